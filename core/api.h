@@ -1,0 +1,109 @@
+/* One function per action of the SSL "update, certificate ID unchanged" family: build the
+ * JSON request, sign it (TC3), send it through http, decode the answer. Read actions are
+ * retried with exponential backoff on RequestLimitExceeded and on transport failures; write
+ * actions are never retried blindly. An api_client is safe to use from several threads at once
+ * (it keeps a pool of HTTP handles and one shared rate limiter). */
+#ifndef CERTDECK_API_H
+#define CERTDECK_API_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/apierr.h"
+#include "core/creds.h"
+#include "core/http.h"
+#include "core/model.h"
+
+#define API_SERVICE "ssl"
+#define API_VERSION "2019-12-05"
+#define API_DEFAULT_ENDPOINT "https://ssl.tencentcloudapi.com"
+/* One constant, identical in the signature and on the wire. */
+#define API_CONTENT_TYPE "application/json"
+#define API_DETAIL_MAX_LIMIT 200
+
+struct api_config {
+    const char *endpoint;  /* URL, e.g. "https://ssl.tencentcloudapi.com" or
+                              "http://127.0.0.1:8080"; NULL: API_DEFAULT_ENDPOINT */
+    const char *language;  /* NULL, "zh-CN" or "en-US" (X-TC-Language) */
+    struct http_opts http;
+    double rate;           /* requests per second for the whole process; 0: 20 */
+    int max_retries;       /* read actions; 0: 4 (negative: none) */
+    int64_t backoff_base_ms; /* first retry delay; 0: 500 ms, doubling, with jitter */
+    int64_t clock_skew_s;  /* added to the timestamp (tests) */
+};
+
+/* What one call did, for the event log and the status line. */
+struct api_trace {
+    const char *action;    /* static string, e.g. "DescribeHostUploadUpdateRecordDetail" */
+    char params[160];      /* short summary, e.g. "DeployRecordId=2 Offset=200 Limit=200" */
+    int64_t started_ms;    /* now_ms() at start */
+    int64_t duration_ms;   /* including retries and rate-limit waits */
+    int64_t rate_wait_ms;  /* time spent waiting for the rate limiter */
+    int attempts;
+    long http_status;
+    char request_id[80];
+    struct api_error err;  /* kind APIERR_NONE on success */
+};
+
+typedef void (*api_observer_fn)(void *ctx, const struct api_trace *trace);
+
+struct api_client;
+
+/* Copies config (strings too) and the credentials; returns NULL with err on a bad endpoint. */
+struct api_client *api_client_new(const struct api_config *config, const struct creds *creds,
+                                  struct api_error *err);
+void api_client_free(struct api_client *c);
+/* Called after every call (from the calling thread) — the TUI's event log. */
+void api_client_set_observer(struct api_client *c, api_observer_fn fn, void *ctx);
+const char *api_client_endpoint(const struct api_client *c);
+
+/* Every action takes an optional cancel flag (NULL: never cancelled) and fills err on failure
+ * (return -1). On success they return 0 and fill their out parameter, which the caller clears
+ * with the matching model_*_clear. */
+struct records_query {
+    uint64_t offset;
+    uint64_t limit;          /* 0: server default (10) */
+    const char *old_cert_id; /* NULL: no filter */
+};
+int api_describe_records(struct api_client *c, const struct records_query *q,
+                         struct records_page *out, const atomic_int *cancel,
+                         struct api_error *err);
+
+struct detail_query {
+    int64_t record_id;
+    int64_t offset;
+    int64_t limit; /* 0: server default (10); > 200 is sent as asked (the server clamps) */
+};
+int api_describe_detail(struct api_client *c, const struct detail_query *q,
+                        struct detail_page *out, const atomic_int *cancel,
+                        struct api_error *err);
+
+/* Write actions: never retried except on RequestLimitExceeded (which the server did not act
+ * on). record_id or detail_id < 0 means "not given"; exactly one must be given to retry. */
+int api_rollback(struct api_client *c, int64_t record_id, char *request_id, size_t rid_len,
+                 struct api_error *err);
+int api_retry(struct api_client *c, int64_t record_id, int64_t detail_id, char *request_id,
+              size_t rid_len, struct api_error *err);
+
+struct upload_request {
+    const char *old_certificate_id;
+    const char *const *resource_types; size_t n_resource_types;
+    const char *public_key_pem;
+    const char *private_key_pem;
+};
+int api_upload_update(struct api_client *c, const struct upload_request *req,
+                      struct upload_result *out, struct api_error *err);
+
+/* Paging. All records matching old_cert_id (NULL: all), in server order. */
+int api_records_all(struct api_client *c, const char *old_cert_id, struct records_page *out,
+                    const atomic_int *cancel, struct api_error *err);
+/* Every item of every group of every run of a record. Limit/Offset page inside each
+ * resource-type group ([G] in the spec): pages after the first are fetched concurrently (up to
+ * `concurrency` threads, within the rate limit) and merged by run position and ResourceType,
+ * de-duplicated by item Id. Also correct if the server pages the concatenated list instead: it
+ * keeps asking until every group holds TotalCount items or a page brings nothing new. */
+int api_detail_all(struct api_client *c, int64_t record_id, int concurrency,
+                   struct detail_page *out, const atomic_int *cancel, struct api_error *err);
+
+#endif

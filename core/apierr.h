@@ -1,0 +1,52 @@
+/* One error value for every way a call can fail, and the one table of API error codes
+ * (spec/API.md §4): whether each is worth retrying and what the operator should do. */
+#ifndef CERTDECK_APIERR_H
+#define CERTDECK_APIERR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum apierr_kind {
+    APIERR_NONE = 0,
+    APIERR_API,       /* the server answered Response.Error {Code, Message} */
+    APIERR_HTTP,      /* the server answered with an HTTP status other than 200 */
+    APIERR_TRANSPORT, /* DNS, connect, TLS, timeout, reset, body too large (curl) */
+    APIERR_DECODE,    /* HTTP 200 but the body is not a valid response: message names the path */
+    APIERR_CANCELLED, /* the caller cancelled (view left, program exiting) */
+    APIERR_USAGE,     /* the request could not be built (bad argument, no credentials) */
+};
+
+struct api_error {
+    enum apierr_kind kind;
+    char code[128];       /* APIERR_API: e.g. "AuthFailure.SignatureFailure" */
+    char message[1024];   /* human text; for APIERR_DECODE "path: expected integer, got string" */
+    char request_id[80];  /* when the server gave one */
+    long http_status;     /* 0 when no HTTP response */
+    char transport[256];  /* APIERR_TRANSPORT: the reason, e.g. "connection refused" */
+};
+
+struct apierr_info {
+    const char *code;
+    bool retryable; /* safe to retry a read with backoff */
+    const char *hint; /* one line telling the operator what to do */
+};
+
+/* Exact code first, then its family (the part before the first '.'); NULL if unknown. */
+const struct apierr_info *apierr_lookup(const char *code);
+/* The whole table, for tests and documentation. */
+const struct apierr_info *apierr_table(size_t *n);
+
+void apierr_clear(struct api_error *e);
+void apierr_set(struct api_error *e, enum apierr_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A one-line hint for any error kind (never NULL). */
+const char *apierr_hint(const struct api_error *e);
+/* Whether a read action that failed this way may be retried with backoff. */
+bool apierr_retryable(const struct api_error *e);
+/* "AuthFailure.SignatureFailure: The provided credentials… (RequestId 79b4…)" — one line,
+ * sanitized for a terminal. Returns buf. */
+const char *apierr_format(const struct api_error *e, char *buf, size_t n);
+/* Batch CLI exit code: 1 API/HTTP/decode, 2 usage, 3 transport. */
+int apierr_exit_code(const struct api_error *e);
+
+#endif

@@ -1,0 +1,59 @@
+/* The emulator's data: a deterministic generator of realistic update records, a loader for
+ * dataset files in the API's own field names, time-based progress of running tasks, and the
+ * state changes of the write actions. Not thread-safe: the server serializes access. */
+#ifndef CERTDECK_DATASET_H
+#define CERTDECK_DATASET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/apierr.h"
+#include "core/model.h"
+
+struct dataset_record {
+    struct update_record info;
+    struct deploy_run *runs; /* full lists: every item of every group */
+    size_t n_runs;
+};
+
+struct dataset {
+    struct dataset_record *records; /* newest first, as the API lists them */
+    size_t n_records;
+    int64_t started_unix; /* generated "running" tasks progress relative to this */
+};
+
+struct dataset_gen_opts {
+    uint64_t seed;
+    int records;
+    int max_instances;
+    int64_t now_unix; /* times are generated relative to this */
+};
+
+/* Record 2 is always the seed page's official example, field for field. */
+void dataset_generate(struct dataset *ds, const struct dataset_gen_opts *opts);
+/* {"Records":[UploadUpdateRecordInfo…], "Details":{"<id>":[DeployRecord…]}}. Returns 0, or
+ * -1 with err (APIERR_DECODE, path-precise: "Details.2[0].Status: expected integer…"). */
+int dataset_load_file(struct dataset *ds, const char *path, struct api_error *err);
+int dataset_load_json(struct dataset *ds, const char *json, size_t len, struct api_error *err);
+void dataset_free(struct dataset *ds);
+
+struct dataset_record *dataset_find(struct dataset *ds, uint64_t id);
+/* Moves running/pending items of running tasks forward to time now_unix (deterministic). */
+void dataset_advance(struct dataset *ds, int64_t now_unix);
+
+/* Write actions. Return 0, or -1 with err set to the API error the real service would give
+ * (APIERR_API with e.g. FailedOperation.CertificateDeployRollbackStatusInvalid). */
+int dataset_rollback(struct dataset *ds, uint64_t record_id, int64_t now_unix,
+                     struct api_error *err);
+int dataset_retry_record(struct dataset *ds, uint64_t record_id, int64_t now_unix,
+                         struct api_error *err);
+int dataset_retry_item(struct dataset *ds, uint64_t detail_id, int64_t now_unix,
+                       struct api_error *err);
+
+/* A page of one record's detail: every run, each group's List the [offset, offset+limit)
+ * slice (limit clamped to 1..200, default 10) and its TotalCount the full count. Deep copies
+ * into out. */
+void dataset_detail_page(const struct dataset_record *r, int64_t offset, int64_t limit,
+                         struct detail_page *out);
+
+#endif

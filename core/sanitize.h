@@ -1,0 +1,24 @@
+/* The one sanitizer for untrusted text (API names, domains, error messages) on its way to a
+ * terminal or a text file: C0 controls, DEL, C1 controls, escape sequences, bidi overrides and
+ * invalid UTF-8 never pass. Valid printable UTF-8 (CJK included) passes unchanged. */
+#ifndef CERTDECK_SANITIZE_H
+#define CERTDECK_SANITIZE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/util.h"
+
+/* Appends the sanitized form of s[0..len) to out: each control character becomes a visible
+ * escape ("\x1b" shown as "^[", CR as "^M", C1 as "\u009b"), bidi controls (U+200E/F,
+ * U+202A–U+202E, U+2066–U+2069) become "\u202e"-style text, and each invalid UTF-8 byte
+ * becomes U+FFFD. Newlines and tabs become a space unless keep_newlines. */
+void sanitize_append(struct buf *out, const char *s, size_t len, bool keep_newlines);
+/* Heap copy of the sanitized string; sanitize_dup(NULL) returns "". */
+char *sanitize_dup(const char *s);
+/* True when s needs no change (fast path). */
+bool sanitize_is_clean(const char *s, size_t len);
+/* Validates UTF-8; returns the byte offset of the first invalid sequence, or -1 if valid. */
+long utf8_invalid_offset(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,50 @@
+/* Small shared helpers: the one allocation family (aborts on failure), a growable byte
+ * buffer, time, and wiping secrets. Everything in core/ and tui/ uses these. */
+#ifndef CERTDECK_UTIL_H
+#define CERTDECK_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation never returns NULL: on failure it prints one line and aborts. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+/* Grows an array to hold at least `need` elements of `size` bytes (doubling). */
+void *xgrow(void *p, size_t *cap, size_t need, size_t size);
+char *xstrdup(const char *s);   /* xstrdup(NULL) == NULL */
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable, always NUL-terminated byte buffer. A zeroed struct is an empty buffer. */
+struct buf {
+    char *data;
+    size_t len;
+    size_t cap;
+};
+void buf_append(struct buf *b, const void *p, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+void buf_reset(struct buf *b);
+/* Returns the heap string and leaves the buffer empty. Never NULL. */
+char *buf_steal(struct buf *b);
+void buf_free(struct buf *b);
+
+/* Copies at most size-1 bytes and always terminates; returns strlen(src). */
+size_t strlcpy_safe(char *dst, const char *src, size_t size);
+
+/* Overwrites memory in a way the compiler cannot drop (for secrets). */
+void secure_zero(void *p, size_t n);
+
+/* Monotonic milliseconds (for durations and deadlines), and wall-clock Unix seconds. */
+int64_t now_ms(void);
+int64_t now_unix(void);
+/* Sleeps ms milliseconds (restarting on EINTR). */
+void sleep_ms(int64_t ms);
+
+#endif
