@@ -24,6 +24,12 @@ int codec_decode_upload_body(const char *body, size_t len, struct upload_result 
 int codec_decode_empty_body(const char *body, size_t len, char *request_id, size_t rid_len,
                             struct api_error *err);
 
+/* Parses one whole JSON document (need not be NUL-terminated; surrounding whitespace allowed).
+ * Every cJSON parse in the process must go through here: cJSON keeps a process-global error
+ * position, so parses are serialized. Returns NULL with err (APIERR_DECODE: "response is not
+ * valid JSON (at byte N)", "response is empty", nesting too deep). */
+cJSON *codec_parse(const char *body, size_t len, struct api_error *err);
+
 /* Single objects, for the emulator's --dataset loader. path names the object in errors. */
 int codec_decode_update_record(const cJSON *obj, const char *path, struct update_record *out,
                                struct api_error *err);

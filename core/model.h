@@ -146,8 +146,8 @@ enum model_tone model_status_tone(int64_t status);
 /* Writes the name, or "status N" for unknown values, into buf; returns buf. */
 const char *model_status_label(int64_t status, char *buf, size_t n);
 
-/* Deep copies and frees. *_free(NULL) is a no-op; they free the members and, for the
- * _free variants on pointers returned by *_dup, the struct itself. */
+/* Deep copies (the destination is overwritten, not freed first) and clears (free the members
+ * and zero the struct; clearing a zeroed struct is a no-op). */
 void model_item_copy(struct deploy_item *dst, const struct deploy_item *src);
 void model_item_clear(struct deploy_item *it);
 void model_group_copy(struct resource_group *dst, const struct resource_group *src);

@@ -1,0 +1,879 @@
+/* cJSON <-> model for the update family. One field table per API object drives both the strict
+ * decoder and the encoder, so names, nesting and output order are written down once (the
+ * order is the official example's, the spec seed page).
+ *
+ * Decoding rules (every failure is APIERR_DECODE with "<path>: <what>"):
+ *   - wrong JSON type:        "<path>: expected integer, got string". Type names: integer,
+ *                             number (a non-integral number), string, array, object, boolean,
+ *                             null.
+ *   - integer fields accept a JSON number with an integral value of magnitude at most 2^53-1
+ *     (beyond that a double is not exact: "expected integer within ±9007199254740991, got
+ *     number 1e+20"), or a string of the form -?[0-9]+ parsed exactly, without a double
+ *     ("15", "-3"). A fraction is "expected integer, got number 1.5"; a negative value for an
+ *     unsigned field is "expected non-negative integer, got -3" (or got string "-3"); a numeric
+ *     string outside the field's range is 'expected integer in int64 range, got string "…"'.
+ *   - null: accepted for strings (NULL), for lists (empty, with the *_null flag where the model
+ *     has one), and for the few numbers the model marks with a has_ flag. Anything else null
+ *     is a type error ("expected integer, got null").
+ *   - missing: only identity fields and the top-level lists are required ("<path>: missing");
+ *     every other field takes its zero value (NULL, 0, empty). Unknown fields are ignored.
+ *   - strings must be valid UTF-8: "<path>: invalid UTF-8 at byte N", N counted in the decoded
+ *     string (after JSON escapes). Escapes are decoded verbatim (an ESC stays an ESC: text is
+ *     sanitized at output); a \u0000 escape ends the string there (cJSON keeps C strings).
+ * Envelope: "response is empty", "response is not valid JSON (at byte N)", "response is nested
+ * too deeply (more than 1000 levels, at byte N)", "response: expected object, got array",
+ * "Response: missing", "Response: expected object, got …". A Response.Error object yields
+ * APIERR_API with Code, Message and RequestId copied (bounded, cut at a UTF-8 boundary); an
+ * Error without a string Code is a decode error.
+ *
+ * Decoding never recurses deeper than the schema (four levels); cJSON's own parser stops at
+ * CJSON_NESTING_LIMIT. Everything is linear in the body size.
+ *
+ * Encoding: cJSON prints numbers with 15 significant digits, so integers of 16 digits or more
+ * are added as raw JSON text (cJSON_Raw) holding their exact decimal form; smaller ones are
+ * ordinary cJSON numbers. */
+#include "core/codec.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/sanitize.h"
+#include "core/util.h"
+
+/* ---- the field tables ------------------------------------------------------------------- */
+
+enum fkind {
+    F_STR,  /* char * */
+    F_I64,  /* int64_t */
+    F_U64,  /* uint64_t */
+    F_STRS, /* char ** + size_t count */
+    F_OBJS, /* struct T * + size_t count, elements described by sub */
+};
+
+enum {
+    F_REQUIRED = 1u << 0,       /* missing is an error */
+    F_NONNEG = 1u << 1,         /* an int64 field the API declares uint64 */
+    F_HAS = 1u << 2,            /* flag_off: bool has_ (numbers) — null or missing clears it */
+    F_NULLFLAG = 1u << 3,       /* flag_off: bool *_null (lists) — set when the API sent null */
+    F_NULL_IF_ABSENT = 1u << 4, /* encoder: a number without has_ is written as null, not omitted */
+};
+
+struct shape;
+
+struct field {
+    const char *name;
+    enum fkind kind;
+    unsigned flags;
+    size_t off;      /* the member */
+    size_t n_off;    /* F_STRS / F_OBJS: the size_t count */
+    size_t flag_off; /* F_HAS / F_NULLFLAG: the bool */
+    const struct shape *sub;
+};
+
+struct shape {
+    size_t size;
+    const struct field *fields;
+    size_t n_fields;
+};
+
+#define SHAPE(T, table)                                                                            \
+    {                                                                                              \
+        sizeof(T), table, ARRAY_LEN(table)                                                         \
+    }
+#define FSTR(T, name, m, fl)                                                                       \
+    {                                                                                              \
+        name, F_STR, fl, offsetof(T, m), 0, 0, NULL                                                \
+    }
+#define FI64(T, name, m, fl)                                                                       \
+    {                                                                                              \
+        name, F_I64, fl, offsetof(T, m), 0, 0, NULL                                                \
+    }
+#define FI64_HAS(T, name, m, has, fl)                                                              \
+    {                                                                                              \
+        name, F_I64, (fl) | F_HAS, offsetof(T, m), 0, offsetof(T, has), NULL                       \
+    }
+#define FU64(T, name, m, fl)                                                                       \
+    {                                                                                              \
+        name, F_U64, fl, offsetof(T, m), 0, 0, NULL                                                \
+    }
+#define FSTRS(T, name, m, n, fl)                                                                   \
+    {                                                                                              \
+        name, F_STRS, fl, offsetof(T, m), offsetof(T, n), 0, NULL                                  \
+    }
+#define FSTRS_NULL(T, name, m, n, nf)                                                              \
+    {                                                                                              \
+        name, F_STRS, F_NULLFLAG, offsetof(T, m), offsetof(T, n), offsetof(T, nf), NULL            \
+    }
+#define FOBJS(T, name, m, n, sub, fl)                                                              \
+    {                                                                                              \
+        name, F_OBJS, fl, offsetof(T, m), offsetof(T, n), 0, &(sub)                                \
+    }
+#define FOBJS_NULL(T, name, m, n, nf, sub)                                                         \
+    {                                                                                              \
+        name, F_OBJS, F_NULLFLAG, offsetof(T, m), offsetof(T, n), offsetof(T, nf), &(sub)          \
+    }
+
+/* DeployRecordItem, in the seed example's order. */
+static const struct field item_fields[] = {
+    FU64(struct deploy_item, "Id", id, F_REQUIRED),
+    FSTR(struct deploy_item, "OldCertId", old_cert_id, 0),
+    FI64(struct deploy_item, "Status", status, 0),
+    FSTR(struct deploy_item, "ErrorMsg", error_msg, 0),
+    FSTR(struct deploy_item, "CreateTime", create_time, 0),
+    FSTR(struct deploy_item, "UpdateTime", update_time, 0),
+    FSTR(struct deploy_item, "InstanceId", instance_id, 0),
+    FSTR(struct deploy_item, "InstanceName", instance_name, 0),
+    FSTR(struct deploy_item, "ListenerId", listener_id, 0),
+    FSTR(struct deploy_item, "ListenerName", listener_name, 0),
+    FSTRS_NULL(struct deploy_item, "Domains", domains, n_domains, domains_null),
+    FSTR(struct deploy_item, "Protocol", protocol, 0),
+    FI64(struct deploy_item, "SniSwitch", sni_switch, 0),
+    FI64(struct deploy_item, "Forward", forward, 0),
+    FSTR(struct deploy_item, "SSLMode", ssl_mode, 0),
+    FSTR(struct deploy_item, "ResourceType", resource_type, 0),
+    FSTR(struct deploy_item, "Region", region, 0),
+    FSTR(struct deploy_item, "Bucket", bucket, 0),
+    FSTR(struct deploy_item, "Namespace", namespace_, 0),
+    FSTR(struct deploy_item, "SecretName", secret_name, 0),
+    FI64(struct deploy_item, "Port", port, 0),
+};
+static const struct shape item_shape = SHAPE(struct deploy_item, item_fields);
+
+/* DeployRecordList (one resource-type group). */
+static const struct field group_fields[] = {
+    FSTR(struct resource_group, "ResourceType", resource_type, 0),
+    FOBJS_NULL(struct resource_group, "List", items, n_items, list_null, item_shape),
+    FI64(struct resource_group, "TotalCount", total_count, 0),
+};
+static const struct shape group_shape = SHAPE(struct resource_group, group_fields);
+
+/* DeployRecord (one deploy or rollback run). */
+static const struct field run_fields[] = {
+    FI64(struct deploy_run, "TotalCount", total_count, 0),
+    FI64(struct deploy_run, "SuccessTotalCount", success_total_count, 0),
+    FI64(struct deploy_run, "FailedTotalCount", failed_total_count, 0),
+    FI64(struct deploy_run, "RunningTotalCount", running_total_count, 0),
+    FI64_HAS(struct deploy_run, "PendingTotalCount", pending_total_count, has_pending_total_count,
+             0),
+    FOBJS_NULL(struct deploy_run, "RecordDetailList", groups, n_groups, groups_null, group_shape),
+    FI64(struct deploy_run, "Type", type, 0),
+    FI64(struct deploy_run, "Status", status, 0),
+    FSTR(struct deploy_run, "CreateTime", create_time, 0),
+};
+static const struct shape run_shape = SHAPE(struct deploy_run, run_fields);
+
+static const struct field detail_fields[] = {
+    FOBJS(struct detail_page, "DeployRecordDetail", runs, n_runs, run_shape, F_REQUIRED),
+    FSTR(struct detail_page, "RequestId", request_id, 0),
+};
+static const struct shape detail_shape = SHAPE(struct detail_page, detail_fields);
+
+/* UploadUpdateRecordInfo (one row of the record list). */
+static const struct field record_fields[] = {
+    FU64(struct update_record, "Id", id, F_REQUIRED),
+    FSTR(struct update_record, "OldCertId", old_cert_id, 0),
+    FSTRS(struct update_record, "ResourceTypes", resource_types, n_resource_types, 0),
+    FI64(struct update_record, "Status", status, F_NONNEG),
+    FSTR(struct update_record, "CreateTime", create_time, 0),
+    FSTR(struct update_record, "UpdateTime", update_time, 0),
+};
+static const struct shape record_shape = SHAPE(struct update_record, record_fields);
+
+static const struct field records_fields[] = {
+    FU64(struct records_page, "TotalCount", total_count, F_REQUIRED),
+    FOBJS(struct records_page, "DeployRecordList", records, n_records, record_shape, F_REQUIRED),
+    FSTR(struct records_page, "RequestId", request_id, 0),
+};
+static const struct shape records_shape = SHAPE(struct records_page, records_fields);
+
+/* UploadUpdateCertificateInstance: the example sends TotalCount/OffsetCount as null. */
+static const struct field region_fields[] = {
+    FI64_HAS(struct sync_progress_region, "TotalCount", total_count, has_total_count,
+             F_NULL_IF_ABSENT),
+    FI64_HAS(struct sync_progress_region, "OffsetCount", offset_count, has_offset_count,
+             F_NULL_IF_ABSENT),
+    FI64(struct sync_progress_region, "Status", status, 0),
+    FSTR(struct sync_progress_region, "Region", region, 0),
+};
+static const struct shape region_shape = SHAPE(struct sync_progress_region, region_fields);
+
+static const struct field progress_fields[] = {
+    FSTR(struct sync_progress, "ResourceType", resource_type, 0),
+    FOBJS(struct sync_progress, "UpdateSyncProgressRegions", regions, n_regions, region_shape, 0),
+    FI64(struct sync_progress, "Status", status, 0),
+};
+static const struct shape progress_shape = SHAPE(struct sync_progress, progress_fields);
+
+static const struct field upload_fields[] = {
+    FU64(struct upload_result, "DeployRecordId", deploy_record_id, F_REQUIRED),
+    FI64(struct upload_result, "DeployStatus", deploy_status, 0),
+    FOBJS(struct upload_result, "UpdateSyncProgress", progress, n_progress, progress_shape, 0),
+    FSTR(struct upload_result, "RequestId", request_id, 0),
+};
+static const struct shape upload_shape = SHAPE(struct upload_result, upload_fields);
+
+/* Rollback / Retry: only RequestId. */
+struct empty_response {
+    char *request_id;
+};
+static const struct field empty_fields[] = {
+    FSTR(struct empty_response, "RequestId", request_id, 0),
+};
+static const struct shape empty_shape = SHAPE(struct empty_response, empty_fields);
+
+#define MEMBER(base, off, T) ((T *)(void *)((char *)(base) + (off)))
+
+/* ---- decoding: path and errors ---------------------------------------------------------- */
+
+struct dctx {
+    struct api_error *err;
+    char path[640];
+    size_t len;
+};
+
+static void dctx_init(struct dctx *c, struct api_error *err, const char *root)
+{
+    c->err = err;
+    c->len = 0;
+    c->path[0] = '\0';
+    if (root) c->len = strlcpy_safe(c->path, root, sizeof c->path);
+    if (c->len >= sizeof c->path) c->len = sizeof c->path - 1;
+}
+
+/* Appends a segment; returns the length to restore. A path too long for the buffer is cut
+ * (only a caller-given root can make it long: the schema's own paths are short). */
+static size_t path_push(struct dctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static size_t path_push(struct dctx *c, const char *fmt, ...)
+{
+    size_t old = c->len;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(c->path + c->len, sizeof c->path - c->len, fmt, ap);
+    va_end(ap);
+    if (n > 0) c->len += (size_t)n;
+    if (c->len >= sizeof c->path) c->len = sizeof c->path - 1;
+    return old;
+}
+
+static size_t path_push_key(struct dctx *c, const char *name)
+{
+    return path_push(c, c->len ? ".%s" : "%s", name);
+}
+
+static void path_pop(struct dctx *c, size_t old)
+{
+    c->len = old;
+    c->path[old] = '\0';
+}
+
+static int fail(struct dctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct dctx *c, const char *fmt, ...)
+{
+    char what[384];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    if (c->err) {
+        apierr_clear(c->err);
+        apierr_set(c->err, APIERR_DECODE, "%s: %s", c->len ? c->path : "(root)", what);
+    }
+    return -1;
+}
+
+static bool is_integral(double d)
+{
+    return isfinite(d) && floor(d) == d;
+}
+
+static const char *type_name(const cJSON *v)
+{
+    if (!v) return "nothing";
+    if (cJSON_IsNull(v)) return "null";
+    if (cJSON_IsBool(v)) return "boolean";
+    if (cJSON_IsNumber(v)) return is_integral(v->valuedouble) ? "integer" : "number";
+    if (cJSON_IsString(v)) return "string";
+    if (cJSON_IsArray(v)) return "array";
+    if (cJSON_IsObject(v)) return "object";
+    if (cJSON_IsRaw(v)) return "raw JSON";
+    return "invalid value";
+}
+
+/* Shortest %g form that reads back as the same double. */
+static void format_double(char *buf, size_t n, double d)
+{
+    snprintf(buf, n, "%.15g", d);
+    if (strtod(buf, NULL) != d) snprintf(buf, n, "%.17g", d);
+}
+
+/* ---- decoding: integers ----------------------------------------------------------------- */
+
+#define SAFE_INT_MAX 9007199254740991.0 /* 2^53 - 1: larger doubles are not exact integers */
+
+/* -?[0-9]+ into sign and magnitude, exactly. Returns 0, -1 when s is not of that form, or 1
+ * when it is but the magnitude does not fit in 64 bits. */
+static int parse_decimal(const char *s, bool *neg, uint64_t *mag)
+{
+    *neg = false;
+    *mag = 0;
+    if (*s == '-') {
+        *neg = true;
+        s++;
+    }
+    if (*s < '0' || *s > '9') return -1;
+    bool overflow = false;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9') return -1;
+        unsigned d = (unsigned)(*s - '0');
+        if (*mag > (UINT64_MAX - d) / 10)
+            overflow = true; /* keep scanning: a later non-digit still makes it "not a number" */
+        else
+            *mag = *mag * 10 + d;
+    }
+    return overflow ? 1 : 0;
+}
+
+/* A JSON value as sign + magnitude. Returns 0, or -1 having reported the error. */
+static int integer_parts(struct dctx *c, const cJSON *v, const char *range, bool *neg,
+                         uint64_t *mag)
+{
+    if (cJSON_IsNumber(v)) {
+        double d = v->valuedouble;
+        char num[40];
+        format_double(num, sizeof num, d);
+        if (!is_integral(d)) return fail(c, "expected integer, got number %s", num);
+        if (fabs(d) > SAFE_INT_MAX)
+            return fail(c, "expected integer within ±9007199254740991, got number %s", num);
+        *neg = d < 0;
+        *mag = (uint64_t)fabs(d);
+        return 0;
+    }
+    if (cJSON_IsString(v)) {
+        int r = parse_decimal(v->valuestring, neg, mag);
+        if (r < 0) return fail(c, "expected integer, got string");
+        if (r > 0) {
+            size_t len = strlen(v->valuestring);
+            return fail(c, "expected integer in %s range, got string \"%.32s%s\"", range,
+                        v->valuestring, len > 32 ? "…" : "");
+        }
+        return 0;
+    }
+    return fail(c, "expected integer, got %s", type_name(v));
+}
+
+static int decode_i64(struct dctx *c, const cJSON *v, bool nonneg, int64_t *out)
+{
+    bool neg = false;
+    uint64_t mag = 0;
+    if (integer_parts(c, v, "int64", &neg, &mag) < 0) return -1;
+    if (neg && mag != 0 && nonneg) {
+        if (cJSON_IsString(v))
+            return fail(c, "expected non-negative integer, got string \"%s\"", v->valuestring);
+        return fail(c, "expected non-negative integer, got -%llu", (unsigned long long)mag);
+    }
+    /* Only a numeric string can get here out of range: numbers stop at 2^53. */
+    if (neg ? mag > (uint64_t)INT64_MAX + 1 : mag > (uint64_t)INT64_MAX)
+        return fail(c, "expected integer in int64 range, got string \"%.32s%s\"", v->valuestring,
+                    strlen(v->valuestring) > 32 ? "…" : "");
+    *out = neg ? (int64_t)(0 - mag) : (int64_t)mag;
+    return 0;
+}
+
+static int decode_u64(struct dctx *c, const cJSON *v, uint64_t *out)
+{
+    bool neg = false;
+    uint64_t mag = 0;
+    if (integer_parts(c, v, "uint64", &neg, &mag) < 0) return -1;
+    if (neg && mag != 0) {
+        if (cJSON_IsString(v))
+            return fail(c, "expected non-negative integer, got string \"%s\"", v->valuestring);
+        return fail(c, "expected non-negative integer, got -%llu", (unsigned long long)mag);
+    }
+    *out = mag;
+    return 0;
+}
+
+int codec_int_value(const cJSON *v, int64_t *out)
+{
+    if (!v || !out) return -1;
+    struct dctx c;
+    dctx_init(&c, NULL, NULL);
+    int64_t x;
+    if (decode_i64(&c, v, false, &x) < 0) return -1;
+    *out = x;
+    return 0;
+}
+
+/* ---- decoding: strings, lists, objects -------------------------------------------------- */
+
+/* A string value; NULL for missing or null. */
+static int decode_str(struct dctx *c, const cJSON *v, char **out)
+{
+    *out = NULL;
+    if (!v || cJSON_IsNull(v)) return 0;
+    if (!cJSON_IsString(v) || !v->valuestring)
+        return fail(c, "expected string, got %s", type_name(v));
+    size_t len = strlen(v->valuestring);
+    long bad = utf8_invalid_offset(v->valuestring, len);
+    if (bad >= 0) return fail(c, "invalid UTF-8 at byte %ld", bad);
+    *out = xstrndup(v->valuestring, len);
+    return 0;
+}
+
+static int decode_shape(struct dctx *c, const cJSON *obj, const struct shape *sh, void *base);
+
+/* Elements are appended one at a time (count first, so a failure leaves a clearable array):
+ * the allocation grows with what was actually decoded, not with what a hostile array claims. */
+static int decode_list(struct dctx *c, const cJSON *arr, const struct field *f, void *base)
+{
+    void **slot = MEMBER(base, f->off, void *);
+    size_t *count = MEMBER(base, f->n_off, size_t);
+    size_t esize = f->kind == F_STRS ? sizeof(char *) : f->sub->size;
+    size_t cap = 0, i = 0;
+    for (const cJSON *e = arr->child; e; e = e->next, i++) {
+        *slot = xgrow(*slot, &cap, i + 1, esize);
+        char *elem = (char *)*slot + i * esize;
+        memset(elem, 0, esize);
+        *count = i + 1;
+        size_t mark = path_push(c, "[%zu]", i);
+        int r;
+        if (f->kind == F_STRS) {
+            if (cJSON_IsNull(e))
+                r = fail(c, "expected string, got null");
+            else
+                r = decode_str(c, e, (char **)(void *)elem);
+        } else if (!cJSON_IsObject(e)) {
+            r = fail(c, "expected object, got %s", type_name(e));
+        } else {
+            r = decode_shape(c, e, f->sub, elem);
+        }
+        if (r < 0) return -1;
+        path_pop(c, mark);
+    }
+    return 0;
+}
+
+static int decode_field(struct dctx *c, const cJSON *v, const struct field *f, void *base)
+{
+    if (!v) {
+        if (f->flags & F_REQUIRED) return fail(c, "missing");
+        return 0; /* zero value: base was zeroed */
+    }
+    if (cJSON_IsNull(v) && (f->flags & F_HAS)) return 0; /* has_ stays false */
+    if (cJSON_IsNull(v) && (f->flags & F_NULLFLAG)) {
+        *MEMBER(base, f->flag_off, bool) = true;
+        return 0;
+    }
+    switch (f->kind) {
+    case F_STR:
+        return decode_str(c, v, MEMBER(base, f->off, char *));
+    case F_I64:
+        if (decode_i64(c, v, f->flags & F_NONNEG, MEMBER(base, f->off, int64_t)) < 0) return -1;
+        if (f->flags & F_HAS) *MEMBER(base, f->flag_off, bool) = true;
+        return 0;
+    case F_U64:
+        return decode_u64(c, v, MEMBER(base, f->off, uint64_t));
+    case F_STRS:
+    case F_OBJS:
+        if (cJSON_IsNull(v)) return 0; /* a list without a null flag: empty */
+        if (!cJSON_IsArray(v)) return fail(c, "expected array, got %s", type_name(v));
+        return decode_list(c, v, f, base);
+    }
+    return fail(c, "internal: unknown field kind");
+}
+
+static int decode_shape(struct dctx *c, const cJSON *obj, const struct shape *sh, void *base)
+{
+    for (size_t i = 0; i < sh->n_fields; i++) {
+        const struct field *f = &sh->fields[i];
+        size_t mark = path_push_key(c, f->name);
+        if (decode_field(c, cJSON_GetObjectItemCaseSensitive(obj, f->name), f, base) < 0) return -1;
+        path_pop(c, mark);
+    }
+    return 0;
+}
+
+/* ---- decoding: the envelope ------------------------------------------------------------- */
+
+/* cJSON resets and sets a process-global error position on every parse; serializing parses
+ * keeps concurrent workers free of that data race. */
+static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Offset of the first bracket that nests deeper than cJSON accepts, or -1. */
+static long excess_nesting_at(const char *s, size_t len)
+{
+    size_t depth = 0;
+    bool in_str = false;
+    for (size_t i = 0; i < len; i++) {
+        char ch = s[i];
+        if (in_str) {
+            if (ch == '\\')
+                i++;
+            else if (ch == '"')
+                in_str = false;
+        } else if (ch == '"') {
+            in_str = true;
+        } else if (ch == '[' || ch == '{') {
+            if (++depth > CJSON_NESTING_LIMIT) return (long)i;
+        } else if ((ch == ']' || ch == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return -1;
+}
+
+static void set_envelope_error(struct api_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void set_envelope_error(struct api_error *err, const char *fmt, ...)
+{
+    if (!err) return;
+    apierr_clear(err);
+    err->kind = APIERR_DECODE;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+}
+
+/* Parses a whole body: exactly one JSON value, optionally surrounded by whitespace. The body
+ * need not be NUL-terminated; cJSON reads a private terminated copy. */
+cJSON *codec_parse(const char *body, size_t len, struct api_error *err)
+{
+    if (!body || len == 0) {
+        set_envelope_error(err, "response is empty");
+        return NULL;
+    }
+    char *copy = xstrndup(body, len);
+    const char *end = NULL;
+    pthread_mutex_lock(&parse_lock);
+    cJSON *root = cJSON_ParseWithLengthOpts(copy, len, &end, 0);
+    pthread_mutex_unlock(&parse_lock);
+    size_t at = end && end >= copy ? (size_t)(end - copy) : 0;
+    if (at > len) at = len;
+    if (!root) {
+        long deep = excess_nesting_at(copy, len);
+        if (deep >= 0 && (size_t)deep <= at)
+            set_envelope_error(err,
+                               "response is nested too deeply (more than %d levels, at byte %ld)",
+                               CJSON_NESTING_LIMIT, deep);
+        else
+            set_envelope_error(err, "response is not valid JSON (at byte %zu)", at);
+        free(copy);
+        return NULL;
+    }
+    while (at < len &&
+           (copy[at] == ' ' || copy[at] == '\t' || copy[at] == '\n' || copy[at] == '\r'))
+        at++;
+    free(copy);
+    if (at != len) {
+        set_envelope_error(err, "response is not valid JSON (at byte %zu)", at);
+        cJSON_Delete(root);
+        return NULL;
+    }
+    return root;
+}
+
+/* Copies src into dst[n], cutting at a UTF-8 character boundary when it does not fit. */
+static void copy_bounded(char *dst, size_t n, const char *src)
+{
+    if (!dst || n == 0) return;
+    size_t len = src ? strlen(src) : 0;
+    if (len >= n) {
+        len = n - 1;
+        while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80)
+            len--;
+    }
+    if (len) memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
+/* Response.Error → APIERR_API (returns -1); a malformed Error is a decode error (-1); no
+ * Error (or null) returns 0. */
+static int check_api_error(struct dctx *c, const cJSON *resp, const char *rid)
+{
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(resp, "Error");
+    if (!e || cJSON_IsNull(e)) return 0;
+    path_push_key(c, "Error");
+    if (!cJSON_IsObject(e)) return fail(c, "expected object, got %s", type_name(e));
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(e, "Code");
+    const cJSON *msg = cJSON_GetObjectItemCaseSensitive(e, "Message");
+    size_t mark = path_push_key(c, "Code");
+    if (!code) return fail(c, "missing");
+    if (!cJSON_IsString(code)) return fail(c, "expected string, got %s", type_name(code));
+    path_pop(c, mark);
+    path_push_key(c, "Message");
+    if (msg && !cJSON_IsNull(msg) && !cJSON_IsString(msg))
+        return fail(c, "expected string, got %s", type_name(msg));
+    if (c->err) {
+        apierr_clear(c->err);
+        c->err->kind = APIERR_API;
+        copy_bounded(c->err->code, sizeof c->err->code, code->valuestring);
+        copy_bounded(c->err->message, sizeof c->err->message,
+                     msg && cJSON_IsString(msg) ? msg->valuestring : "");
+        copy_bounded(c->err->request_id, sizeof c->err->request_id, rid);
+    }
+    return -1;
+}
+
+/* Decodes a body into out (zeroed first) following sh; on failure clear(out) and err. */
+static int decode_body(const char *body, size_t len, const struct shape *sh, void *out,
+                       void (*clear)(void *), struct api_error *err)
+{
+    memset(out, 0, sh->size);
+    cJSON *root = codec_parse(body, len, err);
+    if (!root) return -1;
+
+    struct dctx c;
+    dctx_init(&c, err, NULL);
+    const char *rid = NULL;
+    int r = -1;
+    if (!cJSON_IsObject(root)) {
+        set_envelope_error(err, "response: expected object, got %s", type_name(root));
+        goto out;
+    }
+    const cJSON *resp = cJSON_GetObjectItemCaseSensitive(root, "Response");
+    path_push_key(&c, "Response");
+    if (!resp) {
+        fail(&c, "missing");
+        goto out;
+    }
+    if (!cJSON_IsObject(resp)) {
+        fail(&c, "expected object, got %s", type_name(resp));
+        goto out;
+    }
+    const cJSON *rid_item = cJSON_GetObjectItemCaseSensitive(resp, "RequestId");
+    if (cJSON_IsString(rid_item)) rid = rid_item->valuestring;
+    if (check_api_error(&c, resp, rid) < 0) goto out;
+    r = decode_shape(&c, resp, sh, out);
+
+out:
+    /* Decode errors carry the RequestId too: it is what a bug report needs. */
+    if (r < 0 && err && rid) copy_bounded(err->request_id, sizeof err->request_id, rid);
+    if (r < 0) clear(out);
+    cJSON_Delete(root);
+    return r;
+}
+
+static void clear_records(void *p)
+{
+    model_records_page_clear(p);
+}
+static void clear_detail(void *p)
+{
+    model_detail_page_clear(p);
+}
+static void clear_upload(void *p)
+{
+    model_upload_result_clear(p);
+}
+static void clear_empty(void *p)
+{
+    struct empty_response *e = p;
+    free(e->request_id);
+    e->request_id = NULL;
+}
+
+int codec_decode_records_body(const char *body, size_t len, struct records_page *out,
+                              struct api_error *err)
+{
+    return decode_body(body, len, &records_shape, out, clear_records, err);
+}
+
+int codec_decode_detail_body(const char *body, size_t len, struct detail_page *out,
+                             struct api_error *err)
+{
+    return decode_body(body, len, &detail_shape, out, clear_detail, err);
+}
+
+int codec_decode_upload_body(const char *body, size_t len, struct upload_result *out,
+                             struct api_error *err)
+{
+    return decode_body(body, len, &upload_shape, out, clear_upload, err);
+}
+
+int codec_decode_empty_body(const char *body, size_t len, char *request_id, size_t rid_len,
+                            struct api_error *err)
+{
+    struct empty_response e;
+    if (request_id && rid_len) request_id[0] = '\0';
+    if (decode_body(body, len, &empty_shape, &e, clear_empty, err) < 0) return -1;
+    copy_bounded(request_id, rid_len, e.request_id);
+    clear_empty(&e);
+    return 0;
+}
+
+static int decode_object(const cJSON *obj, const char *path, const struct shape *sh, void *out,
+                         void (*clear)(void *), struct api_error *err)
+{
+    memset(out, 0, sh->size);
+    struct dctx c;
+    dctx_init(&c, err, path);
+    if (!cJSON_IsObject(obj)) return fail(&c, "expected object, got %s", type_name(obj));
+    if (decode_shape(&c, obj, sh, out) < 0) {
+        clear(out);
+        return -1;
+    }
+    return 0;
+}
+
+static void clear_record(void *p)
+{
+    model_record_clear(p);
+}
+static void clear_run(void *p)
+{
+    model_run_clear(p);
+}
+
+int codec_decode_update_record(const cJSON *obj, const char *path, struct update_record *out,
+                               struct api_error *err)
+{
+    return decode_object(obj, path, &record_shape, out, clear_record, err);
+}
+
+int codec_decode_deploy_run(const cJSON *obj, const char *path, struct deploy_run *out,
+                            struct api_error *err)
+{
+    return decode_object(obj, path, &run_shape, out, clear_run, err);
+}
+
+/* ---- encoding --------------------------------------------------------------------------- */
+
+static cJSON *encode_shape(const struct shape *sh, const void *base);
+
+/* Below 10^15 a double prints exactly under cJSON's "%1.15g"; beyond, write the digits. */
+static void add_integer(cJSON *obj, const char *name, bool neg, uint64_t mag)
+{
+    if (mag < 1000000000000000ULL) {
+        double d = (double)mag;
+        cJSON_AddNumberToObject(obj, name, neg ? -d : d);
+        return;
+    }
+    char digits[32];
+    snprintf(digits, sizeof digits, "%s%llu", neg ? "-" : "", (unsigned long long)mag);
+    cJSON_AddRawToObject(obj, name, digits);
+}
+
+static cJSON *encode_list(const struct field *f, const void *base)
+{
+    void *const *slot = MEMBER(base, f->off, void *const);
+    size_t n = *MEMBER(base, f->n_off, const size_t);
+    bool null_flag = (f->flags & F_NULLFLAG) && *MEMBER(base, f->flag_off, const bool);
+    if (null_flag && n == 0) return cJSON_CreateNull();
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; *slot && i < n; i++) {
+        cJSON *e;
+        if (f->kind == F_STRS) {
+            const char *s = ((char *const *)*slot)[i];
+            e = s ? cJSON_CreateString(s) : cJSON_CreateNull();
+        } else {
+            e = encode_shape(f->sub, (const char *)*slot + i * f->sub->size);
+        }
+        cJSON_AddItemToArray(arr, e);
+    }
+    return arr;
+}
+
+static cJSON *encode_shape(const struct shape *sh, const void *base)
+{
+    cJSON *obj = cJSON_CreateObject();
+    for (size_t i = 0; i < sh->n_fields; i++) {
+        const struct field *f = &sh->fields[i];
+        switch (f->kind) {
+        case F_STR: {
+            const char *s = *MEMBER(base, f->off, char *const);
+            if (s) cJSON_AddStringToObject(obj, f->name, s);
+            break;
+        }
+        case F_I64:
+            if ((f->flags & F_HAS) && !*MEMBER(base, f->flag_off, const bool)) {
+                if (f->flags & F_NULL_IF_ABSENT) cJSON_AddNullToObject(obj, f->name);
+                break;
+            }
+            {
+                int64_t v = *MEMBER(base, f->off, const int64_t);
+                add_integer(obj, f->name, v < 0, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+                break;
+            }
+        case F_U64:
+            add_integer(obj, f->name, false, *MEMBER(base, f->off, const uint64_t));
+            break;
+        case F_STRS:
+        case F_OBJS:
+            cJSON_AddItemToObject(obj, f->name, encode_list(f, base));
+            break;
+        }
+    }
+    return obj;
+}
+
+cJSON *codec_encode_update_record(const struct update_record *r)
+{
+    return encode_shape(&record_shape, r);
+}
+
+cJSON *codec_encode_deploy_run(const struct deploy_run *r)
+{
+    return encode_shape(&run_shape, r);
+}
+
+cJSON *codec_encode_deploy_item(const struct deploy_item *it)
+{
+    return encode_shape(&item_shape, it);
+}
+
+cJSON *codec_encode_records_page(const struct records_page *p)
+{
+    return encode_shape(&records_shape, p);
+}
+
+cJSON *codec_encode_detail_page(const struct detail_page *p)
+{
+    return encode_shape(&detail_shape, p);
+}
+
+cJSON *codec_encode_upload_result(const struct upload_result *r)
+{
+    return encode_shape(&upload_shape, r);
+}
+
+/* cJSON prints into its own allocation; hand back one from our family. */
+static char *print_compact(const cJSON *root)
+{
+    char *s = cJSON_PrintUnformatted(root);
+    if (!s) {
+        fprintf(stderr, "certdeck: out of memory (printing JSON)\n");
+        abort();
+    }
+    char *out = xstrdup(s);
+    cJSON_free(s);
+    return out;
+}
+
+char *codec_envelope(cJSON *inner, const char *request_id)
+{
+    if (!inner) inner = cJSON_CreateObject();
+    if (request_id) {
+        /* RequestId goes last, once, whatever inner already held. */
+        cJSON_DeleteItemFromObjectCaseSensitive(inner, "RequestId");
+        cJSON_AddStringToObject(inner, "RequestId", request_id);
+    }
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddItemToObject(root, "Response", inner);
+    char *s = print_compact(root);
+    cJSON_Delete(root);
+    return s;
+}
+
+char *codec_error_envelope(const char *code, const char *message, const char *request_id)
+{
+    cJSON *inner = cJSON_CreateObject();
+    cJSON *e = cJSON_AddObjectToObject(inner, "Error");
+    cJSON_AddStringToObject(e, "Code", code ? code : "");
+    cJSON_AddStringToObject(e, "Message", message ? message : "");
+    return codec_envelope(inner, request_id);
+}

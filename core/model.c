@@ -1,0 +1,320 @@
+/* The typed records of the update family: enum names and tones, deep copies and clears, and
+ * the page merge that assembles a large resource-type group from its pages. */
+#include "core/model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+/* ---- names ------------------------------------------------------------------------------ */
+
+/* Indexed by status; run statuses are 0..5, item (and record) statuses add 6. */
+static const char *const status_names[] = {
+    "waiting", "success", "failed", "deploying", "rollback ok", "rollback failed", "no resource",
+};
+
+const char *model_run_type_name(int64_t type)
+{
+    switch (type) {
+    case MODEL_RUN_DEPLOY:
+        return "deploy";
+    case MODEL_RUN_ROLLBACK:
+        return "rollback";
+    default:
+        return NULL;
+    }
+}
+
+const char *model_run_status_name(int64_t status)
+{
+    if (status < MODEL_STATUS_WAITING || status > MODEL_STATUS_ROLLBACK_FAILED) return NULL;
+    return status_names[status];
+}
+
+const char *model_item_status_name(int64_t status)
+{
+    if (status < MODEL_STATUS_WAITING || status > MODEL_STATUS_NO_RESOURCE) return NULL;
+    return status_names[status];
+}
+
+/* The record list's Status is undocumented; the example shows 0, 4 and 7. We read 0..6 like
+ * the item enum and leave everything else (7 included) nameless: the UI shows "status 7". */
+const char *model_record_status_name(int64_t status)
+{
+    return model_item_status_name(status);
+}
+
+/* "no resource" (6) means there was nothing to deploy: neither good nor bad, so it gets the
+ * same neutral tone as values we do not know. */
+enum model_tone model_status_tone(int64_t status)
+{
+    switch (status) {
+    case MODEL_STATUS_WAITING:
+        return MODEL_TONE_PENDING;
+    case MODEL_STATUS_SUCCESS:
+        return MODEL_TONE_SUCCESS;
+    case MODEL_STATUS_FAILED:
+        return MODEL_TONE_FAILED;
+    case MODEL_STATUS_DEPLOYING:
+        return MODEL_TONE_RUNNING;
+    case MODEL_STATUS_ROLLBACK_OK:
+        return MODEL_TONE_ROLLBACK;
+    case MODEL_STATUS_ROLLBACK_FAILED:
+        return MODEL_TONE_ROLLBACK_FAILED;
+    default:
+        return MODEL_TONE_UNKNOWN;
+    }
+}
+
+const char *model_status_label(int64_t status, char *buf, size_t n)
+{
+    if (!buf || n == 0) return buf;
+    const char *name = model_item_status_name(status);
+    if (name)
+        strlcpy_safe(buf, name, n);
+    else
+        snprintf(buf, n, "status %lld", (long long)status);
+    return buf;
+}
+
+/* ---- copies and clears ------------------------------------------------------------------ */
+
+/* Copies an array of strings; NULL elements stay NULL. */
+static char **strv_dup(char *const *v, size_t n)
+{
+    if (!v || n == 0) return NULL;
+    char **out = xcalloc(n, sizeof *out);
+    for (size_t i = 0; i < n; i++)
+        out[i] = xstrdup(v[i]);
+    return out;
+}
+
+static void strv_free(char **v, size_t n)
+{
+    if (!v) return;
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* Copy functions treat dst as raw storage: it is overwritten, not freed first. */
+void model_item_copy(struct deploy_item *dst, const struct deploy_item *src)
+{
+    *dst = *src; /* scalars; every pointer is replaced below */
+    dst->old_cert_id = xstrdup(src->old_cert_id);
+    dst->instance_id = xstrdup(src->instance_id);
+    dst->instance_name = xstrdup(src->instance_name);
+    dst->listener_id = xstrdup(src->listener_id);
+    dst->listener_name = xstrdup(src->listener_name);
+    dst->domains = strv_dup(src->domains, src->n_domains);
+    dst->n_domains = dst->domains ? src->n_domains : 0;
+    dst->protocol = xstrdup(src->protocol);
+    dst->error_msg = xstrdup(src->error_msg);
+    dst->create_time = xstrdup(src->create_time);
+    dst->update_time = xstrdup(src->update_time);
+    dst->bucket = xstrdup(src->bucket);
+    dst->namespace_ = xstrdup(src->namespace_);
+    dst->secret_name = xstrdup(src->secret_name);
+    dst->region = xstrdup(src->region);
+    dst->ssl_mode = xstrdup(src->ssl_mode);
+    dst->resource_type = xstrdup(src->resource_type);
+}
+
+void model_item_clear(struct deploy_item *it)
+{
+    if (!it) return;
+    free(it->old_cert_id);
+    free(it->instance_id);
+    free(it->instance_name);
+    free(it->listener_id);
+    free(it->listener_name);
+    strv_free(it->domains, it->n_domains);
+    free(it->protocol);
+    free(it->error_msg);
+    free(it->create_time);
+    free(it->update_time);
+    free(it->bucket);
+    free(it->namespace_);
+    free(it->secret_name);
+    free(it->region);
+    free(it->ssl_mode);
+    free(it->resource_type);
+    memset(it, 0, sizeof *it);
+}
+
+void model_group_copy(struct resource_group *dst, const struct resource_group *src)
+{
+    *dst = *src;
+    dst->resource_type = xstrdup(src->resource_type);
+    dst->items = NULL;
+    dst->n_items = 0;
+    if (src->items && src->n_items) {
+        dst->items = xcalloc(src->n_items, sizeof *dst->items);
+        for (size_t i = 0; i < src->n_items; i++)
+            model_item_copy(&dst->items[i], &src->items[i]);
+        dst->n_items = src->n_items;
+    }
+}
+
+void model_group_clear(struct resource_group *g)
+{
+    if (!g) return;
+    free(g->resource_type);
+    for (size_t i = 0; g->items && i < g->n_items; i++)
+        model_item_clear(&g->items[i]);
+    free(g->items);
+    memset(g, 0, sizeof *g);
+}
+
+void model_run_copy(struct deploy_run *dst, const struct deploy_run *src)
+{
+    *dst = *src;
+    dst->create_time = xstrdup(src->create_time);
+    dst->groups = NULL;
+    dst->n_groups = 0;
+    if (src->groups && src->n_groups) {
+        dst->groups = xcalloc(src->n_groups, sizeof *dst->groups);
+        for (size_t i = 0; i < src->n_groups; i++)
+            model_group_copy(&dst->groups[i], &src->groups[i]);
+        dst->n_groups = src->n_groups;
+    }
+}
+
+void model_run_clear(struct deploy_run *r)
+{
+    if (!r) return;
+    free(r->create_time);
+    for (size_t i = 0; r->groups && i < r->n_groups; i++)
+        model_group_clear(&r->groups[i]);
+    free(r->groups);
+    memset(r, 0, sizeof *r);
+}
+
+void model_record_copy(struct update_record *dst, const struct update_record *src)
+{
+    *dst = *src;
+    dst->old_cert_id = xstrdup(src->old_cert_id);
+    dst->resource_types = strv_dup(src->resource_types, src->n_resource_types);
+    dst->n_resource_types = dst->resource_types ? src->n_resource_types : 0;
+    dst->create_time = xstrdup(src->create_time);
+    dst->update_time = xstrdup(src->update_time);
+}
+
+void model_record_clear(struct update_record *r)
+{
+    if (!r) return;
+    free(r->old_cert_id);
+    strv_free(r->resource_types, r->n_resource_types);
+    free(r->create_time);
+    free(r->update_time);
+    memset(r, 0, sizeof *r);
+}
+
+void model_detail_page_clear(struct detail_page *p)
+{
+    if (!p) return;
+    for (size_t i = 0; p->runs && i < p->n_runs; i++)
+        model_run_clear(&p->runs[i]);
+    free(p->runs);
+    free(p->request_id);
+    memset(p, 0, sizeof *p);
+}
+
+void model_records_page_clear(struct records_page *p)
+{
+    if (!p) return;
+    for (size_t i = 0; p->records && i < p->n_records; i++)
+        model_record_clear(&p->records[i]);
+    free(p->records);
+    free(p->request_id);
+    memset(p, 0, sizeof *p);
+}
+
+void model_upload_result_clear(struct upload_result *r)
+{
+    if (!r) return;
+    for (size_t i = 0; r->progress && i < r->n_progress; i++) {
+        struct sync_progress *sp = &r->progress[i];
+        free(sp->resource_type);
+        for (size_t j = 0; sp->regions && j < sp->n_regions; j++)
+            free(sp->regions[j].region);
+        free(sp->regions);
+    }
+    free(r->progress);
+    free(r->request_id);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- merge ------------------------------------------------------------------------------ */
+
+/* An open-addressing set of item Ids, sized to at most half full so probes stay short.
+ * Slot value 0 means empty; Id 0 (legal but unusual) is tracked by a separate flag. */
+struct id_set {
+    uint64_t *slots;
+    size_t mask;
+    bool has_zero;
+};
+
+static uint64_t id_hash(uint64_t x)
+{
+    /* splitmix64 finalizer: Ids are often sequential, so spread them over the table. */
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+static void id_set_init(struct id_set *s, size_t expected)
+{
+    size_t cap = 16;
+    while (cap < expected * 2)
+        cap *= 2;
+    s->slots = xcalloc(cap, sizeof *s->slots);
+    s->mask = cap - 1;
+    s->has_zero = false;
+}
+
+/* Inserts id; returns false when it was already there. */
+static bool id_set_add(struct id_set *s, uint64_t id)
+{
+    if (id == 0) {
+        if (s->has_zero) return false;
+        s->has_zero = true;
+        return true;
+    }
+    size_t i = (size_t)id_hash(id) & s->mask;
+    while (s->slots[i] != 0) {
+        if (s->slots[i] == id) return false;
+        i = (i + 1) & s->mask;
+    }
+    s->slots[i] = id;
+    return true;
+}
+
+/* Items are appended in src order; an Id repeated inside src is added once. dst's
+ * resource_type and total_count are left alone (they describe the group, not the page);
+ * list_null is cleared once dst holds items. */
+size_t model_group_merge(struct resource_group *dst, const struct resource_group *src)
+{
+    if (!dst || !src || !src->items || src->n_items == 0) return 0;
+
+    struct id_set seen;
+    id_set_init(&seen, dst->n_items + src->n_items);
+    for (size_t i = 0; i < dst->n_items; i++)
+        id_set_add(&seen, dst->items[i].id);
+
+    dst->items = xrealloc(dst->items, (dst->n_items + src->n_items) * sizeof *dst->items);
+    size_t added = 0;
+    for (size_t i = 0; i < src->n_items; i++) {
+        if (!id_set_add(&seen, src->items[i].id)) continue;
+        model_item_copy(&dst->items[dst->n_items++], &src->items[i]);
+        added++;
+    }
+    free(seen.slots);
+    if (dst->n_items) dst->list_null = false;
+    return added;
+}
