@@ -14,12 +14,16 @@
 #include "core/apierr.h"
 #include "core/model.h"
 
+/* Transitions: IDLE -> LOADING (first fetch) -> LOADED; LOADED -> STALE (refresh) -> LOADED;
+ * any fetch that fails -> ERROR (the data already loaded stays, last_error says why); a fetch
+ * that is cancelled or dropped goes back to the state before it began. Fetching further pages
+ * of a loaded entry keeps it LOADED with inflight > 0 ("loading more"). */
 enum store_state {
     STORE_IDLE = 0, /* never asked for */
     STORE_LOADING,  /* a first fetch is in flight */
     STORE_LOADED,
-    STORE_STALE,    /* loaded, and a refresh is in flight */
-    STORE_ERROR,    /* the last fetch failed: see last_error (older data may still be there) */
+    STORE_STALE, /* loaded, and a refresh is in flight */
+    STORE_ERROR, /* the last fetch failed: see last_error (older data may still be there) */
 };
 
 /* Per-entry state shared by every kind of entry. */
@@ -27,35 +31,42 @@ struct store_meta {
     enum store_state state;
     struct api_error last_error; /* kind APIERR_NONE when the last fetch succeeded */
     int64_t fetched_unix;        /* wall-clock time of the last successful fetch (0: never) */
-    int64_t fetched_ms;          /* now_ms() of the same */
-    int inflight;                /* requests in flight for this entry */
+    int64_t fetched_ms;          /* now_ms() of the same; non-zero once the first page is in */
+    int inflight;                /* requests queued or in flight for this entry */
 };
 
 /* The record list (DescribeHostUploadUpdateRecord), loaded page by page in server order. */
 struct store_records {
     struct store_meta meta;
-    char *old_cert_filter;          /* NULL: all records */
-    struct update_record *records;  /* rows loaded so far */
+    char *old_cert_filter;         /* NULL: all records */
+    struct update_record *records; /* rows loaded so far (no two with the same Id) */
     size_t n_records;
-    uint64_t total_count;           /* as the server last said */
-    bool complete;                  /* n_records == total_count */
+    uint64_t total_count;   /* as the server last said */
+    uint64_t loaded_offset; /* every server row below this offset has been fetched */
+    bool complete;          /* every row up to total_count has been fetched */
 };
 
 /* One record's detail (DescribeHostUploadUpdateRecordDetail). page.runs[*].groups[*].items
- * accumulate as pages arrive (each API page holds the next slice of every group). */
+ * accumulate as pages arrive (each API page holds the next slice of every group); runs are
+ * matched by position, groups by ResourceType, items by Id (never twice). Pages that arrive
+ * ahead of a missing one are held back and merged once the gap is filled, so items stay in
+ * server order. */
 struct store_detail {
     struct store_meta meta;
     uint64_t record_id;
     struct detail_page page;
-    int64_t loaded_offset; /* every group holds all its items below this offset */
+    int64_t loaded_offset;   /* every group holds all its items below this offset */
     int64_t max_group_total; /* largest TotalCount of any group */
     bool complete;           /* every group holds TotalCount items */
 };
 
 #define STORE_LOG_CAPACITY 256
+/* Detail entries kept at most; beyond it the least recently used idle entry is forgotten. */
+#define STORE_DETAIL_CAPACITY 64
 
 struct store;
 
+/* store_new() aborts (like xmalloc) if it cannot create its mutex or wake fd. */
 struct store *store_new(void);
 void store_free(struct store *s);
 
@@ -65,6 +76,10 @@ void store_unlock(struct store *s);
 /* Accessors: call with the lock held. */
 const struct store_records *store_records(struct store *s);
 const struct store_detail *store_detail(struct store *s, uint64_t record_id); /* NULL: none */
+/* True when a page fetched at that offset arrived ahead of a missing one and waits to be
+ * merged (the worker does not ask for it again). */
+bool store_records_page_held(struct store *s, uint64_t offset);
+bool store_detail_page_held(struct store *s, uint64_t record_id, int64_t offset);
 /* Event log of the last STORE_LOG_CAPACITY API calls, oldest first; i < store_log_len(). */
 size_t store_log_len(struct store *s);
 const struct api_trace *store_log_at(struct store *s, size_t i);
@@ -74,19 +89,29 @@ uint64_t store_generation(struct store *s);
 int store_wake_fd(struct store *s);
 void store_drain_wake(struct store *s);
 
-/* Writers (the worker). Each takes the lock itself, bumps the generation and wakes. */
+/* Writers (the worker). Each takes the lock itself, bumps the generation and wakes. Each
+ * _begin (one request queued) is ended by exactly one _put, _fail or _abort. Data passed in is
+ * deep-copied: the caller keeps ownership. */
+/* A filter different from the stored one (NULL and "" are the same) empties the list first. */
 void store_records_begin(struct store *s, const char *old_cert_filter, bool refresh);
-/* Appends (offset == n_records) or replaces from offset (refresh of the first page). */
+/* Writes the page's rows at offset: appends (offset == loaded_offset), replaces rows already
+ * there (a refresh; a refresh page that ends the list drops the stale tail), or holds the page
+ * until the rows before it arrive. */
 void store_records_put(struct store *s, uint64_t offset, const struct records_page *page);
 void store_records_fail(struct store *s, const struct api_error *err);
+/* The request was cancelled or dropped: no data, no error. */
+void store_records_abort(struct store *s);
 void store_detail_begin(struct store *s, uint64_t record_id, bool refresh);
 /* Merges one page fetched at offset into the record's detail (deep copies). A refresh at
- * offset 0 replaces the runs' counts and status but keeps already-loaded items beyond it. */
+ * offset 0 replaces the runs' counts and status and the first page's items (by Id) but keeps
+ * already-loaded items beyond it; if the runs or groups changed shape (a rollback added a
+ * run), loaded_offset drops back to the first page so deeper pages are fetched again. */
 void store_detail_put(struct store *s, uint64_t record_id, int64_t offset,
                       const struct detail_page *page);
 void store_detail_fail(struct store *s, uint64_t record_id, const struct api_error *err);
+void store_detail_abort(struct store *s, uint64_t record_id);
 void store_log_push(struct store *s, const struct api_trace *trace);
-/* Anything else that should make the UI redraw (e.g. a rate-limit wait started). */
+/* Anything else that should make the UI redraw (e.g. the worker went idle). */
 void store_touch(struct store *s);
 
 #endif

@@ -6,40 +6,72 @@
 #define CERTDECK_WORKER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/api.h"
 #include "core/store.h"
 
-#define WORKER_PAGE_LIMIT 200
+#define WORKER_PAGE_LIMIT    200 /* detail items per request (the API's maximum) */
+#define WORKER_RECORDS_LIMIT 100 /* record-list rows per request */
+/* How long in-flight requests of a view the user left keep running, in case the next view
+ * asks for the same entry (then they are kept), before their transfers are aborted. */
+#define WORKER_CANCEL_GRACE_MS 100
 
 struct worker;
 
-/* threads >= 1 (default 4). The worker does not own api or store. */
+/* threads >= 1 (<= 0: 4). The worker does not own api or store; both must outlive it.
+ * worker_new installs an observer on api that copies every call's trace into the store's
+ * event log (worker_free removes it). */
 struct worker *worker_new(struct api_client *api, struct store *store, int threads);
-/* Cancels everything in flight, joins the threads. */
+/* Drops what is queued, cancels what is in flight, joins the threads. Never hangs: reads are
+ * aborted through their cancel flag; a write action already sent finishes first. */
 void worker_free(struct worker *w);
 
-/* The UI's current view generation: bump it when the user leaves a view; jobs submitted
- * under an older generation that are still queued are dropped and in-flight transfers are
- * aborted, unless they feed the view now shown (same entry). */
+/* The UI's current view generation: bump it when the user leaves a view, BEFORE the new
+ * view's first worker_want_* call. Requests submitted under another generation that are still
+ * queued are dropped at once; those in flight are aborted WORKER_CANCEL_GRACE_MS later unless
+ * a worker_want_* call under the new generation names the same entry (the records list, or
+ * one record's detail) — those keep running and feed the new view. Either way the store
+ * entry goes back to the state it had (never stuck in LOADING). Write actions are never
+ * cancelled by a generation change. */
 void worker_set_generation(struct worker *w, uint64_t generation);
 
-/* Make sure the record list holds at least `want_rows` rows (pages of 100 ahead of the
- * scroll). refresh: re-fetch from the first page. A filter different from the stored one
- * starts over. */
+/* Make sure the record list holds at least `want_rows` rows (pages of WORKER_RECORDS_LIMIT
+ * ahead of the scroll); the worker keeps fetching pages until it does or the list ends.
+ * refresh: re-fetch the pages up to want_rows from the first. A filter different from the
+ * stored one starts over (requests for the old filter are aborted at once). */
 void worker_want_records(struct worker *w, const char *old_cert_filter, size_t want_rows,
                          bool refresh);
 /* Make sure record_id's detail has every group loaded below offset want_items (rounded up to
- * pages of WORKER_PAGE_LIMIT, several pages concurrently). want_items <= 0: the first page. */
+ * pages of WORKER_PAGE_LIMIT). The first page comes first (it tells the group sizes), then
+ * every missing page is queued at once so several run concurrently. want_items <= 0: the
+ * first page. refresh: re-fetch the first page (runs, counts, statuses). Asking again for what
+ * is queued or in flight adds nothing. */
 void worker_want_detail(struct worker *w, uint64_t record_id, int64_t want_items, bool refresh);
 
-/* Write actions, never merged or retried blindly; the result lands in the event log and the
- * affected record's detail is refreshed. detail_id < 0: retry every failed item. */
+/* Write actions, never merged or retried blindly; the call's trace (outcome, request id) lands
+ * in the event log, then the record's detail (first page) and the record list are refreshed.
+ * detail_id < 0: retry every failed item of the record. */
 void worker_rollback(struct worker *w, uint64_t record_id);
 void worker_retry(struct worker *w, uint64_t record_id, int64_t detail_id);
 
-/* True when nothing is queued or in flight (the scripted tests' wait-idle). */
+/* True when nothing is queued or in flight (the scripted tests' wait-idle). The worker also
+ * touches the store when it becomes idle, so a poll() on the wake fd sees it. */
 bool worker_idle(struct worker *w);
+
+/* Counters for the status line and the tests. */
+struct worker_stats {
+    size_t queued;       /* jobs waiting for a thread */
+    size_t running;      /* jobs a thread is working on (including rate-limit waits) */
+    size_t peak_running; /* most jobs running at once so far */
+    uint64_t submitted;  /* jobs queued */
+    uint64_t merged;     /* requests satisfied by a job already queued or in flight */
+    uint64_t dropped;    /* queued jobs dropped (generation change, filter change, exit) */
+    uint64_t cancelled;  /* running jobs aborted */
+    uint64_t kept;       /* in-flight jobs a new generation asked for again (kept) */
+    uint64_t done;       /* jobs finished with a result written (data or error) */
+};
+void worker_get_stats(struct worker *w, struct worker_stats *out);
 
 #endif

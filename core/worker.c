@@ -1,0 +1,696 @@
+/* The background threads: a job queue (one mutex, one condition variable), page planning from
+ * what the store holds and what is already queued or running, cancellation by view
+ * generation, and a reaper thread that aborts the transfers of views the user has left. */
+#include "core/worker.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/util.h"
+
+enum job_kind { JOB_RECORDS, JOB_DETAIL, JOB_ROLLBACK, JOB_RETRY };
+
+struct job {
+    enum job_kind kind;
+    uint64_t gen;       /* view generation it was submitted under (reads only) */
+    atomic_int cancel;  /* handed to the api call */
+    char *filter;       /* JOB_RECORDS: OldCertificateId, NULL for all */
+    uint64_t epoch;     /* JOB_RECORDS: the record list it belongs to (see records_epoch) */
+    uint64_t record_id; /* JOB_DETAIL, JOB_ROLLBACK, JOB_RETRY */
+    int64_t offset;     /* JOB_RECORDS: row offset; JOB_DETAIL: item offset */
+    int64_t detail_id;  /* JOB_RETRY: < 0 for every failed item */
+    bool refresh;
+    bool rerun;      /* a write finished while this read ran: fetch again once it is done */
+    int64_t doom_ms; /* > 0: abort at this now_ms() unless asked for again */
+};
+
+/* What the current view generation asked for, so pages keep coming as earlier ones land. */
+struct target {
+    bool records;
+    uint64_t record_id;
+    int64_t want;    /* rows or items */
+    int64_t stop_at; /* > 0: a page at this offset brought nothing new; go no further */
+};
+
+struct outcome {
+    int rc;
+    struct api_error err;
+    struct records_page records;
+    struct detail_page detail;
+    char request_id[80];
+};
+
+struct worker {
+    struct api_client *api;
+    struct store *store;
+
+    pthread_mutex_t mu;
+    pthread_cond_t work_cv; /* a job was queued, or stopping */
+    pthread_cond_t reap_cv; /* a job was doomed, or stopping (CLOCK_MONOTONIC) */
+    pthread_t *threads;
+    int n_threads;
+    pthread_t reaper;
+
+    struct job **queue; /* FIFO */
+    size_t n_queue, cap_queue;
+    struct job **running;
+    size_t n_running, cap_running;
+    struct target *targets;
+    size_t n_targets, cap_targets;
+
+    uint64_t generation;
+    /* Bumped whenever the record list starts over with another filter: results of requests
+     * for an older list must not touch the new one's state. */
+    uint64_t records_epoch;
+    bool stopping;
+    struct worker_stats stats;
+};
+
+static void fatal(const char *what, int rc)
+{
+    fprintf(stderr, "certdeck: worker: %s failed (%s)\n", what, strerror(rc));
+    abort();
+}
+
+static bool is_read(const struct job *j)
+{
+    return j->kind == JOB_RECORDS || j->kind == JOB_DETAIL;
+}
+
+static bool same_filter(const char *a, const char *b)
+{
+    if (a && !*a) a = NULL;
+    if (b && !*b) b = NULL;
+    if (!a || !b) return a == b;
+    return strcmp(a, b) == 0;
+}
+
+static void job_free(struct job *j)
+{
+    if (!j) return;
+    free(j->filter);
+    free(j);
+}
+
+static bool worker_is_idle(const struct worker *w)
+{
+    return w->n_queue == 0 && w->n_running == 0;
+}
+
+/* Called with w->mu held after anything that may have emptied the worker. */
+static void touch_if_idle(struct worker *w)
+{
+    if (worker_is_idle(w)) store_touch(w->store);
+}
+
+/* ---- the store side of a job (w->mu held: lock order is worker, then store) ---------------- */
+
+static bool job_entry_current(const struct worker *w, const struct job *j)
+{
+    return j->kind != JOB_RECORDS || j->epoch == w->records_epoch;
+}
+
+static void job_begin_store(struct worker *w, const struct job *j)
+{
+    if (j->kind == JOB_RECORDS)
+        store_records_begin(w->store, j->filter, j->refresh);
+    else if (j->kind == JOB_DETAIL)
+        store_detail_begin(w->store, j->record_id, j->refresh);
+}
+
+static void job_abort_store(struct worker *w, const struct job *j)
+{
+    if (!job_entry_current(w, j)) return;
+    if (j->kind == JOB_RECORDS)
+        store_records_abort(w->store);
+    else if (j->kind == JOB_DETAIL)
+        store_detail_abort(w->store, j->record_id);
+}
+
+/* ---- queue --------------------------------------------------------------------------------- */
+
+static void list_push(struct job ***list, size_t *n, size_t *cap, struct job *j)
+{
+    *list = xgrow(*list, cap, *n + 1, sizeof(**list));
+    (*list)[(*n)++] = j;
+}
+
+static void list_remove_at(struct job **list, size_t *n, size_t i)
+{
+    memmove(&list[i], &list[i + 1], (*n - i - 1) * sizeof(*list));
+    (*n)--;
+}
+
+static void list_remove(struct job **list, size_t *n, const struct job *j)
+{
+    for (size_t i = 0; i < *n; i++) {
+        if (list[i] == j) {
+            list_remove_at(list, n, i);
+            return;
+        }
+    }
+}
+
+static void submit(struct worker *w, struct job *j)
+{
+    j->gen = w->generation;
+    atomic_init(&j->cancel, 0);
+    job_begin_store(w, j);
+    list_push(&w->queue, &w->n_queue, &w->cap_queue, j);
+    w->stats.submitted++;
+    pthread_cond_signal(&w->work_cv);
+}
+
+static void drop_queued_at(struct worker *w, size_t i)
+{
+    struct job *j = w->queue[i];
+    list_remove_at(w->queue, &w->n_queue, i);
+    if (is_read(j)) job_abort_store(w, j);
+    w->stats.dropped++;
+    job_free(j);
+}
+
+/* A queued or running read job fetching this page (cancelled ones do not count: their data
+ * will never arrive). */
+static struct job *find_page_job(struct worker *w, enum job_kind kind, const char *filter,
+                                 uint64_t record_id, int64_t offset, bool *running)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        struct job **list = pass == 0 ? w->queue : w->running;
+        size_t n = pass == 0 ? w->n_queue : w->n_running;
+        for (size_t i = 0; i < n; i++) {
+            struct job *j = list[i];
+            if (j->kind != kind || j->offset != offset) continue;
+            if (kind == JOB_RECORDS && !same_filter(j->filter, filter)) continue;
+            if (kind == JOB_DETAIL && j->record_id != record_id) continue;
+            if (atomic_load(&j->cancel)) continue;
+            *running = pass == 1;
+            return j;
+        }
+    }
+    return NULL;
+}
+
+/* Makes sure one job fetches this page, merging with an identical one. after_write: the
+ * page must be fetched after a write that just finished, so a request already on the wire
+ * does not count (it is re-run once done). */
+static void want_page(struct worker *w, enum job_kind kind, const char *filter, uint64_t record_id,
+                      int64_t offset, bool refresh, bool after_write)
+{
+    bool running = false;
+    struct job *j = find_page_job(w, kind, filter, record_id, offset, &running);
+    if (j) {
+        w->stats.merged++;
+        if (j->doom_ms > 0) {
+            j->doom_ms = 0; /* the new view wants it too: keep it */
+            w->stats.kept++;
+        }
+        j->gen = w->generation;
+        if (after_write && running) j->rerun = true;
+        return;
+    }
+    j = xcalloc(1, sizeof(*j));
+    j->kind = kind;
+    j->filter = kind == JOB_RECORDS && filter && *filter ? xstrdup(filter) : NULL;
+    j->epoch = w->records_epoch;
+    j->record_id = record_id;
+    j->offset = offset;
+    j->refresh = refresh;
+    submit(w, j);
+}
+
+/* ---- planning: which pages are missing ----------------------------------------------------- */
+
+static struct target *target_find(struct worker *w, bool records, uint64_t record_id)
+{
+    for (size_t i = 0; i < w->n_targets; i++) {
+        struct target *t = &w->targets[i];
+        if (t->records == records && (records || t->record_id == record_id)) return t;
+    }
+    return NULL;
+}
+
+static struct target *target_get(struct worker *w, bool records, uint64_t record_id)
+{
+    struct target *t = target_find(w, records, record_id);
+    if (t) return t;
+    w->targets = xgrow(w->targets, &w->cap_targets, w->n_targets + 1, sizeof(*w->targets));
+    t = &w->targets[w->n_targets++];
+    memset(t, 0, sizeof(*t));
+    t->records = records;
+    t->record_id = record_id;
+    return t;
+}
+
+/* What the store holds for one entry, read under its lock. */
+struct entry_view {
+    bool fetched; /* the first page is in */
+    enum store_state state;
+    int64_t loaded; /* loaded_offset */
+    int64_t bound;  /* records: total_count; detail: max_group_total */
+    bool complete;
+};
+
+static void view_records(struct worker *w, const char *filter, struct entry_view *v)
+{
+    memset(v, 0, sizeof(*v));
+    store_lock(w->store);
+    const struct store_records *r = store_records(w->store);
+    if (same_filter(r->old_cert_filter, filter)) {
+        v->fetched = r->meta.fetched_ms != 0;
+        v->state = r->meta.state;
+        v->loaded = (int64_t)r->loaded_offset;
+        v->bound = (int64_t)r->total_count;
+        v->complete = r->complete;
+    }
+    store_unlock(w->store);
+}
+
+static void view_detail(struct worker *w, uint64_t record_id, struct entry_view *v)
+{
+    memset(v, 0, sizeof(*v));
+    store_lock(w->store);
+    const struct store_detail *d = store_detail(w->store, record_id);
+    if (d) {
+        v->fetched = d->meta.fetched_ms != 0;
+        v->state = d->meta.state;
+        v->loaded = d->loaded_offset;
+        v->bound = d->max_group_total;
+        v->complete = d->complete;
+    }
+    store_unlock(w->store);
+}
+
+/* The record list now starts over for another filter: its old requests are worthless. */
+static void records_restart(struct worker *w)
+{
+    w->records_epoch++;
+    for (size_t i = 0; i < w->n_queue;) {
+        if (w->queue[i]->kind == JOB_RECORDS) {
+            struct job *j = w->queue[i];
+            list_remove_at(w->queue, &w->n_queue, i);
+            w->stats.dropped++;
+            job_free(j); /* the store entry is about to be reset: nothing to undo */
+        } else {
+            i++;
+        }
+    }
+    for (size_t i = 0; i < w->n_running; i++)
+        if (w->running[i]->kind == JOB_RECORDS) atomic_store(&w->running[i]->cancel, 1);
+}
+
+/* An entry in ERROR is not fetched again until a refresh: a view that asks on every redraw
+ * must not turn a failing request into a loop. stop_at (0: none) is where a page brought
+ * nothing although the totals promised more. */
+static void plan_records(struct worker *w, const char *filter, int64_t want_rows, bool refresh,
+                         bool after_write)
+{
+    struct store *s = w->store;
+    store_lock(s);
+    bool same = same_filter(store_records(s)->old_cert_filter, filter);
+    store_unlock(s);
+    if (!same) records_restart(w);
+    struct entry_view v;
+    view_records(w, filter, &v);
+    if (v.state == STORE_ERROR && !refresh) return;
+    struct target *t = target_find(w, true, 0);
+    int64_t stop_at = t && !refresh ? t->stop_at : 0;
+
+    int64_t want = want_rows > 0 ? want_rows : 1;
+    if (!v.fetched) {
+        /* The first page tells how many rows there are; the rest follows when it lands. */
+        want_page(w, JOB_RECORDS, filter, 0, 0, false, after_write);
+        return;
+    }
+    if (refresh) {
+        for (int64_t o = 0; o < want && o < v.loaded; o += WORKER_RECORDS_LIMIT)
+            want_page(w, JOB_RECORDS, filter, 0, o, true, after_write);
+    }
+    if (v.complete) return;
+    for (int64_t o = v.loaded; o < want && o < v.bound; o += WORKER_RECORDS_LIMIT) {
+        if (stop_at > 0 && o >= stop_at) break;
+        store_lock(s);
+        bool held = store_records_page_held(s, (uint64_t)o);
+        store_unlock(s);
+        if (!held) want_page(w, JOB_RECORDS, filter, 0, o, false, false);
+    }
+}
+
+static void plan_detail(struct worker *w, uint64_t record_id, int64_t want_items, bool refresh,
+                        bool after_write)
+{
+    struct entry_view v;
+    view_detail(w, record_id, &v);
+    if (v.state == STORE_ERROR && !refresh) return;
+    struct target *t = target_find(w, false, record_id);
+    int64_t stop_at = t && !refresh ? t->stop_at : 0;
+
+    if (!v.fetched || refresh)
+        want_page(w, JOB_DETAIL, NULL, record_id, 0, refresh && v.fetched, after_write);
+    if (!v.fetched || v.complete) return;
+    int64_t want = want_items > 0 ? want_items : 1;
+    /* Every offset below the largest group is in but some group is short: the server pages
+     * the groups' concatenation rather than each group. Step on one page at a time. */
+    int64_t bound = v.loaded >= v.bound ? v.loaded + WORKER_PAGE_LIMIT : v.bound;
+    int64_t limit = want < bound ? want : bound;
+    for (int64_t o = v.loaded; o < limit; o += WORKER_PAGE_LIMIT) {
+        if (stop_at > 0 && o >= stop_at) break;
+        store_lock(w->store);
+        bool held = store_detail_page_held(w->store, record_id, o);
+        store_unlock(w->store);
+        if (!held) want_page(w, JOB_DETAIL, NULL, record_id, o, false, false);
+    }
+}
+
+/* After a write: the record's detail and the list show its effect. */
+static void refresh_after_write(struct worker *w, uint64_t record_id)
+{
+    plan_detail(w, record_id, 0, true, true);
+    store_lock(w->store);
+    const struct store_records *r = store_records(w->store);
+    bool fetched = r->meta.fetched_ms != 0;
+    char *filter = xstrdup(r->old_cert_filter);
+    int64_t rows = (int64_t)r->loaded_offset;
+    store_unlock(w->store);
+    if (fetched) plan_records(w, filter, rows, true, true);
+    free(filter);
+}
+
+/* ---- running jobs -------------------------------------------------------------------------- */
+
+static void run_job(struct worker *w, struct job *j, struct outcome *out)
+{
+    memset(out, 0, sizeof(*out));
+    apierr_clear(&out->err);
+    if (atomic_load(&j->cancel)) {
+        out->rc = -1;
+        apierr_set(&out->err, APIERR_CANCELLED, "cancelled before it started");
+        return;
+    }
+    switch (j->kind) {
+    case JOB_RECORDS: {
+        struct records_query q = {
+            .offset = (uint64_t)j->offset, .limit = WORKER_RECORDS_LIMIT, .old_cert_id = j->filter};
+        out->rc = api_describe_records(w->api, &q, &out->records, &j->cancel, &out->err);
+        break;
+    }
+    case JOB_DETAIL: {
+        struct detail_query q = {
+            .record_id = (int64_t)j->record_id, .offset = j->offset, .limit = WORKER_PAGE_LIMIT};
+        out->rc = api_describe_detail(w->api, &q, &out->detail, &j->cancel, &out->err);
+        break;
+    }
+    case JOB_ROLLBACK:
+        out->rc = api_rollback(w->api, (int64_t)j->record_id, out->request_id,
+                               sizeof(out->request_id), &out->err);
+        break;
+    case JOB_RETRY:
+        if (j->detail_id < 0)
+            out->rc = api_retry(w->api, (int64_t)j->record_id, -1, out->request_id,
+                                sizeof(out->request_id), &out->err);
+        else
+            out->rc = api_retry(w->api, -1, j->detail_id, out->request_id, sizeof(out->request_id),
+                                &out->err);
+        break;
+    }
+}
+
+/* With w->mu held: the result goes into the store, then whatever should follow is queued. */
+static void finish_job(struct worker *w, struct job *j, struct outcome *out)
+{
+    list_remove(w->running, &w->n_running, j);
+    bool cancelled = atomic_load(&j->cancel) || (out->rc != 0 && out->err.kind == APIERR_CANCELLED);
+    bool ok = out->rc == 0 && !cancelled;
+    bool current = job_entry_current(w, j);
+    struct entry_view before = {0}, after = {0};
+
+    if (is_read(j)) {
+        if (cancelled) {
+            w->stats.cancelled++;
+            job_abort_store(w, j);
+        } else if (current) {
+            w->stats.done++;
+            if (j->kind == JOB_RECORDS) {
+                view_records(w, j->filter, &before);
+                if (ok)
+                    store_records_put(w->store, (uint64_t)j->offset, &out->records);
+                else
+                    store_records_fail(w->store, &out->err);
+                view_records(w, j->filter, &after);
+            } else {
+                view_detail(w, j->record_id, &before);
+                if (ok)
+                    store_detail_put(w->store, j->record_id, j->offset, &out->detail);
+                else
+                    store_detail_fail(w->store, j->record_id, &out->err);
+                view_detail(w, j->record_id, &after);
+            }
+        }
+    } else {
+        w->stats.done++; /* the call's trace (outcome, request id) is in the log already */
+    }
+
+    if (!w->stopping) {
+        if (!is_read(j)) {
+            refresh_after_write(w, j->record_id);
+        } else if (ok && current) {
+            struct target *t = target_find(w, j->kind == JOB_RECORDS, j->record_id);
+            /* A page at the frontier that moved nothing: the server has no more there. */
+            if (t && before.fetched && j->offset == before.loaded &&
+                after.loaded == before.loaded && !after.complete)
+                t->stop_at = j->offset;
+            if (t && j->kind == JOB_RECORDS)
+                plan_records(w, j->filter, t->want, false, false);
+            else if (t)
+                plan_detail(w, j->record_id, t->want, false, false);
+        }
+        if (j->rerun && current)
+            want_page(w, j->kind, j->filter, j->record_id, j->offset, true, false);
+    }
+    if (j->kind == JOB_RECORDS) model_records_page_clear(&out->records);
+    if (j->kind == JOB_DETAIL) model_detail_page_clear(&out->detail);
+    job_free(j);
+    touch_if_idle(w);
+}
+
+static void *thread_main(void *arg)
+{
+    struct worker *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->stopping && w->n_queue == 0)
+            pthread_cond_wait(&w->work_cv, &w->mu);
+        if (w->stopping) break;
+        struct job *j = w->queue[0];
+        list_remove_at(w->queue, &w->n_queue, 0);
+        list_push(&w->running, &w->n_running, &w->cap_running, j);
+        if (w->n_running > w->stats.peak_running) w->stats.peak_running = w->n_running;
+        pthread_mutex_unlock(&w->mu);
+
+        struct outcome out;
+        run_job(w, j, &out);
+
+        pthread_mutex_lock(&w->mu);
+        finish_job(w, j, &out);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+static struct timespec monotonic_at(int64_t ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    return ts;
+}
+
+/* Aborts doomed requests once their grace period is over. */
+static void *reaper_main(void *arg)
+{
+    struct worker *w = arg;
+    pthread_mutex_lock(&w->mu);
+    while (!w->stopping) {
+        int64_t now = now_ms(), next = 0;
+        for (size_t i = 0; i < w->n_running; i++) {
+            struct job *j = w->running[i];
+            if (j->doom_ms <= 0) continue;
+            if (j->doom_ms <= now) {
+                atomic_store(&j->cancel, 1);
+                j->doom_ms = 0;
+            } else if (next == 0 || j->doom_ms < next) {
+                next = j->doom_ms;
+            }
+        }
+        if (next == 0) {
+            pthread_cond_wait(&w->reap_cv, &w->mu);
+        } else {
+            struct timespec ts = monotonic_at(next);
+            pthread_cond_timedwait(&w->reap_cv, &w->mu, &ts);
+        }
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+static void on_trace(void *ctx, const struct api_trace *trace)
+{
+    struct worker *w = ctx;
+    store_log_push(w->store, trace);
+}
+
+/* ---- public -------------------------------------------------------------------------------- */
+
+struct worker *worker_new(struct api_client *api, struct store *store, int threads)
+{
+    struct worker *w = xcalloc(1, sizeof(*w));
+    w->api = api;
+    w->store = store;
+    w->n_threads = threads > 0 ? threads : 4;
+    int rc = pthread_mutex_init(&w->mu, NULL);
+    if (rc) fatal("pthread_mutex_init", rc);
+    if ((rc = pthread_cond_init(&w->work_cv, NULL))) fatal("pthread_cond_init", rc);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    /* The reaper sleeps until now_ms() deadlines, which are CLOCK_MONOTONIC. */
+    if ((rc = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC)))
+        fatal("pthread_condattr_setclock", rc);
+    if ((rc = pthread_cond_init(&w->reap_cv, &ca))) fatal("pthread_cond_init", rc);
+    pthread_condattr_destroy(&ca);
+
+    api_client_set_observer(api, on_trace, w);
+    w->threads = xcalloc((size_t)w->n_threads, sizeof(*w->threads));
+    for (int i = 0; i < w->n_threads; i++)
+        if ((rc = pthread_create(&w->threads[i], NULL, thread_main, w)))
+            fatal("pthread_create", rc);
+    if ((rc = pthread_create(&w->reaper, NULL, reaper_main, w))) fatal("pthread_create", rc);
+    return w;
+}
+
+void worker_free(struct worker *w)
+{
+    if (!w) return;
+    pthread_mutex_lock(&w->mu);
+    w->stopping = true;
+    while (w->n_queue > 0)
+        drop_queued_at(w, w->n_queue - 1);
+    for (size_t i = 0; i < w->n_running; i++)
+        atomic_store(&w->running[i]->cancel, 1);
+    pthread_cond_broadcast(&w->work_cv);
+    pthread_cond_broadcast(&w->reap_cv);
+    pthread_mutex_unlock(&w->mu);
+
+    for (int i = 0; i < w->n_threads; i++)
+        pthread_join(w->threads[i], NULL);
+    pthread_join(w->reaper, NULL);
+    api_client_set_observer(w->api, NULL, NULL);
+    store_touch(w->store);
+
+    free(w->threads);
+    free(w->queue);
+    free(w->running);
+    free(w->targets);
+    pthread_cond_destroy(&w->reap_cv);
+    pthread_cond_destroy(&w->work_cv);
+    pthread_mutex_destroy(&w->mu);
+    free(w);
+}
+
+void worker_set_generation(struct worker *w, uint64_t generation)
+{
+    pthread_mutex_lock(&w->mu);
+    if (generation == w->generation || w->stopping) {
+        pthread_mutex_unlock(&w->mu);
+        return;
+    }
+    w->generation = generation;
+    for (size_t i = 0; i < w->n_queue;) {
+        if (is_read(w->queue[i]) && w->queue[i]->gen != generation)
+            drop_queued_at(w, i);
+        else
+            i++;
+    }
+    int64_t deadline = now_ms() + WORKER_CANCEL_GRACE_MS;
+    for (size_t i = 0; i < w->n_running; i++) {
+        struct job *j = w->running[i];
+        if (is_read(j) && j->gen != generation && j->doom_ms == 0 && !atomic_load(&j->cancel))
+            j->doom_ms = deadline;
+    }
+    w->n_targets = 0; /* the new view says what it wants */
+    pthread_cond_signal(&w->reap_cv);
+    touch_if_idle(w);
+    pthread_mutex_unlock(&w->mu);
+}
+
+void worker_want_records(struct worker *w, const char *old_cert_filter, size_t want_rows,
+                         bool refresh)
+{
+    pthread_mutex_lock(&w->mu);
+    if (!w->stopping) {
+        int64_t rows = want_rows > (size_t)INT64_MAX ? INT64_MAX : (int64_t)want_rows;
+        store_lock(w->store);
+        bool same = same_filter(store_records(w->store)->old_cert_filter, old_cert_filter);
+        store_unlock(w->store);
+        struct target *t = target_get(w, true, 0);
+        if (!same) t->stop_at = 0;
+        if (!same || rows > t->want) t->want = rows;
+        if (refresh) t->stop_at = 0;
+        plan_records(w, old_cert_filter, t->want, refresh, false);
+    }
+    pthread_mutex_unlock(&w->mu);
+}
+
+void worker_want_detail(struct worker *w, uint64_t record_id, int64_t want_items, bool refresh)
+{
+    pthread_mutex_lock(&w->mu);
+    if (!w->stopping) {
+        struct target *t = target_get(w, false, record_id);
+        if (want_items > t->want) t->want = want_items;
+        if (refresh) t->stop_at = 0;
+        plan_detail(w, record_id, t->want, refresh, false);
+    }
+    pthread_mutex_unlock(&w->mu);
+}
+
+static void submit_write(struct worker *w, enum job_kind kind, uint64_t record_id,
+                         int64_t detail_id)
+{
+    pthread_mutex_lock(&w->mu);
+    if (!w->stopping) {
+        struct job *j = xcalloc(1, sizeof(*j));
+        j->kind = kind;
+        j->record_id = record_id;
+        j->detail_id = detail_id;
+        submit(w, j);
+    }
+    pthread_mutex_unlock(&w->mu);
+}
+
+void worker_rollback(struct worker *w, uint64_t record_id)
+{
+    submit_write(w, JOB_ROLLBACK, record_id, -1);
+}
+
+void worker_retry(struct worker *w, uint64_t record_id, int64_t detail_id)
+{
+    submit_write(w, JOB_RETRY, record_id, detail_id);
+}
+
+bool worker_idle(struct worker *w)
+{
+    pthread_mutex_lock(&w->mu);
+    bool idle = worker_is_idle(w);
+    pthread_mutex_unlock(&w->mu);
+    return idle;
+}
+
+void worker_get_stats(struct worker *w, struct worker_stats *out)
+{
+    pthread_mutex_lock(&w->mu);
+    *out = w->stats;
+    out->queued = w->n_queue;
+    out->running = w->n_running;
+    pthread_mutex_unlock(&w->mu);
+}
