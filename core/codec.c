@@ -541,8 +541,9 @@ static void set_envelope_error(struct api_error *err, const char *fmt, ...)
 
 /* Parses a whole body: exactly one JSON value, optionally surrounded by whitespace. The body
  * need not be NUL-terminated; cJSON reads a private terminated copy. */
-cJSON *codec_parse(const char *body, size_t len, struct api_error *err)
+cJSON *codec_parse(const char *body, size_t len, size_t *error_at, struct api_error *err)
 {
+    if (error_at) *error_at = 0;
     if (!body || len == 0) {
         set_envelope_error(err, "response is empty");
         return NULL;
@@ -562,6 +563,7 @@ cJSON *codec_parse(const char *body, size_t len, struct api_error *err)
                                CJSON_NESTING_LIMIT, deep);
         else
             set_envelope_error(err, "response is not valid JSON (at byte %zu)", at);
+        if (error_at) *error_at = deep >= 0 && (size_t)deep <= at ? (size_t)deep : at;
         free(copy);
         return NULL;
     }
@@ -571,6 +573,7 @@ cJSON *codec_parse(const char *body, size_t len, struct api_error *err)
     free(copy);
     if (at != len) {
         set_envelope_error(err, "response is not valid JSON (at byte %zu)", at);
+        if (error_at) *error_at = at;
         cJSON_Delete(root);
         return NULL;
     }
@@ -624,7 +627,7 @@ static int decode_body(const char *body, size_t len, const struct shape *sh, voi
                        void (*clear)(void *), struct api_error *err)
 {
     memset(out, 0, sh->size);
-    cJSON *root = codec_parse(body, len, err);
+    cJSON *root = codec_parse(body, len, NULL, err);
     if (!root) return -1;
 
     struct dctx c;

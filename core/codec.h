@@ -27,8 +27,9 @@ int codec_decode_empty_body(const char *body, size_t len, char *request_id, size
 /* Parses one whole JSON document (need not be NUL-terminated; surrounding whitespace allowed).
  * Every cJSON parse in the process must go through here: cJSON keeps a process-global error
  * position, so parses are serialized. Returns NULL with err (APIERR_DECODE: "response is not
- * valid JSON (at byte N)", "response is empty", nesting too deep). */
-cJSON *codec_parse(const char *body, size_t len, struct api_error *err);
+ * valid JSON (at byte N)", "response is empty", nesting too deep) and, when error_at is
+ * not NULL, the byte offset of the problem. */
+cJSON *codec_parse(const char *body, size_t len, size_t *error_at, struct api_error *err);
 
 /* Single objects, for the emulator's --dataset loader. path names the object in errors. */
 int codec_decode_update_record(const cJSON *obj, const char *path, struct update_record *out,

@@ -4,6 +4,7 @@
 #ifndef CERTDECK_DATASET_H
 #define CERTDECK_DATASET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +50,13 @@ int dataset_retry_record(struct dataset *ds, uint64_t record_id, int64_t now_uni
                          struct api_error *err);
 int dataset_retry_item(struct dataset *ds, uint64_t detail_id, int64_t now_unix,
                        struct api_error *err);
+/* UploadUpdateCertificateInstance. If a task for old_cert_id is running, returns its id and
+ * sets *created false. Otherwise adds a record (id = max + 1, listed first) whose deploy run
+ * covers, per type, the instances of the latest record of that certificate (a few made-up ones
+ * in `region`, or ap-guangzhou when NULL, for a type it was never deployed to), all pending, and
+ * returns its id with *created true. types must be resource type names. */
+uint64_t dataset_upload(struct dataset *ds, const char *old_cert_id, char *const *types,
+                        size_t n_types, const char *region, int64_t now_unix, bool *created);
 
 /* A page of one record's detail: every run, each group's List the [offset, offset+limit)
  * slice (limit clamped to 1..200, default 10) and its TotalCount the full count. Deep copies
