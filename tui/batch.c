@@ -1,0 +1,474 @@
+/* Batch commands (records, detail, rollback, retry): one API call path shared with the TUI,
+ * three sinks — an aligned table, the API's own JSON, and CSV. */
+#include "tui/batch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/codec.h"
+#include "core/model.h"
+#include "core/sanitize.h"
+#include "core/util.h"
+
+/* ---- text width ------------------------------------------------------------------------- */
+
+static int codepoint_width(uint32_t c)
+{
+    if (c == 0) return 0;
+    if ((c >= 0x0300 && c <= 0x036F) || (c >= 0x200B && c <= 0x200F) || c == 0xFE0F) return 0;
+    if ((c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF && c != 0x303F) ||
+        (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) ||
+        (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
+        (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F) ||
+        (c >= 0x1F900 && c <= 0x1F9FF) || (c >= 0x20000 && c <= 0x3FFFD))
+        return 2;
+    return 1;
+}
+
+/* Decodes one UTF-8 sequence of already-sanitized text; returns its length (>= 1). */
+static size_t utf8_next(const char *s, uint32_t *cp)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (u[0] < 0x80) {
+        *cp = u[0];
+        return 1;
+    }
+    size_t n = u[0] >= 0xF0 ? 4 : u[0] >= 0xE0 ? 3 : 2;
+    uint32_t c = u[0] & (0x3F >> (n - 1));
+    for (size_t i = 1; i < n; i++) {
+        if ((u[i] & 0xC0) != 0x80) {
+            *cp = 0xFFFD;
+            return i;
+        }
+        c = (c << 6) | (u[i] & 0x3F);
+    }
+    *cp = c;
+    return n;
+}
+
+int batch_text_width(const char *s)
+{
+    int w = 0;
+    while (*s) {
+        uint32_t c;
+        s += utf8_next(s, &c);
+        w += codepoint_width(c);
+    }
+    return w;
+}
+
+/* Appends s cut to at most max columns (an ellipsis marks the cut), padded to pad columns. */
+static void put_cell(struct buf *b, const char *s, int max, int pad)
+{
+    int w = 0;
+    const char *p = s;
+    int full = batch_text_width(s);
+    int limit = full > max ? max - 1 : max;
+    while (*p) {
+        uint32_t c;
+        size_t n = utf8_next(p, &c);
+        int cw = codepoint_width(c);
+        if (w + cw > limit) break;
+        buf_append(b, p, n);
+        w += cw;
+        p += n;
+    }
+    if (full > max) {
+        buf_puts(b, "\xe2\x80\xa6"); /* … */
+        w++;
+    }
+    for (; w < pad; w++)
+        buf_putc(b, ' ');
+}
+
+/* ---- tables ----------------------------------------------------------------------------- */
+
+struct table {
+    const char *const *headers;
+    const int *max_widths; /* per column cap in columns */
+    size_t n_cols;
+    char **cells; /* row-major, sanitized */
+    size_t n_rows;
+    size_t cap;
+};
+
+static void table_add(struct table *t, const char *const *row)
+{
+    t->cells = xgrow(t->cells, &t->cap, (t->n_rows + 1) * t->n_cols, sizeof(char *));
+    for (size_t c = 0; c < t->n_cols; c++)
+        t->cells[t->n_rows * t->n_cols + c] = sanitize_dup(row[c] ? row[c] : "");
+    t->n_rows++;
+}
+
+static void table_print(struct table *t, FILE *out)
+{
+    int *w = xcalloc(t->n_cols, sizeof(int));
+    for (size_t c = 0; c < t->n_cols; c++) {
+        w[c] = batch_text_width(t->headers[c]);
+        for (size_t r = 0; r < t->n_rows; r++) {
+            int cw = batch_text_width(t->cells[r * t->n_cols + c]);
+            if (cw > w[c]) w[c] = cw;
+        }
+        if (w[c] > t->max_widths[c]) w[c] = t->max_widths[c];
+    }
+    struct buf line = {0};
+    for (size_t r = 0; r <= t->n_rows; r++) {
+        buf_reset(&line);
+        for (size_t c = 0; c < t->n_cols; c++) {
+            const char *s = r == 0 ? t->headers[c] : t->cells[(r - 1) * t->n_cols + c];
+            bool last = c + 1 == t->n_cols;
+            put_cell(&line, s, w[c], last ? 0 : w[c]);
+            if (!last) buf_puts(&line, "  ");
+        }
+        while (line.len && line.data[line.len - 1] == ' ')
+            line.data[--line.len] = '\0';
+        fprintf(out, "%s\n", line.data);
+    }
+    buf_free(&line);
+    free(w);
+    for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
+        free(t->cells[i]);
+    free(t->cells);
+}
+
+static void csv_field(struct buf *b, const char *s)
+{
+    char *clean = sanitize_dup(s ? s : "");
+    bool quote = strpbrk(clean, ",\"\r\n") != NULL || clean[0] == ' ';
+    if (!quote) {
+        buf_puts(b, clean);
+    } else {
+        buf_putc(b, '"');
+        for (const char *p = clean; *p; p++) {
+            if (*p == '"') buf_putc(b, '"');
+            buf_putc(b, *p);
+        }
+        buf_putc(b, '"');
+    }
+    free(clean);
+}
+
+static void csv_row(FILE *out, const char *const *cells, size_t n)
+{
+    struct buf b = {0};
+    for (size_t i = 0; i < n; i++) {
+        if (i) buf_putc(&b, ',');
+        csv_field(&b, cells[i]);
+    }
+    fprintf(out, "%s\r\n", b.data ? b.data : "");
+    buf_free(&b);
+}
+
+/* ---- JSON ------------------------------------------------------------------------------- */
+
+/* cJSON escapes C0 controls but passes DEL, C1 controls and bidi overrides through as raw
+ * UTF-8; escape those too so JSON output is inert on a terminal and still the same data. */
+static void print_json(FILE *out, cJSON *root)
+{
+    char *text = cJSON_Print(root);
+    struct buf b = {0};
+    for (const char *p = text; *p;) {
+        uint32_t c;
+        size_t n = utf8_next(p, &c);
+        bool hostile = c == 0x7F || (c >= 0x80 && c <= 0x9F) || c == 0x200E || c == 0x200F ||
+                       (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+        if (hostile)
+            buf_printf(&b, "\\u%04x", (unsigned)c);
+        else
+            buf_append(&b, p, n);
+        p += n;
+    }
+    fprintf(out, "%s\n", b.data);
+    buf_free(&b);
+    free(text);
+}
+
+/* ---- shared pieces ---------------------------------------------------------------------- */
+
+void batch_print_error(FILE *err, const char *what, const struct api_error *e)
+{
+    char line[1600];
+    fprintf(err, "certdeck: %s failed: %s\n", what, apierr_format(e, line, sizeof line));
+    fprintf(err, "  hint: %s\n", apierr_hint(e));
+}
+
+static const char *join(char *const *v, size_t n, const char *sep, struct buf *b)
+{
+    buf_reset(b);
+    for (size_t i = 0; i < n; i++) {
+        if (i) buf_puts(b, sep);
+        buf_puts(b, v[i] ? v[i] : "");
+    }
+    return b->data ? b->data : "";
+}
+
+static const char *status_text(int64_t status, const char *(*name)(int64_t), char *buf, size_t n)
+{
+    const char *s = name(status);
+    if (s) return s;
+    snprintf(buf, n, "status %lld", (long long)status);
+    return buf;
+}
+
+/* ---- records ---------------------------------------------------------------------------- */
+
+int batch_records(struct api_client *api, const struct batch_options *o, FILE *out)
+{
+    struct records_page page = {0};
+    struct api_error err;
+    int rc;
+    if (o->all) {
+        rc = api_records_all(api, o->old_cert, &page, NULL, &err);
+    } else {
+        struct records_query q = {(uint64_t)o->offset, (uint64_t)(o->limit ? o->limit : 20),
+                                  o->old_cert};
+        rc = api_describe_records(api, &q, &page, NULL, &err);
+    }
+    if (rc != 0) {
+        batch_print_error(stderr, "DescribeHostUploadUpdateRecord", &err);
+        return apierr_exit_code(&err);
+    }
+
+    static const char *const headers[] = {"ID",     "OLD CERT", "RESOURCE TYPES",
+                                          "STATUS", "CREATED",  "UPDATED"};
+    static const int widths[] = {12, 24, 40, 18, 19, 19};
+    struct table t = {headers, widths, ARRAY_LEN(headers), NULL, 0, 0};
+    struct buf types = {0};
+    if (o->format == BATCH_JSON) {
+        char *rid = page.request_id;
+        page.request_id = NULL; /* batch JSON is the data, not one response */
+        cJSON *root = codec_encode_records_page(&page);
+        page.request_id = rid;
+        print_json(out, root);
+        cJSON_Delete(root);
+    } else {
+        if (o->format == BATCH_CSV) csv_row(out, headers, ARRAY_LEN(headers));
+        for (size_t i = 0; i < page.n_records; i++) {
+            const struct update_record *r = &page.records[i];
+            char id[32], st[32];
+            snprintf(id, sizeof id, "%llu", (unsigned long long)r->id);
+            const char *row[] = {id,
+                                 r->old_cert_id,
+                                 join(r->resource_types, r->n_resource_types, ",", &types),
+                                 status_text(r->status, model_record_status_name, st, sizeof st),
+                                 r->create_time,
+                                 r->update_time};
+            if (o->format == BATCH_CSV)
+                csv_row(out, row, ARRAY_LEN(row));
+            else
+                table_add(&t, row);
+        }
+        if (o->format == BATCH_TABLE) {
+            table_print(&t, out);
+            if (!o->all && page.total_count > page.n_records)
+                fprintf(stderr,
+                        "showing %zu of %llu records from offset %lld (--all for every one)\n",
+                        page.n_records, (unsigned long long)page.total_count, (long long)o->offset);
+        }
+    }
+    buf_free(&types);
+    model_records_page_clear(&page);
+    return 0;
+}
+
+/* ---- detail ----------------------------------------------------------------------------- */
+
+/* Where an item lives, by resource type: listener for clb, bucket for cos, secret for tke. */
+static const char *item_where(const struct deploy_item *it, struct buf *b)
+{
+    buf_reset(b);
+    if (it->listener_id && *it->listener_id) {
+        buf_puts(b, it->listener_id);
+        if (it->port) buf_printf(b, ":%lld", (long long)it->port);
+    } else if (it->bucket && *it->bucket) {
+        buf_puts(b, it->bucket);
+    } else if (it->secret_name && *it->secret_name) {
+        buf_printf(b, "%s/%s", it->namespace_ ? it->namespace_ : "", it->secret_name);
+    } else if (it->n_domains) {
+        join(it->domains, it->n_domains, ",", b);
+    } else if (it->region) {
+        buf_puts(b, it->region);
+    }
+    return b->data ? b->data : "";
+}
+
+static void detail_table(const struct detail_page *p, FILE *out)
+{
+    static const char *const headers[] = {"TYPE",  "ID",     "INSTANCE", "NAME",
+                                          "WHERE", "STATUS", "ERROR"};
+    static const int widths[] = {10, 10, 22, 28, 40, 16, 60};
+    struct buf where = {0};
+    for (size_t r = 0; r < p->n_runs; r++) {
+        const struct deploy_run *run = &p->runs[r];
+        char st[32], ty[32];
+        const char *type = model_run_type_name(run->type);
+        if (!type) {
+            snprintf(ty, sizeof ty, "type %lld", (long long)run->type);
+            type = ty;
+        }
+        char *when = sanitize_dup(run->create_time);
+        fprintf(out,
+                "%sRun %zu: %s, %s, %s — %lld total, %lld succeeded, %lld failed, %lld running",
+                r ? "\n" : "", r + 1, type,
+                status_text(run->status, model_run_status_name, st, sizeof st), when,
+                (long long)run->total_count, (long long)run->success_total_count,
+                (long long)run->failed_total_count, (long long)run->running_total_count);
+        if (run->has_pending_total_count)
+            fprintf(out, ", %lld pending", (long long)run->pending_total_count);
+        fputc('\n', out);
+        free(when);
+        struct table t = {headers, widths, ARRAY_LEN(headers), NULL, 0, 0};
+        for (size_t g = 0; g < run->n_groups; g++) {
+            const struct resource_group *grp = &run->groups[g];
+            for (size_t i = 0; i < grp->n_items; i++) {
+                const struct deploy_item *it = &grp->items[i];
+                char id[32];
+                snprintf(id, sizeof id, "%llu", (unsigned long long)it->id);
+                const char *row[] = {grp->resource_type,
+                                     id,
+                                     it->instance_id,
+                                     it->instance_name,
+                                     item_where(it, &where),
+                                     status_text(it->status, model_item_status_name, st, sizeof st),
+                                     it->error_msg};
+                table_add(&t, row);
+            }
+            if (grp->n_items < (size_t)(grp->total_count > 0 ? grp->total_count : 0)) {
+                char *rt = sanitize_dup(grp->resource_type);
+                fprintf(out, "  %s: showing %zu of %lld instances (--all for every one)\n", rt,
+                        grp->n_items, (long long)grp->total_count);
+                free(rt);
+            }
+        }
+        if (t.n_rows)
+            table_print(&t, out);
+        else
+            free(t.cells);
+    }
+    buf_free(&where);
+}
+
+static void detail_csv(const struct detail_page *p, FILE *out)
+{
+    static const char *const headers[] = {
+        "run",    "run_type",    "run_status",    "run_created", "resource_type",
+        "id",     "instance_id", "instance_name", "listener_id", "listener_name",
+        "port",   "protocol",    "sni",           "ssl_mode",    "domains",
+        "region", "bucket",      "namespace",     "secret_name", "old_cert_id",
+        "status", "error",       "created",       "updated"};
+    csv_row(out, headers, ARRAY_LEN(headers));
+    struct buf domains = {0};
+    for (size_t r = 0; r < p->n_runs; r++) {
+        const struct deploy_run *run = &p->runs[r];
+        char rn[24], rt[32], rs[32], st[32];
+        snprintf(rn, sizeof rn, "%zu", r + 1);
+        const char *type = model_run_type_name(run->type);
+        if (!type) snprintf(rt, sizeof rt, "%lld", (long long)run->type);
+        for (size_t g = 0; g < run->n_groups; g++) {
+            const struct resource_group *grp = &run->groups[g];
+            for (size_t i = 0; i < grp->n_items; i++) {
+                const struct deploy_item *it = &grp->items[i];
+                char id[32], port[32], sni[8];
+                snprintf(id, sizeof id, "%llu", (unsigned long long)it->id);
+                snprintf(port, sizeof port, "%lld", (long long)it->port);
+                snprintf(sni, sizeof sni, "%lld", (long long)it->sni_switch);
+                const char *row[] = {rn,
+                                     type ? type : rt,
+                                     status_text(run->status, model_run_status_name, rs, sizeof rs),
+                                     run->create_time,
+                                     grp->resource_type,
+                                     id,
+                                     it->instance_id,
+                                     it->instance_name,
+                                     it->listener_id,
+                                     it->listener_name,
+                                     port,
+                                     it->protocol,
+                                     sni,
+                                     it->ssl_mode,
+                                     join(it->domains, it->n_domains, ";", &domains),
+                                     it->region,
+                                     it->bucket,
+                                     it->namespace_,
+                                     it->secret_name,
+                                     it->old_cert_id,
+                                     status_text(it->status, model_item_status_name, st, sizeof st),
+                                     it->error_msg,
+                                     it->create_time,
+                                     it->update_time};
+                csv_row(out, row, ARRAY_LEN(row));
+            }
+        }
+    }
+    buf_free(&domains);
+}
+
+int batch_detail(struct api_client *api, int64_t record_id, const struct batch_options *o,
+                 FILE *out)
+{
+    struct detail_page page = {0};
+    struct api_error err;
+    int rc;
+    if (o->all) {
+        rc = api_detail_all(api, record_id, o->concurrency > 0 ? o->concurrency : 4, &page, NULL,
+                            &err);
+    } else {
+        struct detail_query q = {record_id, o->offset, o->limit ? o->limit : API_DETAIL_MAX_LIMIT};
+        rc = api_describe_detail(api, &q, &page, NULL, &err);
+    }
+    if (rc != 0) {
+        batch_print_error(stderr, "DescribeHostUploadUpdateRecordDetail", &err);
+        return apierr_exit_code(&err);
+    }
+    if (o->format == BATCH_JSON) {
+        char *rid = page.request_id;
+        page.request_id = NULL;
+        cJSON *root = codec_encode_detail_page(&page);
+        page.request_id = rid;
+        print_json(out, root);
+        cJSON_Delete(root);
+    } else if (o->format == BATCH_CSV) {
+        detail_csv(&page, out);
+    } else {
+        if (page.n_runs == 0) fprintf(out, "record %lld has no runs\n", (long long)record_id);
+        detail_table(&page, out);
+    }
+    model_detail_page_clear(&page);
+    return 0;
+}
+
+/* ---- write actions ---------------------------------------------------------------------- */
+
+int batch_rollback(struct api_client *api, int64_t record_id, FILE *out)
+{
+    char rid[80] = "";
+    struct api_error err;
+    if (api_rollback(api, record_id, rid, sizeof rid, &err) != 0) {
+        batch_print_error(stderr, "UploadUpdateCertificateRecordRollback", &err);
+        return apierr_exit_code(&err);
+    }
+    char *clean = sanitize_dup(rid);
+    fprintf(out, "rollback of record %lld requested (RequestId %s)\n", (long long)record_id, clean);
+    free(clean);
+    return 0;
+}
+
+int batch_retry(struct api_client *api, int64_t record_id, int64_t detail_id, FILE *out)
+{
+    char rid[80] = "";
+    struct api_error err;
+    if (api_retry(api, record_id, detail_id, rid, sizeof rid, &err) != 0) {
+        batch_print_error(stderr, "UploadUpdateCertificateRecordRetry", &err);
+        return apierr_exit_code(&err);
+    }
+    char *clean = sanitize_dup(rid);
+    if (detail_id >= 0)
+        fprintf(out, "retry of item %lld requested (RequestId %s)\n", (long long)detail_id, clean);
+    else
+        fprintf(out, "retry of the failed items of record %lld requested (RequestId %s)\n",
+                (long long)record_id, clean);
+    free(clean);
+    return 0;
+}

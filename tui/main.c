@@ -1,0 +1,537 @@
+/* certdeck's entry point: parses the command line, finds credentials and configuration, builds
+ * the API client (or starts the emulator in-process for --demo), then runs the TUI or a batch
+ * command. Only startup errors exit here, each with one line that says what to do. */
+#include <errno.h>
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/api.h"
+#include "core/creds.h"
+#include "core/emulator/emulator.h"
+#include "core/sanitize.h"
+#include "core/util.h"
+#include "tui/app.h"
+#include "tui/batch.h"
+#include "tui/config.h"
+#include "tui/keymap.h"
+
+enum { EXIT_API = 1, EXIT_USAGE = 2, EXIT_NET = 3 };
+
+static const char usage_text[] =
+    "usage: certdeck [options]                 open the TUI\n"
+    "       certdeck [options] records [--old-cert ID] [--all] [--offset N] [--limit N]\n"
+    "       certdeck [options] detail ID [--all] [--offset N] [--limit N]\n"
+    "       certdeck [options] rollback ID [--yes]\n"
+    "       certdeck [options] retry ID | retry --item DETAIL_ID [--yes]\n"
+    "       certdeck [options] doctor           where credentials come from; does the API answer\n"
+    "       certdeck keys                       the key bindings of the TUI\n"
+    "\n"
+    "options:\n"
+    "  --demo               run against the built-in emulator on 127.0.0.1 (no account needed)\n"
+    "  --endpoint URL       API endpoint (default https://ssl.tencentcloudapi.com)\n"
+    "  --profile NAME       credentials profile (~/.tencentcloud/credentials, ~/.tccli)\n"
+    "  -o, --output FMT     batch output: table (default), json, csv\n"
+    "  --timeout SECONDS    per request (default 30)\n"
+    "  --rate N             requests per second, whole process (default 20)\n"
+    "  --cacert FILE        trust this CA bundle\n"
+    "  --insecure           do not verify TLS certificates (unsafe)\n"
+    "  --language LANG      API messages in zh-CN or en-US\n"
+    "  --config FILE        configuration file (default $XDG_CONFIG_HOME/certdeck/config)\n"
+    "  --theme NAME         default, light, high-contrast, mono, or a file path\n"
+    "  --no-color           monochrome (also when NO_COLOR is set)\n"
+    "  --refresh SECONDS    auto-refresh interval, 0 for manual only (default 30)\n"
+    "  --read-only          refuse rollback and retry\n"
+    "  --mouse              enable the mouse in the TUI\n"
+    "  --version, --help\n"
+    "\n"
+    "exit codes: 0 success, 1 API error, 2 usage, 3 network or TLS error\n";
+
+enum opt_id {
+    OPT_DEMO = 256,
+    OPT_ENDPOINT,
+    OPT_PROFILE,
+    OPT_TIMEOUT,
+    OPT_RATE,
+    OPT_CACERT,
+    OPT_INSECURE,
+    OPT_LANGUAGE,
+    OPT_CONFIG,
+    OPT_THEME,
+    OPT_NO_COLOR,
+    OPT_REFRESH,
+    OPT_READ_ONLY,
+    OPT_MOUSE,
+    OPT_VERSION,
+    OPT_HELP,
+    OPT_OLD_CERT,
+    OPT_ALL,
+    OPT_OFFSET,
+    OPT_LIMIT,
+    OPT_ITEM,
+    OPT_YES,
+    OPT_DATASET,
+    OPT_SEED,
+    OPT_SCRIPT,
+    OPT_SIZE,
+};
+
+static const struct option long_options[] = {
+    {"demo", no_argument, NULL, OPT_DEMO},
+    {"endpoint", required_argument, NULL, OPT_ENDPOINT},
+    {"profile", required_argument, NULL, OPT_PROFILE},
+    {"output", required_argument, NULL, 'o'},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"rate", required_argument, NULL, OPT_RATE},
+    {"cacert", required_argument, NULL, OPT_CACERT},
+    {"insecure", no_argument, NULL, OPT_INSECURE},
+    {"language", required_argument, NULL, OPT_LANGUAGE},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"theme", required_argument, NULL, OPT_THEME},
+    {"no-color", no_argument, NULL, OPT_NO_COLOR},
+    {"refresh", required_argument, NULL, OPT_REFRESH},
+    {"read-only", no_argument, NULL, OPT_READ_ONLY},
+    {"mouse", no_argument, NULL, OPT_MOUSE},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"old-cert", required_argument, NULL, OPT_OLD_CERT},
+    {"all", no_argument, NULL, OPT_ALL},
+    {"offset", required_argument, NULL, OPT_OFFSET},
+    {"limit", required_argument, NULL, OPT_LIMIT},
+    {"item", required_argument, NULL, OPT_ITEM},
+    {"yes", no_argument, NULL, OPT_YES},
+    /* For tests and demos: the emulator's data, and the TUI's scripted mode. */
+    {"dataset", required_argument, NULL, OPT_DATASET},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"script", required_argument, NULL, OPT_SCRIPT},
+    {"size", required_argument, NULL, OPT_SIZE},
+    {NULL, 0, NULL, 0},
+};
+
+struct cli {
+    bool demo, insecure, no_color, read_only, mouse, all, yes;
+    const char *endpoint, *profile, *cacert, *language, *config, *theme;
+    const char *old_cert, *dataset, *script;
+    enum batch_format format;
+    double timeout_s, rate;
+    long refresh; /* -1: from config */
+    int64_t offset, limit, item;
+    uint64_t seed;
+    int cols, lines;
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "certdeck: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'certdeck --help'.\n");
+    return EXIT_USAGE;
+}
+
+static int parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_double(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= lo && v <= hi)) return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, struct cli *c)
+{
+    int ch;
+    int64_t v;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "+o:hV", long_options, NULL)) != -1) {
+        switch (ch) {
+        case OPT_DEMO:
+            c->demo = true;
+            break;
+        case OPT_ENDPOINT:
+            c->endpoint = optarg;
+            break;
+        case OPT_PROFILE:
+            c->profile = optarg;
+            break;
+        case 'o':
+            if (!strcmp(optarg, "table"))
+                c->format = BATCH_TABLE;
+            else if (!strcmp(optarg, "json"))
+                c->format = BATCH_JSON;
+            else if (!strcmp(optarg, "csv"))
+                c->format = BATCH_CSV;
+            else
+                return usage_error("unknown output format '%s' (table, json or csv)", optarg);
+            break;
+        case OPT_TIMEOUT:
+            if (parse_double(optarg, 0.1, 3600, &c->timeout_s))
+                return usage_error("--timeout takes seconds between 0.1 and 3600, not '%s'",
+                                   optarg);
+            break;
+        case OPT_RATE:
+            if (parse_double(optarg, 0.1, 1000, &c->rate))
+                return usage_error("--rate takes requests per second (0.1-1000), not '%s'", optarg);
+            break;
+        case OPT_CACERT:
+            c->cacert = optarg;
+            break;
+        case OPT_INSECURE:
+            c->insecure = true;
+            break;
+        case OPT_LANGUAGE:
+            if (strcmp(optarg, "zh-CN") && strcmp(optarg, "en-US"))
+                return usage_error("--language is zh-CN or en-US, not '%s'", optarg);
+            c->language = optarg;
+            break;
+        case OPT_CONFIG:
+            c->config = optarg;
+            break;
+        case OPT_THEME:
+            c->theme = optarg;
+            break;
+        case OPT_NO_COLOR:
+            c->no_color = true;
+            break;
+        case OPT_REFRESH:
+            if (parse_int(optarg, 0, 86400, &v))
+                return usage_error("--refresh takes seconds (0 for manual), not '%s'", optarg);
+            c->refresh = (long)v;
+            break;
+        case OPT_READ_ONLY:
+            c->read_only = true;
+            break;
+        case OPT_MOUSE:
+            c->mouse = true;
+            break;
+        case OPT_OLD_CERT:
+            c->old_cert = optarg;
+            break;
+        case OPT_ALL:
+            c->all = true;
+            break;
+        case OPT_OFFSET:
+            if (parse_int(optarg, 0, INT64_MAX, &c->offset))
+                return usage_error("--offset takes a number >= 0, not '%s'", optarg);
+            break;
+        case OPT_LIMIT:
+            if (parse_int(optarg, 1, 1000, &c->limit))
+                return usage_error("--limit takes a number from 1 to 1000, not '%s'", optarg);
+            break;
+        case OPT_ITEM:
+            if (parse_int(optarg, 0, INT64_MAX, &c->item))
+                return usage_error("--item takes a detail item Id, not '%s'", optarg);
+            break;
+        case OPT_YES:
+            c->yes = true;
+            break;
+        case OPT_DATASET:
+            c->dataset = optarg;
+            break;
+        case OPT_SEED:
+            if (parse_int(optarg, 1, INT64_MAX, &v))
+                return usage_error("--seed takes a positive number, not '%s'", optarg);
+            c->seed = (uint64_t)v;
+            break;
+        case OPT_SCRIPT:
+            c->script = optarg;
+            break;
+        case OPT_SIZE:
+            if (sscanf(optarg, "%dx%d", &c->cols, &c->lines) != 2 || c->cols < 10 || c->lines < 3 ||
+                c->cols > 1000 || c->lines > 1000)
+                return usage_error("--size takes COLSxLINES, e.g. 80x24, not '%s'", optarg);
+            break;
+        case OPT_VERSION:
+        case 'V':
+            printf("certdeck %s\n", CERTDECK_VERSION);
+            exit(0);
+        case OPT_HELP:
+        case 'h':
+            fputs(usage_text, stdout);
+            exit(0);
+        case ':':
+            return usage_error("option %s needs a value", argv[optind - 1]);
+        default:
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    return 0;
+}
+
+/* Parses the rest of argv after the command word (options may follow the command). */
+static int parse_rest(int argc, char **argv, struct cli *c, char ***pos, int *npos)
+{
+    *pos = xcalloc((size_t)argc + 1, sizeof(char *));
+    *npos = 0;
+    while (optind < argc) {
+        if (argv[optind][0] != '-' || !strcmp(argv[optind], "-")) {
+            (*pos)[(*npos)++] = argv[optind++];
+            continue;
+        }
+        int rc = parse_args(argc, argv, c);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* ---- doctor --------------------------------------------------------------------------------- */
+
+static void print_proxy_env(void)
+{
+    static const char *const names[] = {"https_proxy", "HTTPS_PROXY", "http_proxy",
+                                        "all_proxy",   "ALL_PROXY",   "no_proxy"};
+    bool any = false;
+    for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+        const char *v = getenv(names[i]);
+        if (!v || !*v) continue;
+        /* A proxy URL may carry user:password@; show only scheme and host. */
+        const char *at = strrchr(v, '@');
+        const char *scheme_end = strstr(v, "://");
+        char *shown;
+        if (at && scheme_end && at > scheme_end)
+            shown = xasprintf("%.*s://***@%s", (int)(scheme_end - v), v, at + 1);
+        else
+            shown = xstrdup(v);
+        char *clean = sanitize_dup(shown);
+        printf("  %-13s %s=%s\n", any ? "" : "proxy:", names[i], clean);
+        free(clean);
+        free(shown);
+        any = true;
+    }
+    if (!any) printf("  %-13s none (https_proxy / no_proxy are honoured)\n", "proxy:");
+}
+
+static int doctor(struct api_client *api, const struct cli *c, const struct creds *cr,
+                  const char *cred_warning)
+{
+    char masked[64];
+    creds_mask_id(cr->secret_id, masked, sizeof masked);
+    char *source = sanitize_dup(cr->source);
+    char *endpoint = sanitize_dup(api_client_endpoint(api));
+    printf("certdeck %s\n", CERTDECK_VERSION);
+    printf("  %-13s %s\n", "endpoint:", endpoint);
+    printf("  %-13s %s\n", "credentials:", source);
+    printf("  %-13s %s%s\n", "SecretId:", masked,
+           creds_has_token(cr) ? " (temporary, with session token)" : "");
+    if (cred_warning && *cred_warning) printf("  %-13s %s\n", "warning:", cred_warning);
+    if (c->insecure)
+        printf("  %-13s verification OFF (--insecure): unsafe\n", "TLS:");
+    else
+        printf("  %-13s verification on (%s)\n", "TLS:", c->cacert ? c->cacert : "system CA store");
+    print_proxy_env();
+    char when[64];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    printf("  %-13s %s (requests are signed with this time; 5 minutes of skew is allowed)\n",
+           "clock:", when);
+    free(source);
+    free(endpoint);
+
+    struct records_query q = {0, 1, NULL};
+    struct records_page page = {0};
+    struct api_error err;
+    int64_t t0 = now_ms();
+    if (api_describe_records(api, &q, &page, NULL, &err) != 0) {
+        printf("  %-13s FAILED after %lld ms\n", "probe:", (long long)(now_ms() - t0));
+        batch_print_error(stdout, "DescribeHostUploadUpdateRecord", &err);
+        return apierr_exit_code(&err);
+    }
+    char *rid = sanitize_dup(page.request_id);
+    printf("  %-13s DescribeHostUploadUpdateRecord answered in %lld ms: %llu update records "
+           "(RequestId %s)\n",
+           "probe:", (long long)(now_ms() - t0), (unsigned long long)page.total_count, rid);
+    free(rid);
+    model_records_page_clear(&page);
+    printf("everything looks fine\n");
+    return 0;
+}
+
+/* ---- confirmation for write actions from a shell -------------------------------------------- */
+
+static bool confirm(const struct cli *c, const char *question)
+{
+    if (c->yes) return true;
+    if (!isatty(STDIN_FILENO)) {
+        fprintf(stderr, "certdeck: %s — refusing without --yes (stdin is not a terminal)\n",
+                question);
+        return false;
+    }
+    fprintf(stderr, "%s [y/N] ", question);
+    char line[16];
+    if (!fgets(line, sizeof line, stdin)) return false;
+    return line[0] == 'y' || line[0] == 'Y';
+}
+
+/* ---- main ----------------------------------------------------------------------------------- */
+
+static int run_command(struct api_client *api, const struct cli *c, char **pos, int npos,
+                       const struct creds *cr, const char *warn)
+{
+    const char *cmd = pos[0];
+    struct batch_options bo = {c->format, c->all, c->offset, c->limit, c->old_cert, 4};
+    int64_t id;
+    if (!strcmp(cmd, "records")) {
+        if (npos != 1) return usage_error("records takes no arguments (got '%s')", pos[1]);
+        return batch_records(api, &bo, stdout);
+    }
+    if (!strcmp(cmd, "detail")) {
+        if (npos != 2 || parse_int(pos[1], 0, INT64_MAX, &id))
+            return usage_error("detail takes one record Id, e.g. 'certdeck detail 2'%s", "");
+        return batch_detail(api, id, &bo, stdout);
+    }
+    if (!strcmp(cmd, "doctor")) return doctor(api, c, cr, warn);
+    if (!strcmp(cmd, "rollback") || !strcmp(cmd, "retry")) {
+        bool rollback = cmd[1] == 'o';
+        if (c->read_only) return usage_error("%s refused: --read-only is set", cmd);
+        id = -1;
+        if (npos == 2 && parse_int(pos[1], 0, INT64_MAX, &id))
+            return usage_error("'%s' is not a record Id", pos[1]);
+        if (npos > 2 || (rollback && id < 0) || (!rollback && (id < 0) == (c->item <= 0)))
+            return usage_error(rollback ? "rollback takes one record Id%s"
+                                        : "retry takes a record Id or --item DETAIL_ID%s",
+                               "");
+        char q[128];
+        if (rollback)
+            snprintf(q, sizeof q, "Roll back every resource of record %lld?", (long long)id);
+        else if (id >= 0)
+            snprintf(q, sizeof q, "Retry every failed item of record %lld?", (long long)id);
+        else
+            snprintf(q, sizeof q, "Retry item %lld?", (long long)c->item);
+        if (!confirm(c, q)) return EXIT_USAGE;
+        return rollback ? batch_rollback(api, id, stdout)
+                        : batch_retry(api, id, id >= 0 ? -1 : c->item, stdout);
+    }
+    return usage_error("unknown command '%s'", cmd);
+}
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "");
+    struct cli c = {.refresh = -1, .item = -1};
+    int rc = parse_args(argc, argv, &c);
+    if (rc) return rc;
+    char **pos = NULL;
+    int npos = 0;
+    rc = parse_rest(argc, argv, &c, &pos, &npos);
+    if (rc) {
+        free(pos);
+        return rc;
+    }
+    if (npos && !strcmp(pos[0], "keys")) {
+        keymap_print(stdout);
+        free(pos);
+        return 0;
+    }
+
+    struct config cfg;
+    config_defaults(&cfg);
+    char err[512];
+    if (config_load(&cfg, c.config, err, sizeof err) != 0) {
+        fprintf(stderr, "certdeck: %s\n", err);
+        free(pos);
+        return EXIT_USAGE;
+    }
+    if (c.theme) strlcpy_safe(cfg.theme, c.theme, sizeof cfg.theme);
+    if (c.refresh >= 0) cfg.refresh_s = (int)c.refresh;
+    if (c.no_color) cfg.no_color = true;
+    if (c.mouse) cfg.mouse = true;
+    if (npos)
+        for (size_t i = 0; i < cfg.n_diags; i++)
+            fprintf(stderr, "certdeck: %s\n", cfg.diags[i]);
+
+    http_global_init();
+    struct emu *emu = NULL;
+    struct creds cr;
+    memset(&cr, 0, sizeof cr);
+    char warn[512] = "";
+    const char *endpoint = c.endpoint ? c.endpoint : (cfg.endpoint[0] ? cfg.endpoint : NULL);
+    const char *profile = c.profile ? c.profile : (cfg.profile[0] ? cfg.profile : NULL);
+    char label[300];
+    if (c.demo) {
+        struct emu_config ec = {.seed = c.seed, .dataset_file = c.dataset};
+        emu = emu_start(&ec, err, sizeof err);
+        if (!emu) {
+            fprintf(stderr, "certdeck: cannot start the demo emulator: %s\n", err);
+            free(pos);
+            return EXIT_USAGE;
+        }
+        endpoint = emu_url(emu);
+        strlcpy_safe(cr.secret_id, EMU_DEMO_SECRET_ID, sizeof cr.secret_id);
+        strlcpy_safe(cr.secret_key, EMU_DEMO_SECRET_KEY, sizeof cr.secret_key);
+        strlcpy_safe(cr.source, "demo (built-in emulator)", sizeof cr.source);
+        snprintf(label, sizeof label, "demo %s", endpoint + strlen("http://"));
+    } else {
+        struct creds_opts co = {profile, NULL};
+        if (creds_resolve(&co, &cr, err, sizeof err, warn, sizeof warn) != 0) {
+            fprintf(stderr, "certdeck: %s\n", err);
+            free(pos);
+            return EXIT_USAGE;
+        }
+        if (warn[0]) fprintf(stderr, "certdeck: warning: %s\n", warn);
+        snprintf(label, sizeof label, "%s", endpoint ? endpoint : API_DEFAULT_ENDPOINT);
+    }
+    if (c.insecure)
+        fprintf(stderr, "certdeck: WARNING: TLS certificate verification is OFF (--insecure): "
+                        "anyone on the network path can read and change this session.\n");
+
+    struct api_config ac = {
+        .endpoint = endpoint,
+        .language = c.language,
+        .http = {.timeout_ms = (long)((c.timeout_s > 0 ? c.timeout_s : 30) * 1000),
+                 .cacert = c.cacert,
+                 .insecure = c.insecure},
+        .rate = c.rate,
+    };
+    struct api_error aerr;
+    struct api_client *api = api_client_new(&ac, &cr, &aerr);
+    if (!api) {
+        char line[1600];
+        fprintf(stderr, "certdeck: %s\n", apierr_format(&aerr, line, sizeof line));
+        creds_wipe(&cr);
+        if (emu) emu_stop(emu);
+        free(pos);
+        return EXIT_USAGE;
+    }
+
+    if (npos) {
+        rc = run_command(api, &c, pos, npos, &cr, warn);
+    } else {
+        char profile_label[96];
+        snprintf(profile_label, sizeof profile_label, "%s",
+                 c.demo ? "demo" : (profile ? profile : "default"));
+        struct app_options ao = {
+            .endpoint_label = label,
+            .profile_label = profile_label,
+            .config = &cfg,
+            .read_only = c.read_only,
+            .mouse = cfg.mouse,
+            .initial_cert = c.old_cert,
+            .script = c.script,
+            .script_cols = c.cols ? c.cols : 80,
+            .script_lines = c.lines ? c.lines : 24,
+        };
+        rc = app_run(api, &ao);
+    }
+    creds_wipe(&cr);
+    api_client_free(api);
+    if (emu) emu_stop(emu);
+    http_global_cleanup();
+    free(pos);
+    return rc;
+}

@@ -1,0 +1,109 @@
+/* The contract between the render loop (app.c) and the screens (view_*.c), after tig's
+ * view.h: each screen file defines one `const struct view_ops` and nothing else. Views never
+ * fetch: on_data reads the store under store_lock() into the view's own snapshot and asks the
+ * worker for what is missing; draw only reads that snapshot. All of it runs on the UI thread. */
+#ifndef CERTDECK_VIEW_H
+#define CERTDECK_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/store.h"
+#include "core/util.h"
+#include "core/worker.h"
+#include "tui/keymap.h"
+#include "tui/table.h"
+
+struct app;
+struct view;
+
+enum json_source { JSON_RECORD, JSON_RUN, JSON_ITEM };
+
+/* What a view is opened on. */
+struct view_args {
+    uint64_t record_id;
+    size_t run_index;       /* position in DeployRecordDetail (server order) */
+    int run_number;         /* 1-based position in time order, for breadcrumbs */
+    char resource_type[64]; /* the group */
+    uint64_t item_id;
+    enum json_source json;
+    enum keymap_ctx help_ctx; /* help: the screen it was opened from */
+};
+
+/* What the status line says about the view's data; views fill it in on_data. */
+struct view_status {
+    enum store_state state;
+    bool busy;            /* a fetch for this view is in flight */
+    struct api_error err; /* kind APIERR_NONE: nothing to report */
+    int64_t fetched_ms;   /* now_ms() of the last successful fetch; 0: never */
+    char progress[96];    /* "loaded 400 of 1,234" while streaming, else "" */
+    bool in_progress;     /* a run is still running: refresh every few seconds */
+};
+
+struct view_ops {
+    const char *name;
+    enum keymap_ctx ctx;
+    void (*open)(struct view *v, const struct view_args *args);
+    void (*close)(struct view *v);
+    /* Appends this view's breadcrumb ("#2", "run 2 rollback", "clb"). */
+    void (*crumb)(struct view *v, struct buf *out);
+    void (*draw)(struct view *v, int y, int x, int h, int w);
+    /* Returns true when the action was handled here. */
+    bool (*key)(struct view *v, enum keymap_action act);
+    /* The store changed (or the view became visible again): snapshot and ask for more. */
+    void (*on_data)(struct view *v);
+    /* `r` or the auto-refresh timer: fetch again. */
+    void (*reload)(struct view *v);
+    /* The table that / < > s act on, or NULL. */
+    struct table *(*table)(struct view *v);
+    /* A mouse click (or double click) at screen position y, x; optional. */
+    void (*click)(struct view *v, int y, int x, bool dbl);
+};
+
+struct view {
+    const struct view_ops *ops;
+    struct app *app;
+    void *priv;
+    struct view_status st;
+    int body_rows; /* rows available at the last draw (page size) */
+    bool want_all; /* G / filter / sort: load every page, not just ahead of the cursor */
+    bool go_last;  /* G while pages stream in: keep the cursor on the last row until done */
+};
+
+extern const struct view_ops records_view_ops, detail_view_ops, items_view_ops, item_view_ops,
+    json_view_ops, log_view_ops, help_view_ops;
+
+/* ---- what the app offers views --------------------------------------------------------- */
+
+enum app_msg_kind { APP_MSG_INFO, APP_MSG_ERROR };
+enum app_write { APP_WRITE_ROLLBACK, APP_WRITE_RETRY };
+
+struct store *app_store(struct app *a);
+struct worker *app_worker(struct app *a);
+const struct keymap *app_keymap(struct app *a);
+void app_push(struct app *a, const struct view_ops *ops, const struct view_args *args);
+void app_pop(struct app *a);
+void app_dirty(struct app *a);
+void app_msg(struct app *a, enum app_msg_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Asks "question [y/N]" and, on y, submits the write (refused in read-only mode). detail_id
+ * < 0: the whole record. */
+void app_confirm_write(struct app *a, enum app_write w, uint64_t record_id, int64_t detail_id,
+                       const char *question);
+/* The record list's OldCertificateId filter (NULL: all). */
+const char *app_cert_filter(struct app *a);
+/* Notes for the event log (config and theme diagnostics, write results), oldest first. */
+size_t app_note_count(struct app *a);
+const char *app_note(struct app *a, size_t i, int64_t *at_ms, bool *is_error);
+/* Wall-clock rendering of a now_ms() instant, "HH:MM:SS" local time. */
+void app_clock_text(struct app *a, int64_t at_ms, char *buf, size_t n);
+
+/* Shared handling of movement actions on a table; returns true when act was one. */
+bool view_table_key(struct view *v, struct table *t, enum keymap_action act);
+/* Shared scrolling of a text screen of n lines (top is the first line shown). */
+bool view_scroll_key(struct view *v, size_t *top, size_t n, enum keymap_action act);
+/* Shared empty/loading/error message inside a view body. */
+void view_draw_state(struct view *v, int y, int x, int h, int w, const char *what);
+
+#endif

@@ -1,0 +1,312 @@
+/* The resource drill-down: every instance of one resource-type group of one run, paged
+ * through the worker ahead of the cursor ("loaded 400 of 1,234" while it streams), with the
+ * columns that fit the resource type. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/sanitize.h"
+#include "tui/data.h"
+#include "tui/text.h"
+#include "tui/ui.h"
+#include "tui/view.h"
+
+/* How each field looks as a column. */
+static const struct {
+    enum item_field f;
+    struct table_col col;
+} col_specs[] = {
+    {F_ID, {"Id", "id", 2, 12, 9, TABLE_NUMERIC}},
+    {F_INSTANCE, {"Instance", "instance", 8, 24, 0, 0}},
+    {F_INSTANCE_NAME, {"Name", "name", 6, 24, 4, 0}},
+    {F_LISTENER_NAME, {"Listener", "listener", 6, 20, 3, 0}},
+    {F_PORT, {"Port", "port", 4, 6, 5, TABLE_NUMERIC}},
+    {F_PROTOCOL, {"Proto", "protocol", 5, 8, 6, 0}},
+    {F_SNI, {"SNI", "sni", 3, 3, 7, 0}},
+    {F_SSL_MODE, {"SSL mode", "ssl", 6, 14, 8, 0}},
+    {F_DOMAINS, {"Domains", "domains", 8, 48, 2, TABLE_FLEX}},
+    {F_BUCKET, {"Bucket", "bucket", 8, 40, 0, 0}},
+    {F_REGION, {"Region", "region", 6, 16, 3, 0}},
+    {F_NAMESPACE, {"Namespace", "namespace", 6, 24, 0, 0}},
+    {F_SECRET, {"Secret", "secret", 6, 32, 2, 0}},
+    {F_STATUS, {"Status", "status", 6, 16, 0, TABLE_TONED}},
+    {F_ERROR, {"Error", "error", 8, 0, 1, TABLE_FLEX}},
+};
+
+#define MAX_COLS 16
+
+struct items {
+    uint64_t id;
+    size_t run_index;
+    int run_number;
+    char type[64];      /* raw, for the store */
+    char *type_shown;   /* sanitized */
+    char run_label[48]; /* "run 2 rollback" */
+    struct table t;
+    struct table_col cols[MAX_COLS];
+    enum item_field fields[MAX_COLS]; /* fields[0] unused (the marker) */
+    size_t n_cols;
+    bool found;
+    int64_t total;
+    size_t loaded, failed, running;
+};
+
+static void items_open(struct view *v, const struct view_args *args)
+{
+    struct items *p = xcalloc(1, sizeof *p);
+    p->id = args->record_id;
+    p->run_index = args->run_index;
+    p->run_number = args->run_number;
+    strlcpy_safe(p->type, args->resource_type, sizeof p->type);
+    p->type_shown = sanitize_dup(p->type);
+    p->cols[0] = (struct table_col){"", NULL, 1, 1, 0, TABLE_TONED | TABLE_NOSORT};
+    p->n_cols = 1;
+    const enum item_field *fields;
+    size_t nf = data_type_fields(p->type, &fields);
+    enum item_field with_id[MAX_COLS];
+    with_id[0] = F_ID;
+    for (size_t i = 0; i < nf && i + 1 < MAX_COLS; i++)
+        with_id[i + 1] = fields[i];
+    for (size_t i = 0; i <= nf && p->n_cols < MAX_COLS; i++) {
+        for (size_t k = 0; k < ARRAY_LEN(col_specs); k++) {
+            if (col_specs[k].f != with_id[i]) continue;
+            p->fields[p->n_cols] = with_id[i];
+            p->cols[p->n_cols++] = col_specs[k].col;
+            break;
+        }
+    }
+    table_init(&p->t, p->cols, p->n_cols);
+    p->t.focused = true;
+    v->priv = p;
+}
+
+static void items_close(struct view *v)
+{
+    struct items *p = v->priv;
+    table_free(&p->t);
+    free(p->type_shown);
+    free(p);
+}
+
+static void items_crumb(struct view *v, struct buf *out)
+{
+    struct items *p = v->priv;
+    buf_printf(out, "%s\t%s", p->run_label, p->type_shown);
+}
+
+static void items_ask(struct view *v)
+{
+    struct items *p = v->priv;
+    if (!p->found || v->st.state == STORE_ERROR) return;
+    int64_t want = (int64_t)p->t.cursor + (v->body_rows > 0 ? v->body_rows : 20) * 2 + 1;
+    if (v->want_all || p->t.filter[0] || p->t.sort_col >= 0) want = p->total;
+    if (want > p->total) want = p->total;
+    if ((int64_t)p->loaded < want) worker_want_detail(app_worker(v->app), p->id, want, false);
+}
+
+static void items_on_data(struct view *v)
+{
+    struct items *p = v->priv;
+    struct store *s = app_store(v->app);
+    table_begin(&p->t);
+    p->failed = p->running = p->loaded = 0;
+    store_lock(s);
+    const struct store_detail *sd = store_detail(s, p->id);
+    const struct deploy_run *run = data_run(sd, p->run_index);
+    const struct resource_group *g = data_group(run, p->type);
+    p->found = g != NULL;
+    const char *type = run ? model_run_type_name(run->type) : NULL;
+    if (!p->run_number && sd) p->run_number = data_run_number(&sd->page, p->run_index);
+    snprintf(p->run_label, sizeof p->run_label, "run %d %s", p->run_number, type ? type : "");
+    v->st.state = sd ? sd->meta.state : STORE_IDLE;
+    if (sd) {
+        v->st.err = sd->meta.last_error;
+        v->st.fetched_ms = sd->meta.fetched_ms;
+        v->st.busy = sd->meta.inflight > 0 || sd->meta.state == STORE_LOADING ||
+                     sd->meta.state == STORE_STALE;
+    }
+    v->st.in_progress = data_run_in_progress(run);
+    bool ask_first = !sd || sd->meta.state == STORE_IDLE;
+    if (g) {
+        p->total = g->total_count;
+        p->loaded = g->n_items;
+        const char *cells[MAX_COLS];
+        char *owned[MAX_COLS];
+        for (size_t i = 0; i < g->n_items; i++) {
+            const struct deploy_item *it = &g->items[i];
+            enum model_tone tone = model_status_tone(it->status);
+            p->failed += tone == MODEL_TONE_FAILED || tone == MODEL_TONE_ROLLBACK_FAILED;
+            p->running += tone == MODEL_TONE_RUNNING || tone == MODEL_TONE_PENDING;
+            cells[0] = ui_tone_mark(tone);
+            for (size_t c = 1; c < p->n_cols; c++)
+                cells[c] = owned[c] = data_item_field(it, p->fields[c]);
+            struct table_row *row = table_add(&p->t, it->id, cells);
+            row->tone = tone;
+            for (size_t c = 1; c < p->n_cols; c++)
+                free(owned[c]);
+        }
+    }
+    store_unlock(s);
+    table_end(&p->t);
+    if (v->go_last) { /* G before every page was in: follow the end as it grows */
+        table_end_row(&p->t);
+        if ((int64_t)p->loaded >= p->total) v->go_last = false;
+    }
+    v->st.progress[0] = '\0';
+    if (p->found && (int64_t)p->loaded < p->total) {
+        char a[32], b[32];
+        snprintf(v->st.progress, sizeof v->st.progress, "loaded %s of %s",
+                 text_thousands((int64_t)p->loaded, a, sizeof a),
+                 text_thousands(p->total, b, sizeof b));
+    }
+    if (ask_first)
+        worker_want_detail(app_worker(v->app), p->id, 0, false);
+    else
+        items_ask(v);
+}
+
+static void items_refresh(struct view *v)
+{
+    struct items *p = v->priv;
+    worker_want_detail(app_worker(v->app), p->id, (int64_t)p->loaded, true);
+}
+
+static void items_draw(struct view *v, int y, int x, int h, int w)
+{
+    struct items *p = v->priv;
+    char line[256], a[32], b[32];
+    ui_fill(y, x, w, A_NORMAL);
+    int cx = x;
+    snprintf(line, sizeof line, "%s%s%s%srecord #%llu", p->type_shown, text_glyphs()->dot,
+             p->run_label, text_glyphs()->dot, (unsigned long long)p->id);
+    cx += ui_put(y, cx, w, line, ui_attr(THEME_LABEL));
+    if (p->found) {
+        if ((int64_t)p->loaded < p->total)
+            snprintf(line, sizeof line, "%sloaded %s of %s", text_glyphs()->dot,
+                     text_thousands((int64_t)p->loaded, a, sizeof a),
+                     text_thousands(p->total, b, sizeof b));
+        else
+            snprintf(line, sizeof line, "%s%s instance%s", text_glyphs()->dot,
+                     text_thousands(p->total, a, sizeof a), p->total == 1 ? "" : "s");
+        cx += ui_put(y, cx, x + w - cx, line, A_NORMAL);
+        if (p->t.filter[0]) {
+            char *f = sanitize_dup(p->t.filter);
+            snprintf(line, sizeof line, "%s%zu shown by /%s", text_glyphs()->dot, p->t.n_vis, f);
+            free(f);
+            cx += ui_put(y, cx, x + w - cx, line, ui_attr(THEME_FILTER));
+        }
+        bool partial = (int64_t)p->loaded < p->total;
+        if (p->failed) {
+            snprintf(line, sizeof line, "%s%s %s%s failed", text_glyphs()->dot,
+                     ui_tone_mark(MODEL_TONE_FAILED),
+                     text_thousands((int64_t)p->failed, a, sizeof a), partial ? "+" : "");
+            cx += ui_put(y, cx, x + w - cx, line, ui_attr(THEME_STATUS_FAILED));
+        }
+        if (p->running) {
+            snprintf(line, sizeof line, "%s%s%s running", text_glyphs()->dot,
+                     text_thousands((int64_t)p->running, a, sizeof a), partial ? "+" : "");
+            cx += ui_put(y, cx, x + w - cx, line, ui_attr(THEME_STATUS_RUNNING));
+        }
+    }
+    v->body_rows = h - 2;
+    if (p->t.n_vis == 0) {
+        for (int r = 1; r < h; r++)
+            ui_fill(y + r, x, w, A_NORMAL);
+        if (p->found && p->loaded > 0 && p->t.filter[0]) {
+            ui_put(y + 2, x + 2, w - 4, "No instance matches the filter (/ to change it).",
+                   A_NORMAL);
+            return;
+        }
+        if (p->found && p->total == 0 && v->st.err.kind == APIERR_NONE) {
+            ui_put(y + 2, x + 2, w - 4, "This group has no instances.", A_NORMAL);
+            return;
+        }
+        if (!p->found && (v->st.state == STORE_LOADED || v->st.state == STORE_STALE)) {
+            snprintf(line, sizeof line, "This run has no \"%s\" group (any more).", p->type_shown);
+            ui_put(y + 2, x + 2, w - 4, line, A_NORMAL);
+            return;
+        }
+        view_draw_state(v, y + 1, x, h - 1, w, "the instances");
+        return;
+    }
+    table_draw(&p->t, y + 1, x, h - 1, w);
+}
+
+static bool items_key(struct view *v, enum keymap_action act)
+{
+    struct items *p = v->priv;
+    const struct table_row *sel = table_selected(&p->t);
+    struct view_args args = {0};
+    args.record_id = p->id;
+    args.run_index = p->run_index;
+    args.run_number = p->run_number;
+    strlcpy_safe(args.resource_type, p->type, sizeof args.resource_type);
+    switch (act) {
+    case ACT_OPEN:
+        if (!sel) return true;
+        args.item_id = sel->key;
+        app_push(v->app, &item_view_ops, &args);
+        return true;
+    case ACT_RAW_JSON:
+        if (!sel) return true;
+        args.item_id = sel->key;
+        args.json = JSON_ITEM;
+        app_push(v->app, &json_view_ops, &args);
+        return true;
+    case ACT_RETRY: {
+        if (!sel) return true;
+        if (sel->tone != MODEL_TONE_FAILED && sel->tone != MODEL_TONE_ROLLBACK_FAILED) {
+            app_msg(v->app, APP_MSG_INFO, "item %llu has not failed: nothing to retry",
+                    (unsigned long long)sel->key);
+            return true;
+        }
+        char q[160];
+        snprintf(q, sizeof q, "Retry item %llu (%s)?", (unsigned long long)sel->key,
+                 p->n_cols > 2 ? sel->cells[2] : "");
+        app_confirm_write(v->app, APP_WRITE_RETRY, p->id, (int64_t)sel->key, q);
+        return true;
+    }
+    case ACT_LAST:
+        v->want_all = true;
+        v->go_last = true;
+        table_end_row(&p->t);
+        items_ask(v);
+        return true;
+    default:
+        break;
+    }
+    if (view_table_key(v, &p->t, act)) {
+        items_ask(v);
+        return true;
+    }
+    return false;
+}
+
+static struct table *items_table(struct view *v)
+{
+    return &((struct items *)v->priv)->t;
+}
+
+static void items_click(struct view *v, int y, int x, bool dbl)
+{
+    struct items *p = v->priv;
+    long hit = table_hit(&p->t, y, x);
+    if (hit < 0) return;
+    p->t.cursor = (size_t)hit;
+    table_move(&p->t, 0);
+    if (dbl) items_key(v, ACT_OPEN);
+}
+
+const struct view_ops items_view_ops = {
+    .name = "items",
+    .ctx = KM_ITEMS,
+    .open = items_open,
+    .close = items_close,
+    .crumb = items_crumb,
+    .draw = items_draw,
+    .key = items_key,
+    .on_data = items_on_data,
+    .reload = items_refresh,
+    .table = items_table,
+    .click = items_click,
+};
