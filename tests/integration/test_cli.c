@@ -1,0 +1,325 @@
+/* The batch CLI as a user runs it: the real certdeck binary, against its in-process emulator
+ * (--demo) or a standalone one, checked on stdout, stderr and the exit code. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/emulator/emulator.h"
+#include "core/util.h"
+
+struct run {
+    int status; /* exit code */
+    char *out;
+    char *err;
+};
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    struct buf b = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_append(&b, chunk, n);
+    fclose(f);
+    return buf_steal(&b);
+}
+
+/* Runs "$CERTDECK_BIN args" through the shell with stdin from /dev/null. */
+static struct run run_cli(const char *fmt, ...)
+{
+    char outp[] = "/tmp/certdeck-cli-out-XXXXXX", errp[] = "/tmp/certdeck-cli-err-XXXXXX";
+    int fo = mkstemp(outp), fe = mkstemp(errp);
+    assert_true(fo >= 0 && fe >= 0);
+    close(fo);
+    close(fe);
+    struct buf args = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&args, fmt, ap);
+    va_end(ap);
+    const char *bin = getenv("CERTDECK_BIN");
+    assert_non_null(bin);
+    char *cmd = xasprintf("'%s' %s </dev/null >%s 2>%s", bin, args.data, outp, errp);
+    int st = system(cmd);
+    struct run r = {WIFEXITED(st) ? WEXITSTATUS(st) : 128, slurp(outp), slurp(errp)};
+    unlink(outp);
+    unlink(errp);
+    free(cmd);
+    buf_free(&args);
+    return r;
+}
+
+static void run_free(struct run *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+static char *testdata(const char *name)
+{
+    const char *dir = getenv("CERTDECK_TESTDATA");
+    assert_non_null(dir);
+    return xasprintf("%s/%s", dir, name);
+}
+
+/* `certdeck --demo detail 2 -o json` prints the seed page's example record, every field and
+ * value (RequestId aside, which is per request). */
+static void test_detail_json_is_seed_example(void **state)
+{
+    (void)state;
+    struct run r = run_cli("--demo detail 2 -o json");
+    assert_int_equal(r.status, 0);
+    char *path = testdata("seed_detail_response.json");
+    char *seed_text = slurp(path);
+    assert_non_null(seed_text);
+    cJSON *seed = cJSON_Parse(seed_text);
+    cJSON *got = cJSON_Parse(r.out);
+    assert_non_null(seed);
+    assert_non_null(got);
+    cJSON *resp = cJSON_DetachItemFromObject(seed, "Response");
+    cJSON_DeleteItemFromObject(resp, "RequestId");
+    assert_true(cJSON_Compare(resp, got, 1));
+    cJSON_Delete(resp);
+    cJSON_Delete(seed);
+    cJSON_Delete(got);
+    free(seed_text);
+    free(path);
+    run_free(&r);
+}
+
+static void test_records_table_and_all(void **state)
+{
+    (void)state;
+    struct run r = run_cli("--demo records --all -o table");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "OLD CERT"));
+    assert_non_null(strstr(r.out, "OMhKAc35"));
+    /* One header line plus one line per generated record (40 by default). */
+    size_t lines = 0;
+    for (const char *p = r.out; *p; p++) lines += *p == '\n';
+    assert_int_equal(lines, 41);
+    run_free(&r);
+
+    struct run j = run_cli("--demo records --all -o json");
+    assert_int_equal(j.status, 0);
+    cJSON *root = cJSON_Parse(j.out);
+    assert_non_null(root);
+    cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "DeployRecordList");
+    assert_int_equal(cJSON_GetArraySize(list), 40);
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(root, "TotalCount")->valueint, 40);
+    cJSON_Delete(root);
+    run_free(&j);
+}
+
+static void test_records_csv(void **state)
+{
+    (void)state;
+    struct run r = run_cli("--demo records --limit 5 -o csv");
+    assert_int_equal(r.status, 0);
+    assert_true(strncmp(r.out, "ID,OLD CERT,RESOURCE TYPES,STATUS,CREATED,UPDATED\r\n", 50) == 0);
+    size_t rows = 0;
+    for (const char *p = r.out; *p; p++) rows += *p == '\n';
+    assert_int_equal(rows, 6);
+    run_free(&r);
+}
+
+/* Every item of a large group comes back under --all, each once. */
+static void test_detail_all_pages_everything(void **state)
+{
+    (void)state;
+    char *ds = testdata("dataset_small.json");
+    struct run r = run_cli("--demo --dataset '%s' detail 103 --all -o json", ds);
+    assert_int_equal(r.status, 0);
+    cJSON *root = cJSON_Parse(r.out);
+    assert_non_null(root);
+    cJSON *run;
+    cJSON_ArrayForEach(run, cJSON_GetObjectItemCaseSensitive(root, "DeployRecordDetail"))
+    {
+        cJSON *g;
+        cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(run, "RecordDetailList"))
+        {
+            int total = cJSON_GetObjectItemCaseSensitive(g, "TotalCount")->valueint;
+            cJSON *list = cJSON_GetObjectItemCaseSensitive(g, "List");
+            assert_int_equal(cJSON_IsArray(list) ? cJSON_GetArraySize(list) : 0, total);
+        }
+    }
+    cJSON_Delete(root);
+    run_free(&r);
+    free(ds);
+}
+
+/* Hostile strings from the API never reach the terminal raw, in any output format. */
+static void test_hostile_text_is_inert(void **state)
+{
+    (void)state;
+    char *ds = testdata("dataset_hostile.json");
+    const char *formats[] = {"table", "csv", "json"};
+    for (size_t f = 0; f < ARRAY_LEN(formats); f++) {
+        struct run r = run_cli("--demo --dataset '%s' records --all -o %s", ds, formats[f]);
+        assert_int_equal(r.status, 0);
+        struct run d = run_cli("--demo --dataset '%s' detail 201 --all -o %s", ds, formats[f]);
+        assert_int_equal(d.status, 0);
+        const struct run *rs[] = {&r, &d};
+        for (size_t k = 0; k < 2; k++) {
+            const unsigned char *p = (const unsigned char *)rs[k]->out;
+            for (; *p; p++) {
+                assert_false(*p == 0x1b || *p == 0x07 || *p == 0x7f);
+                if (*p == '\r') assert_true(formats[f][0] == 'c' && p[1] == '\n');
+                /* C1 controls (U+0080..U+009F) and U+202E as UTF-8 */
+                assert_false(p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f);
+                assert_false(p[0] == 0xe2 && p[1] == 0x80 && p[2] == 0xae);
+            }
+        }
+        run_free(&r);
+        run_free(&d);
+    }
+    free(ds);
+}
+
+static void test_usage_errors_exit_2(void **state)
+{
+    (void)state;
+    struct run r = run_cli("--demo frobnicate");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "unknown command"));
+    run_free(&r);
+    r = run_cli("--demo detail");
+    assert_int_equal(r.status, 2);
+    run_free(&r);
+    r = run_cli("--demo -o yaml records");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "yaml"));
+    run_free(&r);
+    r = run_cli("--bogus");
+    assert_int_equal(r.status, 2);
+    run_free(&r);
+    /* Write actions refuse without --yes when stdin is not a terminal. */
+    r = run_cli("--demo rollback 2");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--yes"));
+    run_free(&r);
+    r = run_cli("--demo --read-only rollback 2 --yes");
+    assert_int_equal(r.status, 2);
+    run_free(&r);
+}
+
+/* API errors exit 1 with Code, RequestId and a hint; network errors exit 3. The secret key is
+ * never printed. */
+static void test_api_and_network_errors(void **state)
+{
+    (void)state;
+    char err[256];
+    struct emu_config ec = {.secret_id = "AKIDcliTEST", .secret_key = "right-key-123"};
+    struct emu *e = emu_start(&ec, err, sizeof err);
+    assert_non_null(e);
+    setenv("TENCENTCLOUD_SECRET_ID", "AKIDcliTEST", 1);
+    setenv("TENCENTCLOUD_SECRET_KEY", "wrong-key-456", 1);
+    setenv("HOME", "/nonexistent", 1);
+    struct run r = run_cli("--endpoint %s records", emu_url(e));
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "AuthFailure.SignatureFailure"));
+    assert_non_null(strstr(r.err, "RequestId"));
+    assert_non_null(strstr(r.err, "hint:"));
+    assert_null(strstr(r.err, "wrong-key-456"));
+    assert_null(strstr(r.out, "wrong-key-456"));
+    run_free(&r);
+
+    setenv("TENCENTCLOUD_SECRET_KEY", "right-key-123", 1);
+    r = run_cli("--endpoint %s detail 2 -o json", emu_url(e));
+    assert_int_equal(r.status, 0);
+    run_free(&r);
+    r = run_cli("--endpoint %s doctor", emu_url(e));
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "****TEST"));
+    assert_null(strstr(r.out, "AKIDcliTEST"));
+    assert_null(strstr(r.out, "right-key-123"));
+    run_free(&r);
+    emu_stop(e);
+
+    r = run_cli("--endpoint http://127.0.0.1:1 --timeout 2 records");
+    assert_int_equal(r.status, 3);
+    assert_non_null(strstr(r.err, "hint:"));
+    run_free(&r);
+
+    unsetenv("TENCENTCLOUD_SECRET_ID");
+    unsetenv("TENCENTCLOUD_SECRET_KEY");
+    r = run_cli("records");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "TENCENTCLOUD_SECRET_ID"));
+    run_free(&r);
+}
+
+/* A rollback from the shell changes the server's state: the detail shows one more run, of
+ * Type 1. A rollback the service refuses (a task still running) exits 1 and changes nothing. */
+static void test_rollback_then_detail_shows_it(void **state)
+{
+    (void)state;
+    /* Each --demo run has its own emulator, so use a standalone one to see the change. */
+    char err[256];
+    char *ds = testdata("dataset_small.json");
+    struct emu_config ec = {
+        .secret_id = "AKIDcliTEST", .secret_key = "right-key-123", .dataset_file = ds};
+    struct emu *e = emu_start(&ec, err, sizeof err);
+    assert_non_null(e);
+    setenv("TENCENTCLOUD_SECRET_ID", "AKIDcliTEST", 1);
+    setenv("TENCENTCLOUD_SECRET_KEY", "right-key-123", 1);
+
+    struct run before = run_cli("--endpoint %s detail 101 -o json", emu_url(e));
+    assert_int_equal(before.status, 0);
+    struct run rb = run_cli("--endpoint %s rollback 101 --yes", emu_url(e));
+    assert_int_equal(rb.status, 0);
+    assert_non_null(strstr(rb.out, "RequestId"));
+    struct run after = run_cli("--endpoint %s detail 101 -o json", emu_url(e));
+    assert_int_equal(after.status, 0);
+    cJSON *b = cJSON_Parse(before.out), *a = cJSON_Parse(after.out);
+    cJSON *runs_b = cJSON_GetObjectItemCaseSensitive(b, "DeployRecordDetail");
+    cJSON *runs_a = cJSON_GetObjectItemCaseSensitive(a, "DeployRecordDetail");
+    assert_int_equal(cJSON_GetArraySize(runs_a), cJSON_GetArraySize(runs_b) + 1);
+    cJSON *last = cJSON_GetArrayItem(runs_a, cJSON_GetArraySize(runs_a) - 1);
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(last, "Type")->valueint, 1);
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    run_free(&before);
+    run_free(&rb);
+    run_free(&after);
+
+    /* 104 is still deploying: the service refuses, the CLI says why. */
+    rb = run_cli("--endpoint %s rollback 104 --yes", emu_url(e));
+    assert_int_equal(rb.status, 1);
+    assert_non_null(strstr(rb.err, "FailedOperation."));
+    assert_non_null(strstr(rb.err, "hint:"));
+    run_free(&rb);
+
+    emu_stop(e);
+    free(ds);
+    unsetenv("TENCENTCLOUD_SECRET_ID");
+    unsetenv("TENCENTCLOUD_SECRET_KEY");
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_detail_json_is_seed_example),
+        cmocka_unit_test(test_records_table_and_all),
+        cmocka_unit_test(test_records_csv),
+        cmocka_unit_test(test_detail_all_pages_everything),
+        cmocka_unit_test(test_hostile_text_is_inert),
+        cmocka_unit_test(test_usage_errors_exit_2),
+        cmocka_unit_test(test_api_and_network_errors),
+        cmocka_unit_test(test_rollback_then_detail_shows_it),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
