@@ -27,7 +27,7 @@ struct api_config {
                               "http://127.0.0.1:8080"; NULL: API_DEFAULT_ENDPOINT */
     const char *language;  /* NULL, "zh-CN" or "en-US" (X-TC-Language) */
     struct http_opts http;
-    double rate;           /* requests per second for the whole process; 0: 20 */
+    double rate;           /* requests per second for the whole process; 0: 20; < 0: no limit */
     int max_retries;       /* read actions; 0: 4 (negative: none) */
     int64_t backoff_base_ms; /* first retry delay; 0: 500 ms, doubling, with jitter */
     int64_t clock_skew_s;  /* added to the timestamp (tests) */
@@ -41,6 +41,7 @@ struct api_trace {
     int64_t duration_ms;   /* including retries and rate-limit waits */
     int64_t rate_wait_ms;  /* time spent waiting for the rate limiter */
     int attempts;
+    int rate_limited;      /* attempts the server answered RequestLimitExceeded */
     long http_status;
     char request_id[80];
     struct api_error err;  /* kind APIERR_NONE on success */
@@ -54,7 +55,9 @@ struct api_client;
 struct api_client *api_client_new(const struct api_config *config, const struct creds *creds,
                                   struct api_error *err);
 void api_client_free(struct api_client *c);
-/* Called after every call (from the calling thread) — the TUI's event log. */
+/* Called after every call (from the thread that made it: api_detail_all's page fetches run on
+ * its helper threads) — the TUI's event log. Calls to the observer are serialized, so it
+ * must not call this client's actions itself. */
 void api_client_set_observer(struct api_client *c, api_observer_fn fn, void *ctx);
 const char *api_client_endpoint(const struct api_client *c);
 

@@ -186,12 +186,12 @@ static bool contains(const char *hay, const char *needle)
     return strstr(hay, needle) != NULL;
 }
 
-/* A TLS/certificate failure is fixed by configuration, not by retrying. */
+/* A TLS/certificate failure is fixed by configuration, not by retrying. http.c words every
+ * such reason "TLS …"; matching only that prefix keeps host names such as
+ * ssl.tencentcloudapi.com in other reasons from being mistaken for one. */
 static bool transport_is_tls(const struct api_error *e)
 {
-    const char *t = transport_text(e);
-    return contains(t, "TLS") || contains(t, "SSL") || contains(t, "certificate") ||
-           contains(t, "tls") || contains(t, "ssl");
+    return strncmp(transport_text(e), "TLS", 3) == 0;
 }
 
 const char *apierr_hint(const struct api_error *e)

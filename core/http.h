@@ -20,6 +20,9 @@ struct http_opts {
     bool insecure;           /* disables TLS peer and host verification */
     size_t max_body;         /* 0: HTTP_DEFAULT_MAX_BODY */
     const char *user_agent;  /* NULL: "certdeck/<version>" */
+    bool fresh_connect;      /* a new connection per request, closed after it: libcurl then
+                                never re-sends a request on its own (it does so once when a
+                                reused keep-alive connection dies before any answer) */
 };
 
 struct http_response {

@@ -1,0 +1,454 @@
+/* The HTTP layer against a tiny scripted server on loopback: keep-alive reuse (and its
+ * opt-out), what goes on the wire, the size cap with and without Content-Length, statuses,
+ * timeouts, empty replies and cancellation. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/http.h"
+#include "core/util.h"
+
+enum mode {
+    MODE_JSON,      /* 200, application/json, echo of the body length */
+    MODE_503,       /* 503 with a short text body */
+    MODE_BIG_CLEN,  /* 200 announcing 2 MiB with Content-Length */
+    MODE_BIG_CLOSE, /* 200 streaming 2 MiB without Content-Length, then close */
+    MODE_HANG,      /* read the request, never answer */
+    MODE_CLOSE,     /* read the request, close without a byte */
+};
+
+#define MAX_CONNS 16
+#define BIG_BODY  (2u * 1024u * 1024u)
+
+static struct {
+    int listen_fd;
+    int port;
+    int wake[2]; /* a byte here stops the server thread */
+    pthread_t thread;
+    pthread_mutex_t mu;
+    enum mode mode;
+    int connections; /* accepted so far */
+    int requests;    /* complete requests read so far */
+    char last_head[4096];
+    size_t last_body_len;
+} srv = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+struct conn {
+    int fd;
+    struct buf in;
+};
+
+static void write_all(int fd, const void *p, size_t n)
+{
+    const char *s = p;
+    while (n) {
+        ssize_t w = send(fd, s, n, MSG_NOSIGNAL);
+        if (w <= 0) return;
+        s += w;
+        n -= (size_t)w;
+    }
+}
+
+/* Answers one request; returns false when the connection is to be closed. */
+static bool respond(int fd, enum mode m, size_t body_len)
+{
+    char head[256], body[64];
+    switch (m) {
+    case MODE_JSON:
+        snprintf(body, sizeof body, "{\"len\":%zu}", body_len);
+        snprintf(head, sizeof head,
+                 "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=x\r\n"
+                 "Content-Length: %zu\r\n\r\n",
+                 strlen(body));
+        write_all(fd, head, strlen(head));
+        write_all(fd, body, strlen(body));
+        return true;
+    case MODE_503:
+        snprintf(head, sizeof head,
+                 "HTTP/1.1 503 Service Unavailable\r\nContent-Type: "
+                 "text/plain\r\nContent-Length: 4\r\n\r\nbusy");
+        write_all(fd, head, strlen(head));
+        return true;
+    case MODE_BIG_CLEN:
+    case MODE_BIG_CLOSE: {
+        if (m == MODE_BIG_CLEN)
+            snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Length: %u\r\n\r\n", BIG_BODY);
+        else
+            snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
+        write_all(fd, head, strlen(head));
+        char *chunk = xmalloc(65536);
+        memset(chunk, 'x', 65536);
+        for (unsigned sent = 0; sent < BIG_BODY; sent += 65536)
+            write_all(fd, chunk, 65536);
+        free(chunk);
+        return false;
+    }
+    case MODE_HANG:
+        return true;
+    case MODE_CLOSE:
+        return false;
+    }
+    return false;
+}
+
+/* Reads what arrived; answers every complete request. Returns false to close. */
+static bool serve(struct conn *c)
+{
+    char tmp[65536];
+    ssize_t n = recv(c->fd, tmp, sizeof tmp, 0);
+    if (n <= 0) return false;
+    buf_append(&c->in, tmp, (size_t)n);
+    for (;;) {
+        char *end = c->in.data ? strstr(c->in.data, "\r\n\r\n") : NULL;
+        if (!end) return true;
+        size_t head_len = (size_t)(end - c->in.data) + 4;
+        size_t clen = 0;
+        for (char *p = c->in.data; p < end; p = strstr(p, "\r\n") + 2)
+            if (strncasecmp(p, "Content-Length:", 15) == 0) clen = strtoul(p + 15, NULL, 10);
+        if (c->in.len < head_len + clen) return true;
+        pthread_mutex_lock(&srv.mu);
+        srv.requests++;
+        strlcpy_safe(srv.last_head, c->in.data,
+                     head_len < sizeof srv.last_head ? head_len + 1 : sizeof srv.last_head);
+        srv.last_body_len = clen;
+        enum mode m = srv.mode;
+        pthread_mutex_unlock(&srv.mu);
+        size_t rest = c->in.len - head_len - clen;
+        memmove(c->in.data, c->in.data + head_len + clen, rest);
+        c->in.len = rest;
+        c->in.data[rest] = '\0';
+        if (!respond(c->fd, m, clen)) return false;
+    }
+}
+
+static void *server_main(void *arg)
+{
+    (void)arg;
+    struct conn conns[MAX_CONNS];
+    size_t n = 0;
+    for (;;) {
+        struct pollfd pf[MAX_CONNS + 2];
+        pf[0] = (struct pollfd){srv.wake[0], POLLIN, 0};
+        pf[1] = (struct pollfd){srv.listen_fd, POLLIN, 0};
+        for (size_t i = 0; i < n; i++)
+            pf[i + 2] = (struct pollfd){conns[i].fd, POLLIN, 0};
+        if (poll(pf, n + 2, -1) < 0) continue;
+        if (pf[0].revents) break;
+        for (size_t i = n; i-- > 0;) {
+            if (!pf[i + 2].revents) continue;
+            if (!serve(&conns[i])) {
+                close(conns[i].fd);
+                buf_free(&conns[i].in);
+                conns[i] = conns[--n];
+            }
+        }
+        if ((pf[1].revents & POLLIN) && n < MAX_CONNS) {
+            int fd = accept(srv.listen_fd, NULL, NULL);
+            if (fd >= 0) {
+                conns[n++] = (struct conn){fd, {0}};
+                pthread_mutex_lock(&srv.mu);
+                srv.connections++;
+                pthread_mutex_unlock(&srv.mu);
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        close(conns[i].fd);
+        buf_free(&conns[i].in);
+    }
+    return NULL;
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    setenv("no_proxy", "127.0.0.1,localhost", 1);
+    setenv("NO_PROXY", "127.0.0.1,localhost", 1);
+    http_global_init();
+    srv.listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (bind(srv.listen_fd, (struct sockaddr *)&a, sizeof a) != 0) return -1;
+    socklen_t len = sizeof a;
+    getsockname(srv.listen_fd, (struct sockaddr *)&a, &len);
+    srv.port = ntohs(a.sin_port);
+    if (listen(srv.listen_fd, 16) != 0 || pipe(srv.wake) != 0) return -1;
+    return pthread_create(&srv.thread, NULL, server_main, NULL) == 0 ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    if (write(srv.wake[1], "x", 1) != 1) return -1;
+    pthread_join(srv.thread, NULL);
+    close(srv.listen_fd);
+    close(srv.wake[0]);
+    close(srv.wake[1]);
+    http_global_cleanup();
+    return 0;
+}
+
+static void set_mode(enum mode m)
+{
+    pthread_mutex_lock(&srv.mu);
+    srv.mode = m;
+    pthread_mutex_unlock(&srv.mu);
+}
+
+static void counts(int *connections, int *requests)
+{
+    pthread_mutex_lock(&srv.mu);
+    *connections = srv.connections;
+    *requests = srv.requests;
+    pthread_mutex_unlock(&srv.mu);
+}
+
+static char url[64];
+static const char *const json_headers[] = {"Content-Type: application/json", "X-Test: yes", NULL};
+
+static const char *server_url(void)
+{
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/", srv.port);
+    return url;
+}
+
+static void test_keepalive_reuses_connection(void **state)
+{
+    (void)state;
+    set_mode(MODE_JSON);
+    struct http_client *c = http_client_new(NULL);
+    int conn0, req0, conn1, req1;
+    counts(&conn0, &req0);
+    for (int i = 0; i < 3; i++) {
+        struct http_response r;
+        struct api_error err;
+        assert_int_equal(http_post(c, server_url(), json_headers, "{}", 2, NULL, &r, &err), 0);
+        assert_int_equal(r.status, 200);
+        http_response_free(&r);
+    }
+    counts(&conn1, &req1);
+    assert_int_equal(req1 - req0, 3);
+    assert_int_equal(conn1 - conn0, 1);
+    http_client_free(c);
+
+    /* fresh_connect: one connection per request. */
+    struct http_opts o = {.fresh_connect = true};
+    c = http_client_new(&o);
+    for (int i = 0; i < 3; i++) {
+        struct http_response r;
+        struct api_error err;
+        assert_int_equal(http_post(c, server_url(), json_headers, "{}", 2, NULL, &r, &err), 0);
+        http_response_free(&r);
+    }
+    int conn2, req2;
+    counts(&conn2, &req2);
+    assert_int_equal(req2 - req1, 3);
+    assert_int_equal(conn2 - conn1, 3);
+    http_client_free(c);
+}
+
+static void test_wire_and_response(void **state)
+{
+    (void)state;
+    set_mode(MODE_JSON);
+    struct http_opts o = {.user_agent = "certdeck-test/1"};
+    struct http_client *c = http_client_new(&o);
+    /* A body large enough that curl would otherwise ask for 100-continue. */
+    size_t n = 200000;
+    char *body = xmalloc(n);
+    memset(body, 'a', n);
+    struct http_response r;
+    struct api_error err;
+    assert_int_equal(http_post(c, server_url(), json_headers, body, n, NULL, &r, &err), 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "{\"len\":200000}");
+    assert_int_equal(r.len, strlen(r.body));
+    assert_string_equal(r.content_type, "application/json; charset=x");
+    assert_true(r.total_ms >= 0);
+    pthread_mutex_lock(&srv.mu);
+    assert_int_equal(srv.last_body_len, n);
+    assert_non_null(strstr(srv.last_head, "POST / HTTP/1.1\r\n"));
+    assert_non_null(strstr(srv.last_head, "\r\nX-Test: yes\r\n"));
+    assert_non_null(strstr(srv.last_head, "\r\nContent-Type: application/json\r\n"));
+    assert_non_null(strstr(srv.last_head, "\r\nUser-Agent: certdeck-test/1\r\n"));
+    assert_null(strstr(srv.last_head, "Expect:"));
+    assert_null(strstr(srv.last_head, "expect:"));
+    pthread_mutex_unlock(&srv.mu);
+    http_response_free(&r);
+    assert_null(r.body);
+    free(body);
+    http_client_free(c);
+}
+
+static void test_status_is_the_callers(void **state)
+{
+    (void)state;
+    set_mode(MODE_503);
+    struct http_client *c = http_client_new(NULL);
+    struct http_response r;
+    struct api_error err;
+    assert_int_equal(http_post(c, server_url(), json_headers, "{}", 2, NULL, &r, &err), 0);
+    assert_int_equal(r.status, 503);
+    assert_string_equal(r.body, "busy");
+    assert_string_equal(r.content_type, "text/plain");
+    http_response_free(&r);
+    http_client_free(c);
+}
+
+static void test_size_cap(void **state)
+{
+    (void)state;
+    enum mode modes[] = {MODE_BIG_CLEN, MODE_BIG_CLOSE};
+    for (size_t i = 0; i < ARRAY_LEN(modes); i++) {
+        set_mode(modes[i]);
+        struct http_opts o = {.max_body = 1024 * 1024};
+        struct http_client *c = http_client_new(&o);
+        struct http_response r;
+        struct api_error err;
+        assert_int_equal(http_post(c, server_url(), json_headers, "{}", 2, NULL, &r, &err), -1);
+        assert_int_equal(err.kind, APIERR_TRANSPORT);
+        assert_string_equal(err.transport, "response larger than 1 MiB (limit)");
+        assert_null(r.body);
+        assert_int_equal(r.len, 0);
+        http_client_free(c);
+    }
+    /* The same 2 MiB fit under the default 32 MiB cap. */
+    set_mode(MODE_BIG_CLOSE);
+    struct http_client *c = http_client_new(NULL);
+    struct http_response r;
+    struct api_error err;
+    assert_int_equal(http_post(c, server_url(), json_headers, "{}", 2, NULL, &r, &err), 0);
+    assert_int_equal(r.len, BIG_BODY);
+    http_response_free(&r);
+    http_client_free(c);
+}
+
+static void test_timeout_and_empty_reply(void **state)
+{
+    (void)state;
+    set_mode(MODE_HANG);
+    struct http_opts o = {.timeout_ms = 200};
+    struct http_client *c = http_client_new(&o);
+    struct http_response r;
+    struct api_error err;
+    assert_int_equal(http_post(c, server_url(), json_headers, "{}", 2, NULL, &r, &err), -1);
+    assert_int_equal(err.kind, APIERR_TRANSPORT);
+    assert_string_equal(err.transport, "timed out after 0.2 s");
+    assert_null(r.body);
+    http_client_free(c);
+
+    set_mode(MODE_CLOSE);
+    c = http_client_new(NULL);
+    assert_int_equal(http_post(c, server_url(), json_headers, "{}", 2, NULL, &r, &err), -1);
+    assert_int_equal(err.kind, APIERR_TRANSPORT);
+    assert_non_null(strstr(err.transport, "empty reply"));
+    http_client_free(c);
+}
+
+struct later {
+    atomic_int *flag;
+    int requests_before;
+};
+
+static void *cancel_when_server_has_it(void *arg)
+{
+    struct later *l = arg;
+    int64_t deadline = now_ms() + 15000;
+    int conns, reqs;
+    do {
+        sleep_ms(5);
+        counts(&conns, &reqs);
+    } while (reqs <= l->requests_before && now_ms() < deadline);
+    atomic_store(l->flag, 1);
+    return NULL;
+}
+
+static void test_cancel(void **state)
+{
+    (void)state;
+    struct http_client *c = http_client_new(NULL);
+    struct http_response r;
+    struct api_error err;
+    int conns, reqs0, reqs1;
+
+    /* Set before the call: nothing is sent. */
+    atomic_int flag = 1;
+    set_mode(MODE_JSON);
+    counts(&conns, &reqs0);
+    assert_int_equal(http_post(c, server_url(), json_headers, "{}", 2, &flag, &r, &err), -1);
+    assert_int_equal(err.kind, APIERR_CANCELLED);
+    counts(&conns, &reqs1);
+    assert_int_equal(reqs1, reqs0);
+
+    /* Set while the server sits on the request (60 s timeout): the call ends cancelled. */
+    atomic_store(&flag, 0);
+    set_mode(MODE_HANG);
+    struct later l = {&flag, reqs1};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, cancel_when_server_has_it, &l), 0);
+    assert_int_equal(http_post(c, server_url(), json_headers, "{}", 2, &flag, &r, &err), -1);
+    pthread_join(t, NULL);
+    assert_int_equal(err.kind, APIERR_CANCELLED);
+    assert_null(r.body);
+
+    /* The handle is usable afterwards. */
+    atomic_store(&flag, 0);
+    set_mode(MODE_JSON);
+    assert_int_equal(http_post(c, server_url(), json_headers, "{}", 2, &flag, &r, &err), 0);
+    assert_int_equal(r.status, 200);
+    http_response_free(&r);
+    http_client_free(c);
+}
+
+static void test_refused_and_bad_url(void **state)
+{
+    (void)state;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    socklen_t len = sizeof a;
+    getsockname(fd, (struct sockaddr *)&a, &len);
+    close(fd);
+    char closed[64];
+    snprintf(closed, sizeof closed, "http://127.0.0.1:%d/", ntohs(a.sin_port));
+
+    struct http_client *c = http_client_new(NULL);
+    struct http_response r;
+    struct api_error err;
+    assert_int_equal(http_post(c, closed, json_headers, "{}", 2, NULL, &r, &err), -1);
+    assert_int_equal(err.kind, APIERR_TRANSPORT);
+    assert_string_equal(err.transport, "connection refused");
+
+    /* Only http and https. */
+    assert_int_equal(http_post(c, "file:///etc/passwd", json_headers, "{}", 2, NULL, &r, &err), -1);
+    assert_int_equal(err.kind, APIERR_TRANSPORT);
+    assert_null(r.body);
+    http_client_free(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_keepalive_reuses_connection),
+        cmocka_unit_test(test_wire_and_response),
+        cmocka_unit_test(test_status_is_the_callers),
+        cmocka_unit_test(test_size_cap),
+        cmocka_unit_test(test_timeout_and_empty_reply),
+        cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_refused_and_bad_url),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
