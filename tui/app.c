@@ -272,8 +272,10 @@ void app_push(struct app *a, const struct view_ops *ops, const struct view_args 
         app_msg(a, APP_MSG_INFO, "too many screens open: go back first");
         return;
     }
+    /* No new generation here: the views below stay on the stack and their fetches stay
+     * useful (the user comes back to them). Leaving a view for good — app_pop — is what
+     * drops and aborts its work. */
     struct view_args none = {0};
-    bump_generation(a);
     struct view *v = xcalloc(1, sizeof *v);
     v->ops = ops;
     v->app = a;

@@ -39,6 +39,7 @@ struct scenario {
     bool no_color, read_only, ascii;
     enum emu_fault fault;
     int fault_count;
+    int latency_ms;          /* the emulator answers this much later */
     const char *config_text; /* a config file to load first, or NULL */
     const char *script;      /* '@' stands for the temp dir */
 };
@@ -121,7 +122,9 @@ static int run(const struct scenario *s)
 {
     char *ds = dataset_path(s->dataset ? s->dataset : "dataset_small.json");
     char err[512];
-    struct emu_config ec = {.dataset_file = ds, .clock_offset_s = PINNED_UNIX - now_unix()};
+    struct emu_config ec = {.dataset_file = ds,
+                            .clock_offset_s = PINNED_UNIX - now_unix(),
+                            .latency_ms = s->latency_ms};
     struct emu *e = emu_start(&ec, err, sizeof err);
     if (!e) fprintf(stderr, "emu_start: %s\n", err);
     assert_non_null(e);
@@ -401,6 +404,31 @@ static void test_walk_content(void **state)
         assert_true(cursor == (row == 5));
         free(one);
     }
+    free(t);
+}
+
+/* Opening an overlay (the event log) while the record list is still loading does not abort
+ * that load: the view below is still on the stack. Only leaving a view for good does. */
+static void test_overlay_keeps_loading(void **state)
+{
+    (void)state;
+    struct scenario s = {.cols = 100,
+                         .lines = 30,
+                         .latency_ms = 300,
+                         .script = "key L\n"
+                                   "wait-idle\n"
+                                   "key Esc\n"
+                                   "wait-idle\n"
+                                   "save-display @/records.txt\n"
+                                   "key L\n"
+                                   "save-display @/log.txt\n"};
+    assert_int_equal(run(&s), 0);
+    char *t = display("records");
+    assert_contains(t, "4 records");
+    free(t);
+    t = display("log");
+    assert_contains(t, "DescribeHostUploadUpdateRecord");
+    assert_null(strstr(t, "cancelled"));
     free(t);
 }
 
@@ -1009,6 +1037,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_walk_80x24_no_color, setup, teardown),
         cmocka_unit_test_setup_teardown(test_walk_120x40_no_color, setup, teardown),
         cmocka_unit_test_setup_teardown(test_walk_content, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_overlay_keeps_loading, setup, teardown),
         cmocka_unit_test_setup_teardown(test_help, setup, teardown),
         cmocka_unit_test_setup_teardown(test_filter_and_sort, setup, teardown),
         cmocka_unit_test_setup_teardown(test_error_state, setup, teardown),
