@@ -11,74 +11,13 @@
 #include "core/model.h"
 #include "core/sanitize.h"
 #include "core/util.h"
+#include "tui/text.h"
 
-/* ---- text width ------------------------------------------------------------------------- */
-
-static int codepoint_width(uint32_t c)
-{
-    if (c == 0) return 0;
-    if ((c >= 0x0300 && c <= 0x036F) || (c >= 0x200B && c <= 0x200F) || c == 0xFE0F) return 0;
-    if ((c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF && c != 0x303F) ||
-        (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) ||
-        (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
-        (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F) ||
-        (c >= 0x1F900 && c <= 0x1F9FF) || (c >= 0x20000 && c <= 0x3FFFD))
-        return 2;
-    return 1;
-}
-
-/* Decodes one UTF-8 sequence of already-sanitized text; returns its length (>= 1). */
-static size_t utf8_next(const char *s, uint32_t *cp)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    if (u[0] < 0x80) {
-        *cp = u[0];
-        return 1;
-    }
-    size_t n = u[0] >= 0xF0 ? 4 : u[0] >= 0xE0 ? 3 : 2;
-    uint32_t c = u[0] & (0x3F >> (n - 1));
-    for (size_t i = 1; i < n; i++) {
-        if ((u[i] & 0xC0) != 0x80) {
-            *cp = 0xFFFD;
-            return i;
-        }
-        c = (c << 6) | (u[i] & 0x3F);
-    }
-    *cp = c;
-    return n;
-}
-
-int batch_text_width(const char *s)
-{
-    int w = 0;
-    while (*s) {
-        uint32_t c;
-        s += utf8_next(s, &c);
-        w += codepoint_width(c);
-    }
-    return w;
-}
-
-/* Appends s cut to at most max columns (an ellipsis marks the cut), padded to pad columns. */
+/* Appends s fitted to at most max columns (an ellipsis marks a cut), padded to pad columns.
+ * Widths come from tui/text.h, as in the TUI, so CJK names line up. */
 static void put_cell(struct buf *b, const char *s, int max, int pad)
 {
-    int w = 0;
-    const char *p = s;
-    int full = batch_text_width(s);
-    int limit = full > max ? max - 1 : max;
-    while (*p) {
-        uint32_t c;
-        size_t n = utf8_next(p, &c);
-        int cw = codepoint_width(c);
-        if (w + cw > limit) break;
-        buf_append(b, p, n);
-        w += cw;
-        p += n;
-    }
-    if (full > max) {
-        buf_puts(b, "\xe2\x80\xa6"); /* … */
-        w++;
-    }
+    int w = text_fit(b, s, max);
     for (; w < pad; w++)
         buf_putc(b, ' ');
 }
@@ -106,9 +45,9 @@ static void table_print(struct table *t, FILE *out)
 {
     int *w = xcalloc(t->n_cols, sizeof(int));
     for (size_t c = 0; c < t->n_cols; c++) {
-        w[c] = batch_text_width(t->headers[c]);
+        w[c] = text_width(t->headers[c]);
         for (size_t r = 0; r < t->n_rows; r++) {
-            int cw = batch_text_width(t->cells[r * t->n_cols + c]);
+            int cw = text_width(t->cells[r * t->n_cols + c]);
             if (cw > w[c]) w[c] = cw;
         }
         if (w[c] > t->max_widths[c]) w[c] = t->max_widths[c];
@@ -171,7 +110,7 @@ static void print_json(FILE *out, cJSON *root)
     struct buf b = {0};
     for (const char *p = text; *p;) {
         uint32_t c;
-        size_t n = utf8_next(p, &c);
+        size_t n = text_decode(p, &c);
         bool hostile = c == 0x7F || (c >= 0x80 && c <= 0x9F) || c == 0x200E || c == 0x200F ||
                        (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
         if (hostile)

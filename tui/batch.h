@@ -13,11 +13,11 @@ enum batch_format { BATCH_TABLE = 0, BATCH_JSON, BATCH_CSV };
 
 struct batch_options {
     enum batch_format format;
-    bool all;            /* page through everything */
-    int64_t offset;      /* first page only (without --all) */
-    int64_t limit;       /* first page only; 0: 20 for records, 200 for detail */
+    bool all;             /* page through everything */
+    int64_t offset;       /* first page only (without --all) */
+    int64_t limit;        /* first page only; 0: 20 for records, 200 for detail */
     const char *old_cert; /* records: OldCertificateId filter */
-    int concurrency;     /* detail --all: parallel pages */
+    int concurrency;      /* detail --all: parallel pages */
 };
 
 /* Each returns a process exit code (0, 1 API error, 3 network) and prints errors, with their
@@ -30,8 +30,5 @@ int batch_retry(struct api_client *api, int64_t record_id, int64_t detail_id, FI
 
 /* Prints one API error as the batch CLI and doctor do: the formatted error, then the hint. */
 void batch_print_error(FILE *err, const char *what, const struct api_error *e);
-
-/* Display width of sanitized UTF-8 text in terminal columns (CJK count 2). */
-int batch_text_width(const char *s);
 
 #endif

@@ -19,6 +19,7 @@
 #include "tui/batch.h"
 #include "tui/config.h"
 #include "tui/keymap.h"
+#include "tui/text.h"
 
 enum { EXIT_API = 1, EXIT_USAGE = 2, EXIT_NET = 3 };
 
@@ -510,6 +511,13 @@ int main(int argc, char **argv)
     }
 
     if (npos) {
+        /* Batch output is the API's UTF-8 whatever the locale (files, pipes, cron jobs):
+         * measure it as UTF-8 (wcwidth needs a UTF-8 LC_CTYPE for CJK widths) rather than
+         * replacing what a C locale cannot show. */
+        text_init();
+        if (!text_is_utf8() && setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+            setlocale(LC_CTYPE, "en_US.UTF-8");
+        text_set_utf8(true);
         rc = run_command(api, &c, pos, npos, &cr, warn);
     } else {
         char profile_label[96];

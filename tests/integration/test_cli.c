@@ -31,7 +31,8 @@ static char *slurp(const char *path)
     struct buf b = {0};
     char chunk[65536];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_append(&b, chunk, n);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&b, chunk, n);
     fclose(f);
     return buf_steal(&b);
 }
@@ -108,7 +109,8 @@ static void test_records_table_and_all(void **state)
     assert_non_null(strstr(r.out, "OMhKAc35"));
     /* One header line plus one line per generated record (40 by default). */
     size_t lines = 0;
-    for (const char *p = r.out; *p; p++) lines += *p == '\n';
+    for (const char *p = r.out; *p; p++)
+        lines += *p == '\n';
     assert_int_equal(lines, 41);
     run_free(&r);
 
@@ -130,7 +132,8 @@ static void test_records_csv(void **state)
     assert_int_equal(r.status, 0);
     assert_true(strncmp(r.out, "ID,OLD CERT,RESOURCE TYPES,STATUS,CREATED,UPDATED\r\n", 50) == 0);
     size_t rows = 0;
-    for (const char *p = r.out; *p; p++) rows += *p == '\n';
+    for (const char *p = r.out; *p; p++)
+        rows += *p == '\n';
     assert_int_equal(rows, 6);
     run_free(&r);
 }
@@ -185,6 +188,25 @@ static void test_hostile_text_is_inert(void **state)
         run_free(&r);
         run_free(&d);
     }
+    free(ds);
+}
+
+/* Batch tables are the same bytes whatever the locale: CJK names are neither replaced nor
+ * mis-measured under LC_ALL=C (a cron job, a pipe). */
+static void test_table_independent_of_locale(void **state)
+{
+    (void)state;
+    char *ds = testdata("dataset_hostile.json");
+    struct run c = run_cli("--demo --dataset '%s' detail 201", ds);
+    setenv("LC_ALL", "C", 1);
+    struct run plain = run_cli("--demo --dataset '%s' detail 201", ds);
+    unsetenv("LC_ALL");
+    assert_int_equal(c.status, 0);
+    assert_int_equal(plain.status, 0);
+    assert_non_null(strstr(plain.out, "\xe5\x8d\x8e\xe5\x8d\x97")); /* 华南 */
+    assert_string_equal(c.out, plain.out);
+    run_free(&c);
+    run_free(&plain);
     free(ds);
 }
 
@@ -317,6 +339,7 @@ int main(void)
         cmocka_unit_test(test_records_csv),
         cmocka_unit_test(test_detail_all_pages_everything),
         cmocka_unit_test(test_hostile_text_is_inert),
+        cmocka_unit_test(test_table_independent_of_locale),
         cmocka_unit_test(test_usage_errors_exit_2),
         cmocka_unit_test(test_api_and_network_errors),
         cmocka_unit_test(test_rollback_then_detail_shows_it),
