@@ -5,6 +5,7 @@
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,14 @@
 #define API_EXCERPT_MAX 120
 /* Paging of a record's detail stops after this many rounds whatever the server says. */
 #define API_DETAIL_MAX_ROUNDS 1000
+/* What the paging helpers agree to collect. A server claiming more (a TotalCount of 2^63, or
+ * pages that never end) gets a clear error instead of a loop or an allocation that aborts.
+ * Real accounts stay far below: an update task covers the instances of a dozen resource
+ * types, and the record list holds one row per update. */
+#define API_RECORDS_MAX            100000
+#define API_DETAIL_MAX_ITEMS       500000
+#define API_DETAIL_MAX_GROUPS      4096
+#define API_DETAIL_MAX_CONCURRENCY 16
 
 struct api_client {
     char *endpoint; /* "https://host[:port]" */
@@ -78,6 +87,20 @@ static bool api_has_control(const char *s)
     return false;
 }
 
+/* The endpoint as an error message may quote it: everything between the scheme and the last
+ * '@' is shown as "***", since that is where a user:password would be (even one holding a
+ * '/' that was not percent-encoded). Heap string, at most about 200 bytes. */
+static char *api_endpoint_shown(const char *endpoint)
+{
+    const char *sep = strstr(endpoint, "://");
+    const char *start = sep ? sep + 3 : endpoint;
+    const char *at = strrchr(start, '@');
+    char *shown =
+        at ? xasprintf("%.*s***%s", (int)(start - endpoint), endpoint, at) : xstrdup(endpoint);
+    if (strlen(shown) > 200) shown[200] = '\0';
+    return shown;
+}
+
 /* Splits an endpoint ("https://h[:p]", "h" meaning https, an optional trailing "/") into the
  * normalized endpoint and its host[:port]. */
 static int api_parse_endpoint(const char *endpoint, char **norm, char **host, struct api_error *err)
@@ -92,9 +115,10 @@ static int api_parse_endpoint(const char *endpoint, char **norm, char **host, st
         else if (n == 4 && strncasecmp(endpoint, "http", 4) == 0)
             scheme = "http";
         else {
+            char *shown = api_endpoint_shown(endpoint);
             apierr_set(err, APIERR_USAGE,
-                       "endpoint %.200s: only http:// and https:// endpoints are supported",
-                       endpoint);
+                       "endpoint %s: only http:// and https:// endpoints are supported", shown);
+            free(shown);
             return -1;
         }
         rest = sep + 3;
@@ -103,8 +127,10 @@ static int api_parse_endpoint(const char *endpoint, char **norm, char **host, st
     const char *tail = rest + hn;
     if (hn == 0 || (tail[0] && strcmp(tail, "/") != 0) || memchr(rest, '@', hn) ||
         api_has_control(rest) || strpbrk(rest, " \t")) {
-        apierr_set(err, APIERR_USAGE,
-                   "endpoint %.200s is not a URL of the form https://host[:port]", endpoint);
+        char *shown = api_endpoint_shown(endpoint);
+        apierr_set(err, APIERR_USAGE, "endpoint %s is not a URL of the form https://host[:port]%s",
+                   shown, strchr(rest, '@') ? " (credentials do not belong in it)" : "");
+        free(shown);
         return -1;
     }
     *host = xstrndup(rest, hn);
@@ -209,7 +235,9 @@ static struct http_client *api_pool_get(struct api_client *c)
 static void api_pool_put(struct api_client *c, struct http_client *h)
 {
     pthread_mutex_lock(&c->pool_mu);
-    c->idle = xgrow(c->idle, &c->cap_idle, c->n_idle + 1, sizeof *c->idle);
+    /* The elements are pointers: sizeof *c->idle is meant. */
+    c->idle = xgrow(c->idle, &c->cap_idle, c->n_idle + 1,
+                    sizeof *c->idle); // NOLINT(bugprone-sizeof-expression)
     c->idle[c->n_idle++] = h;
     pthread_mutex_unlock(&c->pool_mu);
 }
@@ -410,7 +438,12 @@ static int api_run(struct api_client *c, const struct api_call *call, const atom
 
     if (rc != 0 && err->request_id[0])
         strlcpy_safe(trace.request_id, err->request_id, sizeof trace.request_id);
-    if (rc == 0) apierr_clear(err);
+    if (rc == 0) {
+        /* The trace is text for the event log: the RequestId the decoder found is the
+         * server's raw string (errors are sanitized already), made inert here. */
+        sanitize_copy(trace.request_id, sizeof trace.request_id, trace.request_id);
+        apierr_clear(err);
+    }
     trace.err = *err;
     trace.duration_ms = now_ms() - trace.started_ms;
     if (rid_out && rid_out_len) strlcpy_safe(rid_out, trace.request_id, rid_out_len);
@@ -438,14 +471,25 @@ static void api_add_uint(cJSON *obj, const char *name, uint64_t v)
     cJSON_AddRawToObject(obj, name, num);
 }
 
+/* Prints obj into one buffer of ours: cJSON_Print grows its buffer with realloc, which would
+ * leave unwiped copies of a private key in freed memory. A buffer that proves too small is
+ * wiped before the next, larger try. */
 static void api_finish_body(struct api_call *call, cJSON *obj)
 {
-    call->body = cJSON_PrintUnformatted(obj);
-    if (!call->body) {
-        fprintf(stderr, "certdeck: out of memory (encoding a request)\n");
-        abort();
+    for (size_t size = 4096;; size *= 4) {
+        if (size > (size_t)INT_MAX) {
+            fprintf(stderr, "certdeck: request too large to encode\n");
+            abort();
+        }
+        char *b = xmalloc(size);
+        if (cJSON_PrintPreallocated(obj, b, (int)size, false)) {
+            call->body = b;
+            call->body_len = strlen(b);
+            break;
+        }
+        secure_zero(b, size);
+        free(b);
     }
-    call->body_len = strlen(call->body);
     cJSON_Delete(obj);
 }
 
@@ -453,7 +497,7 @@ static void api_free_body(struct api_call *call)
 {
     if (!call->body) return;
     secure_zero(call->body, call->body_len);
-    cJSON_free(call->body);
+    free(call->body);
     call->body = NULL;
 }
 
@@ -472,6 +516,12 @@ static void api_param_int(char *params, size_t n, const char *name, int64_t v)
 {
     size_t used = strlen(params);
     if (used < n) snprintf(params + used, n - used, "%s%s=%" PRId64, used ? " " : "", name, v);
+}
+
+static void api_param_uint(char *params, size_t n, const char *name, uint64_t v)
+{
+    size_t used = strlen(params);
+    if (used < n) snprintf(params + used, n - used, "%s%s=%" PRIu64, used ? " " : "", name, v);
 }
 
 /* ---- decoders ---------------------------------------------------------------------------- */
@@ -530,10 +580,10 @@ int api_describe_records(struct api_client *c, const struct records_query *q,
         .action = "DescribeHostUploadUpdateRecord", .decode = api_decode_records, .out = out};
     cJSON *obj = cJSON_CreateObject();
     api_add_uint(obj, "Offset", q->offset);
-    api_param_int(call.params, sizeof call.params, "Offset", (int64_t)q->offset);
+    api_param_uint(call.params, sizeof call.params, "Offset", q->offset);
     if (q->limit) {
         api_add_uint(obj, "Limit", q->limit);
-        api_param_int(call.params, sizeof call.params, "Limit", (int64_t)q->limit);
+        api_param_uint(call.params, sizeof call.params, "Limit", q->limit);
     }
     if (q->old_cert_id) {
         cJSON_AddStringToObject(obj, "OldCertificateId", q->old_cert_id);
@@ -708,10 +758,24 @@ int api_records_all(struct api_client *c, const char *old_cert_id, struct record
             free(seen.slots);
             return -1;
         }
+        if (page.total_count > API_RECORDS_MAX) {
+            apierr_clear(err);
+            apierr_set(err, APIERR_DECODE,
+                       "Response.TotalCount: %" PRIu64 " records is more than certdeck pages "
+                       "through (%d); narrow the list with a certificate filter",
+                       page.total_count, API_RECORDS_MAX);
+            if (page.request_id)
+                sanitize_copy(err->request_id, sizeof err->request_id, page.request_id);
+            model_records_page_clear(&page);
+            model_records_page_clear(out);
+            free(seen.slots);
+            return -1;
+        }
         out->total_count = page.total_count;
         free(out->request_id);
         out->request_id = page.request_id;
         page.request_id = NULL;
+        size_t fresh = 0;
         for (size_t i = 0; i < page.n_records; i++) {
             if (!api_idset_add(&seen, page.records[i].id)) {
                 model_record_clear(&page.records[i]);
@@ -719,6 +783,7 @@ int api_records_all(struct api_client *c, const char *old_cert_id, struct record
             }
             out->records = xgrow(out->records, &cap, out->n_records + 1, sizeof *out->records);
             out->records[out->n_records++] = page.records[i]; /* moved */
+            fresh++;
         }
         size_t got = page.n_records;
         free(page.records);
@@ -726,7 +791,9 @@ int api_records_all(struct api_client *c, const char *old_cert_id, struct record
         page.n_records = 0;
         model_records_page_clear(&page);
         offset += got;
-        if (got == 0 || offset >= out->total_count) break;
+        /* A page of records already seen means the server is not moving forward (whatever
+         * its TotalCount says): what we have is the list. */
+        if (got == 0 || fresh == 0 || offset >= out->total_count) break;
     }
     free(seen.slots);
     return 0;
@@ -909,6 +976,40 @@ static int api_detail_fetch(struct api_client *c, int64_t record_id, const int64
     return 0;
 }
 
+/* Whether p (one page, or everything merged so far) stays within what certdeck pages
+ * through: 0, or -1 with a decode error naming the offending count. */
+static int api_detail_check(const struct detail_page *p, struct api_error *err)
+{
+    size_t groups = 0, items = 0;
+    for (size_t r = 0; r < p->n_runs; r++) {
+        groups += p->runs[r].n_groups;
+        for (size_t g = 0; g < p->runs[r].n_groups; g++) {
+            const struct resource_group *grp = &p->runs[r].groups[g];
+            items += grp->n_items;
+            if (grp->total_count > API_DETAIL_MAX_ITEMS) {
+                apierr_clear(err);
+                apierr_set(err, APIERR_DECODE,
+                           "Response.DeployRecordDetail[%zu].RecordDetailList[%zu].TotalCount: "
+                           "%" PRId64 " instances is more than certdeck pages through (%d)",
+                           r, g, grp->total_count, API_DETAIL_MAX_ITEMS);
+                goto failed;
+            }
+        }
+    }
+    if (groups > API_DETAIL_MAX_GROUPS || items > API_DETAIL_MAX_ITEMS) {
+        apierr_clear(err);
+        apierr_set(err, APIERR_DECODE,
+                   "Response.DeployRecordDetail: %zu resource-type groups and %zu instances is "
+                   "more than certdeck pages through (%d and %d)",
+                   groups, items, API_DETAIL_MAX_GROUPS, API_DETAIL_MAX_ITEMS);
+        goto failed;
+    }
+    return 0;
+failed:
+    if (p->request_id) sanitize_copy(err->request_id, sizeof err->request_id, p->request_id);
+    return -1;
+}
+
 int api_detail_all(struct api_client *c, int64_t record_id, int concurrency,
                    struct detail_page *out, const atomic_int *cancel, struct api_error *err)
 {
@@ -916,10 +1017,25 @@ int api_detail_all(struct api_client *c, int64_t record_id, int concurrency,
     if (!err) err = &scratch;
     struct detail_query q0 = {record_id, 0, API_DETAIL_MAX_LIMIT};
     if (api_describe_detail(c, &q0, out, cancel, err) != 0) return -1;
+    if (api_detail_check(out, err) != 0) {
+        model_detail_page_clear(out);
+        return -1;
+    }
     if (concurrency < 1) concurrency = 1;
+    if (concurrency > API_DETAIL_MAX_CONCURRENCY) concurrency = API_DETAIL_MAX_CONCURRENCY;
 
+    /* Every count below is bounded by api_detail_check: no offset arithmetic can overflow. */
     int64_t next = API_DETAIL_MAX_LIMIT;
-    for (int round = 0; round < API_DETAIL_MAX_ROUNDS && !api_detail_complete(out); round++) {
+    for (int round = 0; !api_detail_complete(out); round++) {
+        if (round == API_DETAIL_MAX_ROUNDS) {
+            apierr_clear(err);
+            apierr_set(err, APIERR_DECODE,
+                       "Response.DeployRecordDetail: still incomplete after %d rounds of pages; "
+                       "the server's paging does not converge",
+                       API_DETAIL_MAX_ROUNDS);
+            model_detail_page_clear(out);
+            return -1;
+        }
         /* First round: every offset up to the largest group (paging inside groups, as the
          * server does). Later rounds, only reached if the server pages differently: the next
          * `concurrency` pages, until nothing new arrives. */
@@ -936,9 +1052,15 @@ int api_detail_all(struct api_client *c, int64_t record_id, int concurrency,
 
         int rc = api_detail_fetch(c, record_id, offsets, n, concurrency, pages, cancel, err);
         size_t added = 0;
-        /* Merged in offset order so the result does not depend on which thread won. */
+        /* Merged in offset order so the result does not depend on which thread won. A page is
+         * checked before it is merged (its groups are matched against ours one by one) and
+         * the result after. */
         for (size_t i = 0; i < n; i++) {
-            if (rc == 0) added += api_detail_merge(out, &pages[i]);
+            if (rc == 0 && api_detail_check(&pages[i], err) != 0) rc = -1;
+            if (rc == 0) {
+                added += api_detail_merge(out, &pages[i]);
+                if (api_detail_check(out, err) != 0) rc = -1;
+            }
             model_detail_page_clear(&pages[i]);
         }
         free(pages);

@@ -15,36 +15,36 @@
 #include "core/http.h"
 #include "core/model.h"
 
-#define API_SERVICE "ssl"
-#define API_VERSION "2019-12-05"
+#define API_SERVICE          "ssl"
+#define API_VERSION          "2019-12-05"
 #define API_DEFAULT_ENDPOINT "https://ssl.tencentcloudapi.com"
 /* One constant, identical in the signature and on the wire. */
-#define API_CONTENT_TYPE "application/json"
+#define API_CONTENT_TYPE     "application/json"
 #define API_DETAIL_MAX_LIMIT 200
 
 struct api_config {
-    const char *endpoint;  /* URL, e.g. "https://ssl.tencentcloudapi.com" or
-                              "http://127.0.0.1:8080"; NULL: API_DEFAULT_ENDPOINT */
-    const char *language;  /* NULL, "zh-CN" or "en-US" (X-TC-Language) */
+    const char *endpoint; /* URL, e.g. "https://ssl.tencentcloudapi.com" or
+                             "http://127.0.0.1:8080"; NULL: API_DEFAULT_ENDPOINT */
+    const char *language; /* NULL, "zh-CN" or "en-US" (X-TC-Language) */
     struct http_opts http;
-    double rate;           /* requests per second for the whole process; 0: 20; < 0: no limit */
-    int max_retries;       /* read actions; 0: 4 (negative: none) */
+    double rate;             /* requests per second for the whole process; 0: 20; < 0: no limit */
+    int max_retries;         /* read actions; 0: 4 (negative: none) */
     int64_t backoff_base_ms; /* first retry delay; 0: 500 ms, doubling, with jitter */
-    int64_t clock_skew_s;  /* added to the timestamp (tests) */
+    int64_t clock_skew_s;    /* added to the timestamp (tests) */
 };
 
 /* What one call did, for the event log and the status line. */
 struct api_trace {
-    const char *action;    /* static string, e.g. "DescribeHostUploadUpdateRecordDetail" */
-    char params[160];      /* short summary, e.g. "DeployRecordId=2 Offset=200 Limit=200" */
-    int64_t started_ms;    /* now_ms() at start */
-    int64_t duration_ms;   /* including retries and rate-limit waits */
-    int64_t rate_wait_ms;  /* time spent waiting for the rate limiter */
+    const char *action;   /* static string, e.g. "DescribeHostUploadUpdateRecordDetail" */
+    char params[160];     /* short summary, e.g. "DeployRecordId=2 Offset=200 Limit=200" */
+    int64_t started_ms;   /* now_ms() at start */
+    int64_t duration_ms;  /* including retries and rate-limit waits */
+    int64_t rate_wait_ms; /* time spent waiting for the rate limiter */
     int attempts;
-    int rate_limited;      /* attempts the server answered RequestLimitExceeded */
+    int rate_limited; /* attempts the server answered RequestLimitExceeded */
     long http_status;
     char request_id[80];
-    struct api_error err;  /* kind APIERR_NONE on success */
+    struct api_error err; /* kind APIERR_NONE on success */
 };
 
 typedef void (*api_observer_fn)(void *ctx, const struct api_trace *trace);
@@ -70,17 +70,15 @@ struct records_query {
     const char *old_cert_id; /* NULL: no filter */
 };
 int api_describe_records(struct api_client *c, const struct records_query *q,
-                         struct records_page *out, const atomic_int *cancel,
-                         struct api_error *err);
+                         struct records_page *out, const atomic_int *cancel, struct api_error *err);
 
 struct detail_query {
     int64_t record_id;
     int64_t offset;
     int64_t limit; /* 0: server default (10); > 200 is sent as asked (the server clamps) */
 };
-int api_describe_detail(struct api_client *c, const struct detail_query *q,
-                        struct detail_page *out, const atomic_int *cancel,
-                        struct api_error *err);
+int api_describe_detail(struct api_client *c, const struct detail_query *q, struct detail_page *out,
+                        const atomic_int *cancel, struct api_error *err);
 
 /* Write actions: never retried except on RequestLimitExceeded (which the server did not act
  * on). record_id or detail_id < 0 means "not given"; exactly one must be given to retry. */
@@ -91,21 +89,27 @@ int api_retry(struct api_client *c, int64_t record_id, int64_t detail_id, char *
 
 struct upload_request {
     const char *old_certificate_id;
-    const char *const *resource_types; size_t n_resource_types;
+    const char *const *resource_types;
+    size_t n_resource_types;
     const char *public_key_pem;
     const char *private_key_pem;
 };
 int api_upload_update(struct api_client *c, const struct upload_request *req,
                       struct upload_result *out, struct api_error *err);
 
-/* Paging. All records matching old_cert_id (NULL: all), in server order. */
+/* Paging. All records matching old_cert_id (NULL: all), in server order. Stops when the
+ * pages reach TotalCount, come back empty, or bring only records already seen; a TotalCount
+ * above 100,000 is refused (APIERR_DECODE) rather than paged through. */
 int api_records_all(struct api_client *c, const char *old_cert_id, struct records_page *out,
                     const atomic_int *cancel, struct api_error *err);
 /* Every item of every group of every run of a record. Limit/Offset page inside each
  * resource-type group ([G] in the spec): pages after the first are fetched concurrently (up to
  * `concurrency` threads, within the rate limit) and merged by run position and ResourceType,
  * de-duplicated by item Id. Also correct if the server pages the concatenated list instead: it
- * keeps asking until every group holds TotalCount items or a page brings nothing new. */
+ * keeps asking until every group holds TotalCount items or a page brings nothing new.
+ * Bounded whatever the server claims: concurrency is capped at 16, and a group TotalCount
+ * above 500,000, more than 500,000 items or 4,096 groups in all, or paging that has not
+ * converged after 1,000 rounds fail with APIERR_DECODE naming the count. */
 int api_detail_all(struct api_client *c, int64_t record_id, int concurrency,
                    struct detail_page *out, const atomic_int *cancel, struct api_error *err);
 

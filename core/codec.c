@@ -23,8 +23,8 @@
  * Envelope: "response is empty", "response is not valid JSON (at byte N)", "response is nested
  * too deeply (more than 1000 levels, at byte N)", "response: expected object, got array",
  * "Response: missing", "Response: expected object, got …". A Response.Error object yields
- * APIERR_API with Code, Message and RequestId copied (bounded, cut at a UTF-8 boundary); an
- * Error without a string Code is a decode error.
+ * APIERR_API with Code, Message and RequestId sanitized and copied (bounded, cut at a UTF-8
+ * boundary); an Error without a string Code is a decode error.
  *
  * Decoding never recurses deeper than the schema (four levels); cJSON's own parser stops at
  * CJSON_NESTING_LIMIT. Everything is linear in the body size.
@@ -564,12 +564,14 @@ cJSON *codec_parse(const char *body, size_t len, size_t *error_at, struct api_er
         else
             set_envelope_error(err, "response is not valid JSON (at byte %zu)", at);
         if (error_at) *error_at = deep >= 0 && (size_t)deep <= at ? (size_t)deep : at;
+        secure_zero(copy, len);
         free(copy);
         return NULL;
     }
     while (at < len &&
            (copy[at] == ' ' || copy[at] == '\t' || copy[at] == '\n' || copy[at] == '\r'))
         at++;
+    secure_zero(copy, len);
     free(copy);
     if (at != len) {
         set_envelope_error(err, "response is not valid JSON (at byte %zu)", at);
@@ -578,20 +580,6 @@ cJSON *codec_parse(const char *body, size_t len, size_t *error_at, struct api_er
         return NULL;
     }
     return root;
-}
-
-/* Copies src into dst[n], cutting at a UTF-8 character boundary when it does not fit. */
-static void copy_bounded(char *dst, size_t n, const char *src)
-{
-    if (!dst || n == 0) return;
-    size_t len = src ? strlen(src) : 0;
-    if (len >= n) {
-        len = n - 1;
-        while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80)
-            len--;
-    }
-    if (len) memcpy(dst, src, len);
-    dst[len] = '\0';
 }
 
 /* Response.Error → APIERR_API (returns -1); a malformed Error is a decode error (-1); no
@@ -612,12 +600,14 @@ static int check_api_error(struct dctx *c, const cJSON *resp, const char *rid)
     if (msg && !cJSON_IsNull(msg) && !cJSON_IsString(msg))
         return fail(c, "expected string, got %s", type_name(msg));
     if (c->err) {
+        /* The error fields are text for people (the data keeps exact bytes, the error does
+         * not): sanitized here, so no consumer can print a server's escape sequence. */
         apierr_clear(c->err);
         c->err->kind = APIERR_API;
-        copy_bounded(c->err->code, sizeof c->err->code, code->valuestring);
-        copy_bounded(c->err->message, sizeof c->err->message,
-                     msg && cJSON_IsString(msg) ? msg->valuestring : "");
-        copy_bounded(c->err->request_id, sizeof c->err->request_id, rid);
+        sanitize_copy(c->err->code, sizeof c->err->code, code->valuestring);
+        sanitize_copy(c->err->message, sizeof c->err->message,
+                      msg && cJSON_IsString(msg) ? msg->valuestring : "");
+        sanitize_copy(c->err->request_id, sizeof c->err->request_id, rid);
     }
     return -1;
 }
@@ -655,7 +645,7 @@ static int decode_body(const char *body, size_t len, const struct shape *sh, voi
 
 out:
     /* Decode errors carry the RequestId too: it is what a bug report needs. */
-    if (r < 0 && err && rid) copy_bounded(err->request_id, sizeof err->request_id, rid);
+    if (r < 0 && err && rid) sanitize_copy(err->request_id, sizeof err->request_id, rid);
     if (r < 0) clear(out);
     cJSON_Delete(root);
     return r;
@@ -704,7 +694,7 @@ int codec_decode_empty_body(const char *body, size_t len, char *request_id, size
     struct empty_response e;
     if (request_id && rid_len) request_id[0] = '\0';
     if (decode_body(body, len, &empty_shape, &e, clear_empty, err) < 0) return -1;
-    copy_bounded(request_id, rid_len, e.request_id);
+    if (request_id && rid_len) sanitize_copy(request_id, rid_len, e.request_id);
     clear_empty(&e);
     return 0;
 }

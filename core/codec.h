@@ -12,7 +12,9 @@
 #include "core/model.h"
 
 /* Whole HTTP bodies. Return 0 and fill *out; or -1 with err set: APIERR_API when the body is
- * a well-formed error envelope (Code, Message, RequestId copied), APIERR_DECODE otherwise.
+ * a well-formed error envelope (Code, Message, RequestId copied through the sanitizer, cut to
+ * their fields), APIERR_DECODE otherwise. The decoded data keeps the server's exact bytes;
+ * the error fields are text, made inert at ingress.
  * On failure *out is left empty (nothing to free). */
 int codec_decode_records_body(const char *body, size_t len, struct records_page *out,
                               struct api_error *err);
@@ -20,11 +22,13 @@ int codec_decode_detail_body(const char *body, size_t len, struct detail_page *o
                              struct api_error *err);
 int codec_decode_upload_body(const char *body, size_t len, struct upload_result *out,
                              struct api_error *err);
-/* Rollback and Retry answer only RequestId; request_id is a caller buffer (may be NULL). */
+/* Rollback and Retry answer only RequestId; request_id is a caller buffer (may be NULL) that
+ * receives its sanitized form. */
 int codec_decode_empty_body(const char *body, size_t len, char *request_id, size_t rid_len,
                             struct api_error *err);
 
 /* Parses one whole JSON document (need not be NUL-terminated; surrounding whitespace allowed).
+ * The private copy it parses is wiped before it is freed (credential files come through here).
  * Every cJSON parse in the process must go through here: cJSON keeps a process-global error
  * position, so parses are serialized. Returns NULL with err (APIERR_DECODE: "response is not
  * valid JSON (at byte N)", "response is empty", nesting too deep) and, when error_at is

@@ -17,7 +17,7 @@
 #include "core/util.h"
 
 /* Credential files are tiny; anything larger is not one. */
-#define CREDS_MAX_FILE (1024 * 1024)
+#define CREDS_MAX_FILE (1024L * 1024L)
 
 enum creds_found { CREDS_NOT_FOUND = 0, CREDS_FOUND = 1, CREDS_ERROR = -1 };
 
@@ -304,6 +304,10 @@ int creds_resolve(const struct creds_opts *opts, struct creds *out, char *err, s
     if (!warn || !warnlen) warn = dummy_warn, warnlen = sizeof dummy_warn;
     err[0] = '\0';
     warn[0] = '\0';
+    if (!out) {
+        snprintf(err, errlen, "internal: no place for the credentials");
+        return -1;
+    }
     creds_wipe(out);
 
     const char *explicit_profile = opts && opts->profile && opts->profile[0] ? opts->profile : NULL;

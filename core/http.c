@@ -111,6 +111,9 @@ struct http_client *http_client_new(const struct http_opts *opts)
         curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
         curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
     }
+    /* Verification is set explicitly (not left to libcurl's defaults), and `insecure` is the
+     * only thing that turns it off. TLS 1.2 is the floor: the API accepts it and older
+     * versions are broken. */
     if (o.insecure) {
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -118,6 +121,7 @@ struct http_client *http_client_new(const struct http_opts *opts)
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
     }
+    curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
     if (c->cacert) curl_easy_setopt(e, CURLOPT_CAINFO, c->cacert);
     /* Proxies: nothing is set, so libcurl applies http_proxy, https_proxy and no_proxy. */
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_write_cb);
@@ -140,7 +144,7 @@ void http_client_free(struct http_client *c)
 /* "32 MiB", "1.5 MiB", "64 KiB", "100 bytes". */
 static void http_size_text(size_t n, char *out, size_t len)
 {
-    const size_t mib = 1024u * 1024u;
+    const size_t mib = (size_t)1024 * 1024;
     if (n >= mib && n % mib == 0)
         snprintf(out, len, "%zu MiB", n / mib);
     else if (n >= mib)
@@ -167,12 +171,56 @@ static void http_fail(struct api_error *err, enum apierr_kind kind, const char *
     if (kind == APIERR_TRANSPORT) strlcpy_safe(err->transport, reason, sizeof err->transport);
 }
 
+/* Replaces, in place, every occurrence of secret[0..n) in s by "***" (n >= 3: never longer). */
+static void http_mask(char *s, const char *secret, size_t n)
+{
+    for (char *p = s; *p;) {
+        if (strncmp(p, secret, n) != 0) {
+            p++;
+            continue;
+        }
+        memcpy(p, "***", 3);
+        memmove(p + 3, p + n, strlen(p + n) + 1);
+        p += 3;
+    }
+}
+
+/* Masks credentials in curl's error text. libcurl quotes a proxy URL it cannot use whole
+ * ("Unsupported proxy scheme for 'socks9://user:password@host'"), and proxies come from
+ * http_proxy/https_proxy/all_proxy, where a user:password@ is common. The user information of
+ * each of those variables is masked wherever it appears (spaces or an unencoded '/' in a
+ * password included), then any other "scheme://…@" run. In place: the text only shrinks. */
+static void http_mask_userinfo(char *s)
+{
+    static const char *const vars[] = {"http_proxy",  "HTTP_PROXY", "https_proxy",
+                                       "HTTPS_PROXY", "all_proxy",  "ALL_PROXY"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = getenv(vars[i]);
+        if (!v) continue;
+        const char *start = strstr(v, "://") ? strstr(v, "://") + 3 : v;
+        const char *at = strrchr(start, '@');
+        if (at && at - start >= 3) http_mask(s, start, (size_t)(at - start));
+    }
+    for (char *p = strstr(s, "://"); p; p = strstr(p + 3, "://")) {
+        char *q = p + 3;
+        char *end = q + strcspn(q, "'\" \t/");
+        char *at = NULL;
+        for (char *r = q; r < end; r++)
+            if (*r == '@') at = r;
+        if (!at || at == q) continue;
+        memcpy(q, "***", at - q >= 3 ? 3 : (size_t)(at - q));
+        if (at - q > 3) memmove(q + 3, at, strlen(at) + 1);
+    }
+}
+
 /* One clear sentence for a failed transfer. curl's error buffer is appended where it carries
- * the detail that matters (TLS, proxies); it never holds request headers or the body. */
+ * the detail that matters (TLS, proxies), with any user:password in it masked; it never holds
+ * request headers or the body. */
 static void http_reason(struct http_client *c, CURLcode rc, const struct http_xfer *x,
                         struct buf *out)
 {
     char tmp[64];
+    http_mask_userinfo(c->errbuf);
     const char *detail = c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
     long os_errno = 0;
     curl_easy_getinfo(c->easy, CURLINFO_OS_ERRNO, &os_errno);
@@ -321,6 +369,9 @@ int http_post(struct http_client *c, const char *url, const char *const *headers
     /* The header list and body belong to the caller: leave no pointer to them behind. */
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL);
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, NULL);
+    /* curl_slist_append copied the Authorization and X-TC-Token values: wipe the copies. */
+    for (struct curl_slist *h = list; h; h = h->next)
+        secure_zero(h->data, strlen(h->data));
     curl_slist_free_all(list);
 
     if (cancelled || rc == CURLE_ABORTED_BY_CALLBACK) {
@@ -342,7 +393,7 @@ int http_post(struct http_client *c, const char *url, const char *const *headers
     if (curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct) {
         size_t i = 0;
         for (; ct[i] && i + 1 < sizeof resp->content_type; i++)
-            resp->content_type[i] = (ct[i] >= 0x20 && ct[i] < 0x7f) ? ct[i] : '?';
+            resp->content_type[i] = (char)((ct[i] >= 0x20 && ct[i] < 0x7f) ? ct[i] : '?');
         resp->content_type[i] = '\0';
     }
     curl_off_t total_us = 0;

@@ -11,7 +11,7 @@
 
 #include "core/apierr.h"
 
-#define HTTP_DEFAULT_MAX_BODY (32u * 1024u * 1024u)
+#define HTTP_DEFAULT_MAX_BODY ((size_t)32 * 1024 * 1024)
 
 struct http_opts {
     long connect_timeout_ms; /* 0: 10 s */
@@ -45,9 +45,9 @@ void http_client_free(struct http_client *c);
  * err set: APIERR_TRANSPORT with a clear reason ("connection refused", "timed out after 10 s",
  * "TLS certificate verification failed: …", "response larger than 32 MiB", "connection reset")
  * or APIERR_CANCELLED when *cancel became non-zero during the transfer. */
-int http_post(struct http_client *c, const char *url, const char *const *headers,
-              const char *body, size_t len, const atomic_int *cancel,
-              struct http_response *resp, struct api_error *err);
+int http_post(struct http_client *c, const char *url, const char *const *headers, const char *body,
+              size_t len, const atomic_int *cancel, struct http_response *resp,
+              struct api_error *err);
 void http_response_free(struct http_response *r);
 
 #endif

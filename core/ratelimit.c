@@ -14,7 +14,7 @@
 #define CANCEL_POLL_NS (20 * 1000000LL)
 /* Longest single sleep or hold we plan, which keeps nanosecond arithmetic far from overflow. */
 #define MAX_PLAN_NS (3600 * 1000000000LL)
-#define MAX_HOLD_MS (24 * 3600 * 1000LL)
+#define MAX_HOLD_MS (24LL * 3600 * 1000)
 
 struct ratelimit {
     pthread_mutex_t mu;

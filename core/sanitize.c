@@ -81,7 +81,7 @@ void sanitize_append(struct buf *out, const char *s, size_t len, bool keep_newli
             continue;
         }
         if (c == '\n' || c == '\t') {
-            buf_putc(out, keep_newlines ? (char)c : ' ');
+            buf_putc(out, (char)(keep_newlines ? c : ' '));
             i++;
         } else if (c < 0x20) {
             buf_putc(out, '^');
@@ -113,6 +113,25 @@ char *sanitize_dup(const char *s)
     struct buf b = {0};
     if (s) sanitize_append(&b, s, strlen(s), false);
     return buf_steal(&b);
+}
+
+void sanitize_copy(char *dst, size_t n, const char *src)
+{
+    if (!dst || n == 0) return;
+    struct buf b = {0};
+    /* Every character (at most 4 bytes) gives at least one byte of output, so 4n bytes of
+     * input always fill dst: a megabyte-long message is not sanitized whole to keep 1 KiB. */
+    size_t cap = n > SIZE_MAX / 4 ? SIZE_MAX : n * 4;
+    if (src) sanitize_append(&b, src, strnlen(src, cap), false);
+    size_t len = b.len;
+    if (len >= n) {
+        len = n - 1;
+        while (len > 0 && ((unsigned char)b.data[len] & 0xC0) == 0x80)
+            len--;
+    }
+    if (len) memcpy(dst, b.data, len);
+    dst[len] = '\0';
+    buf_free(&b);
 }
 
 /* Clean means sanitize_append would copy s unchanged even with keep_newlines false, so

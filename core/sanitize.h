@@ -14,6 +14,10 @@
  * U+202A–U+202E, U+2066–U+2069) become "\u202e"-style text, and each invalid UTF-8 byte
  * becomes U+FFFD. Newlines and tabs become a space unless keep_newlines. */
 void sanitize_append(struct buf *out, const char *s, size_t len, bool keep_newlines);
+/* The sanitized form of src (NULL: "") into the fixed buffer dst[n], cut at a character
+ * boundary when it does not fit; dst is always terminated (n > 0). For error fields and other
+ * bounded text taken from the network. */
+void sanitize_copy(char *dst, size_t n, const char *src);
 /* Heap copy of the sanitized string; sanitize_dup(NULL) returns "". */
 char *sanitize_dup(const char *s);
 /* True when s needs no change (fast path). */

@@ -77,7 +77,7 @@ static int is_space(char c)
 
 static char ascii_lower(char c)
 {
-    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+    return (char)((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
 }
 
 /* Heap copy of s, trimmed of surrounding whitespace and lowercased (ASCII only: header
@@ -177,7 +177,8 @@ void tc3_signature(const char *secret_key, const char *date, const char *service
     size_t sk_len = strlen(secret_key);
     size_t k_len = 3 + sk_len;
     char *k_secret = xmalloc(k_len + 1);
-    memcpy(k_secret, "TC3", 3);
+    /* The prefix is not terminated on purpose: the key copied after it brings the NUL. */
+    memcpy(k_secret, "TC3", 3); // NOLINT(bugprone-not-null-terminated-result)
     memcpy(k_secret + 3, secret_key, sk_len + 1);
 
     unsigned char k_date[SHA256_LEN], k_service[SHA256_LEN], k_signing[SHA256_LEN];

@@ -19,10 +19,11 @@
  *   7. token configured and X-TC-Token missing or different → AuthFailure.TokenFailure
  *   8. unknown action → InvalidAction; version other than 2019-12-05 → NoSuchVersion
  *   9. over the rate → RequestLimitExceeded
- *  10. body not a JSON object → InvalidParameter; unknown key → UnknownParameter; wrong type →
- *      InvalidParameter ("Parameter `Limit` type error."); required key missing →
- *      MissingParameter. Integers may be sent as numeric strings ("15"); a null value counts
- *      as absent.
+ *  10. body not a JSON object → InvalidParameter; unknown key → UnknownParameter (the name
+ *      quoted sanitized, at most 64 bytes); wrong type → InvalidParameter ("Parameter `Limit`
+ *      type error."); a string that is not valid UTF-8 → InvalidParameter; required key
+ *      missing → MissingParameter. Integers may be sent as numeric strings ("15"); a null
+ *      value counts as absent.
  *  11. the action; an unknown record (or detail item) is
  *      FailedOperation.CertificateDeployNotExist (the real code is unverified, spec §4.3).
  * Paging: Limit ≤ 0 or Offset < 0 → InvalidParameter (the real rule is unverified). Detail:
@@ -40,6 +41,7 @@
 #include <inttypes.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -59,10 +61,10 @@
 #include "core/util.h"
 
 #define EMU_VERSION         "2019-12-05"
-#define EMU_MAX_BODY        (10u * 1024 * 1024)
+#define EMU_MAX_BODY        ((size_t)10 * 1024 * 1024)
 #define EMU_MAX_SKEW_S      300
 #define EMU_TIMEOUT_HOLD_MS 30000
-#define EMU_HUGE_SIZE       (40u * 1024 * 1024)
+#define EMU_HUGE_SIZE       ((uint64_t)40 * 1024 * 1024)
 
 struct bucket {
     char *key; /* SecretId "\n" Action */
@@ -334,6 +336,31 @@ static bool type_ok(const cJSON *v, enum ptype t)
     return false;
 }
 
+/* Whether every string in v, a parameter whose shape type_ok accepted (so at most three
+ * levels deep), is valid UTF-8. A string that is not would be stored and then served in
+ * every later answer, which clients that check UTF-8 could no longer decode. */
+static bool utf8_ok(const cJSON *v)
+{
+    if (cJSON_IsString(v)) return utf8_invalid_offset(v->valuestring, strlen(v->valuestring)) < 0;
+    for (const cJSON *c = v->child; c; c = c->next)
+        if (!utf8_ok(c)) return false;
+    return true;
+}
+
+/* An unknown parameter's name, as the answer quotes it: sanitized and cut to 64 bytes (the
+ * name is the client's, and may be anything up to the body's size). Heap string. */
+static char *shown_name(const char *name)
+{
+    size_t n = strlen(name);
+    if (n <= 64) return sanitize_dup(name);
+    char *head = xstrndup(name, 64);
+    char *clean = sanitize_dup(head);
+    char *shown = xasprintf("%s…", clean);
+    free(head);
+    free(clean);
+    return shown;
+}
+
 /* Checks the body against the action's parameters; on failure fills the answer. */
 static bool check_params(const struct action_def *def, const cJSON *body, struct answer *a,
                          const char *rid, enum lang l)
@@ -343,13 +370,18 @@ static bool check_params(const struct action_def *def, const cJSON *body, struct
         for (size_t i = 0; i < def->n_params; i++)
             if (strcmp(def->params[i].name, k->string) == 0) p = &def->params[i];
         if (!p) {
-            char *clean = sanitize_dup(k->string);
+            char *clean = shown_name(k->string);
             param_error(a, rid, l, PERR_UNKNOWN, clean, NULL);
             free(clean);
             return false;
         }
         if (!cJSON_IsNull(k) && !type_ok(k, p->type)) {
             param_error(a, rid, l, PERR_TYPE, p->name, NULL);
+            return false;
+        }
+        if (!utf8_ok(k)) {
+            param_error(a, rid, l, PERR_VALUE, p->name,
+                        l == LANG_ZH ? "必须是合法的 UTF-8 字符串。" : "must be valid UTF-8.");
             return false;
         }
     }
@@ -707,7 +739,8 @@ static int verify_signature(struct emu *e, struct MHD_Connection *c, const struc
     if (host_index >= 0) {
         char *bare = host_without_port(hs[host_index].value);
         if (bare) {
-            hs[host_index].value = bare;
+            /* tr.headers points at hs: the retry below reads this. */
+            hs[host_index].value = bare; // cppcheck-suppress unreadVariable
             bool ok = tc3_verify(&tr, auth, ts, e->secret_key);
             free(bare);
             if (ok) return 0;
@@ -721,6 +754,13 @@ static int verify_signature(struct emu *e, struct MHD_Connection *c, const struc
     else
         snprintf(note, note_len, "signature mismatch");
     return -2;
+}
+
+/* Compares a received token with ours in time that does not depend on where they differ. */
+static bool same_secret(const char *got, const char *want)
+{
+    size_t n = strlen(want);
+    return strlen(got) == n && CRYPTO_memcmp(got, want, n) == 0;
 }
 
 static bool has_signed(const char *list, const char *name)
@@ -823,7 +863,7 @@ static void handle(struct emu *e, struct MHD_Connection *c, const char *url, con
     }
     if (e->token) {
         const char *tok = header(c, "X-TC-Token");
-        if (!tok || strcmp(tok, e->token) != 0) {
+        if (!tok || !same_secret(tok, e->token)) {
             answer_std(a, rid, l, "AuthFailure.TokenFailure",
                        tok ? "X-TC-Token differs" : "no X-TC-Token");
             return;
@@ -1019,7 +1059,7 @@ static struct MHD_Response *fault_response(enum emu_fault f, const char *rid, un
         h->head_len = (size_t)snprintf(h->head, sizeof h->head,
                                        "{\"Response\":{\"RequestId\":\"%s\",\"Padding\":\"", rid);
         h->total = EMU_HUGE_SIZE;
-        r = MHD_create_response_from_callback(h->total, 64 * 1024, huge_reader, h, free);
+        r = MHD_create_response_from_callback(h->total, (size_t)64 * 1024, huge_reader, h, free);
         break;
     }
     default:
@@ -1047,10 +1087,12 @@ static void log_line(struct emu *e, const char *method, const char *action, cons
     if (!e->log) return;
     char *a = sanitize_dup(action ? action : "-");
     char *m = sanitize_dup(method);
+    char *n = sanitize_dup(note);
     fprintf(stderr, "certdeck-emulator: %s %s -> %s%s%s (%" PRId64 " ms)\n", m, a, outcome,
-            note && *note ? ": " : "", note ? note : "", ms);
+            *n ? ": " : "", n, ms);
     free(a);
     free(m);
+    free(n);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -1135,6 +1177,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)toe;
     struct req *rq = *con_cls;
     if (!rq) return;
+    /* An upload's body holds a private key. */
+    if (rq->body.data) secure_zero(rq->body.data, rq->body.len);
     buf_free(&rq->body);
     free(rq);
     *con_cls = NULL;
