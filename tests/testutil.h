@@ -1,10 +1,27 @@
 /* Helpers shared by the test programs: temporary directories, whole-file reads and writes,
- * test data paths, and starting the emulator with a client pointed at it. Linked into every
- * tests/<kind>/test_*.c program. Failures abort the test through cmocka's assertions. */
+ * test data paths, waiting with a deadline, starting the emulator with a client pointed at it,
+ * and assertions several programs make on the same values. Linked into every
+ * tests/<kind>/test_*.c program. Failures fail the running test through cmocka. */
 #ifndef CERTDECK_TESTUTIL_H
 #define CERTDECK_TESTUTIL_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/api.h"
+#include "core/emulator/emulator.h"
+#include "core/model.h"
+#include "core/store.h"
+
+/* Generous bound for "this must happen" (sanitizer builds are slow): a broken program fails
+ * the test at the deadline instead of hanging ctest. */
+#define TU_DEADLINE_MS 15000
+
+/* ---- files ------------------------------------------------------------------------------ */
 
 /* Creates a fresh directory /tmp/certdeck-<tag>-XXXXXX; returns its heap path. */
 char *tu_mkdtemp(const char *tag);
@@ -13,11 +30,66 @@ void tu_rm_rf(const char *path);
 /* The whole file as a NUL-terminated heap string (len, if not NULL, gets the byte count), or
  * NULL when it cannot be read. */
 char *tu_read_file(const char *path, size_t *len);
-/* Writes text to path (creating or truncating), asserting success. */
+/* Writes text to path (creating or truncating it, and any missing parent directories),
+ * asserting success. */
 void tu_write_file(const char *path, const char *text);
 /* "<dir>/<name>" as a heap string. */
 char *tu_path(const char *dir, const char *name);
 /* A file in tests/data ($CERTDECK_TESTDATA), as a heap path. */
 char *tu_testdata(const char *name);
+/* The contents of tu_testdata(name), as tu_read_file; fails the test when it cannot be read. */
+char *tu_read_testdata(const char *name, size_t *len);
+
+/* ---- cmocka fixtures (cmocka_unit_test_setup_teardown) ---------------------------------- */
+
+/* The running test's temp directory: made by tu_tmp_setup or tu_home_setup, removed (and set
+ * back to NULL) by tu_tmp_teardown. */
+extern char *tu_tmp;
+/* tu_tmp = a fresh tu_mkdtemp directory. */
+int tu_tmp_setup(void **state);
+/* As tu_tmp_setup, and tu_tmp/home becomes $HOME with XDG_CONFIG_HOME unset, so a real user's
+ * files never leak in. */
+int tu_home_setup(void **state);
+int tu_tmp_teardown(void **state);
+
+/* ---- waiting ---------------------------------------------------------------------------- */
+
+/* Calls cond(ctx) with short naps until it returns true or timeout_ms pass; returns its last
+ * answer. For conditions nothing signals (a request reaching a server, a thread finishing). */
+bool tu_poll_until(bool (*cond)(void *ctx), void *ctx, int64_t timeout_ms);
+/* tu_poll_until for "*flag is set". */
+bool tu_wait_flag(atomic_int *flag, int64_t timeout_ms);
+/* tu_poll_until for "the emulator has seen at least `at_least` requests". */
+bool tu_wait_requests(struct emu *e, uint64_t at_least, int64_t timeout_ms);
+
+/* ---- the emulator and a client ---------------------------------------------------------- */
+
+/* Loopback only, whatever proxy the environment names (no_proxy), then http_global_init().
+ * Pair with http_global_cleanup(). */
+void tu_loopback_init(void);
+/* emu_start(cfg) (NULL: every default, 127.0.0.1 on a free port); fails the test with the
+ * emulator's reason when it cannot start. */
+struct emu *tu_emu_start(const struct emu_config *cfg);
+/* A client with cfg (NULL: defaults) whose endpoint, when cfg leaves it NULL, is e's URL, and
+ * credentials cr (NULL: the emulator's demo key pair); fails the test when it cannot be made. */
+struct api_client *tu_emu_client(struct emu *e, const struct api_config *cfg,
+                                 const struct creds *cr);
+
+/* ---- shared assertions ------------------------------------------------------------------ */
+
+/* The group of `type` in run `run` of a stored detail, or NULL. Call with the store locked. */
+const struct resource_group *tu_group_of(const struct store_detail *d, size_t run,
+                                         const char *type);
+/* The detail page encoded as the API's JSON, without its RequestId (which differs per
+ * request), for whole-value comparison; the caller deletes it. */
+cJSON *tu_detail_json(struct detail_page *p);
+/* Asserts p holds the example of the official API page (tests/data/seed_detail_response.json)
+ * field by field: a deploy run (item 57) and its rollback (item 85). RequestId not checked. */
+void tu_assert_seed_detail(const struct detail_page *p);
+/* Asserts a config or theme diag list (n of them) is exactly want[0..n_want): diags[i] is
+ * "<path>:<want[i]>". A NULL want[i] is not compared (the caller checks it). When the count
+ * differs (e.g. n_want 0 and some diag), every diag is printed first. */
+void tu_assert_diags(const char (*diags)[256], size_t n, const char *path, const char *const *want,
+                     size_t n_want);
 
 #endif

@@ -23,9 +23,7 @@
 #include "core/codec.h"
 #include "core/emulator/emulator.h"
 #include "core/util.h"
-
-/* Generous bound for "this must happen": a broken client fails instead of hanging ctest. */
-#define DEADLINE_MS 15000
+#include "testutil.h"
 
 static struct emu *emu;
 
@@ -86,7 +84,7 @@ static struct api_client *client_with(const struct client_opts *o, struct emu *e
                  sizeof cr.secret_key);
     if (o->token) strlcpy_safe(cr.token, o->token, sizeof cr.token);
     struct api_config cfg = {
-        .endpoint = o->endpoint ? o->endpoint : emu_url(e ? e : emu),
+        .endpoint = o->endpoint, /* NULL: the emulator's */
         .language = "en-US",
         .http = {.timeout_ms = o->timeout_ms ? o->timeout_ms : 10000,
                  .connect_timeout_ms = 2000,
@@ -96,9 +94,7 @@ static struct api_client *client_with(const struct client_opts *o, struct emu *e
         .backoff_base_ms = 20,
         .clock_skew_s = o->clock_skew_s,
     };
-    struct api_error err;
-    struct api_client *c = api_client_new(&cfg, &cr, &err);
-    assert_non_null(c);
+    struct api_client *c = tu_emu_client(e ? e : emu, &cfg, &cr);
     api_client_set_observer(c, observer, NULL);
     observer_reset();
     return c;
@@ -113,16 +109,11 @@ static struct api_client *client(void)
 static int group_setup(void **state)
 {
     (void)state;
-    /* Loopback only, whatever proxy the environment names. */
-    setenv("no_proxy", "127.0.0.1,localhost", 1);
-    setenv("NO_PROXY", "127.0.0.1,localhost", 1);
-    http_global_init();
-    char err[256];
+    tu_loopback_init();
     struct emu_config cfg = {
         .listen = "127.0.0.1:0", .seed = 7, .records = 40, .max_instances = 300, .rate = -1};
-    emu = emu_start(&cfg, err, sizeof err);
-    if (!emu) fprintf(stderr, "emu_start: %s\n", err);
-    return emu ? 0 : -1;
+    emu = tu_emu_start(&cfg);
+    return 0;
 }
 
 static int group_teardown(void **state)
@@ -151,32 +142,17 @@ static struct api_trace trace_snapshot(void)
     return t;
 }
 
-/* The detail page as JSON without its RequestId, for whole-value comparison. */
-static cJSON *detail_json(struct detail_page *p)
+/* One api_describe_records call (no query) that must fail with an error of kind: returns the
+ * error, and the page in *p when p is not NULL. */
+static struct api_error records_fail(struct api_client *c, enum apierr_kind kind,
+                                     struct records_page *p)
 {
-    char *rid = p->request_id;
-    p->request_id = NULL;
-    cJSON *j = codec_encode_detail_page(p);
-    p->request_id = rid;
-    return j;
-}
-
-static char *read_testdata(const char *name, size_t *len)
-{
-    const char *dir = getenv("CERTDECK_TESTDATA");
-    assert_non_null(dir);
-    char *path = xasprintf("%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    struct buf b = {0};
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
-    free(path);
-    *len = b.len;
-    return buf_steal(&b);
+    struct records_page page;
+    struct api_error err;
+    assert_int_equal(api_describe_records(c, NULL, &page, NULL, &err), -1);
+    assert_int_equal(err.kind, kind);
+    if (p) *p = page;
+    return err;
 }
 
 static bool run_open(const struct deploy_run *r)
@@ -308,10 +284,10 @@ static void test_detail_is_seed_example(void **state)
 
     /* Field for field, the official example. */
     size_t len;
-    char *seed = read_testdata("seed_detail_response.json", &len);
+    char *seed = tu_read_testdata("seed_detail_response.json", &len);
     struct detail_page want;
     assert_int_equal(codec_decode_detail_body(seed, len, &want, &err), 0);
-    cJSON *a = detail_json(&d), *b = detail_json(&want);
+    cJSON *a = tu_detail_json(&d), *b = tu_detail_json(&want);
     char *as = cJSON_PrintUnformatted(a);
     if (!cJSON_Compare(a, b, true)) fail_msg("detail of record 2 differs from the seed: %s", as);
     cJSON_free(as);
@@ -479,10 +455,7 @@ static void test_wrong_secret_key(void **state)
     (void)state;
     struct client_opts o = {.secret_key = "certdeckWrongKey000000000000000000"};
     struct api_client *c = client_with(&o, NULL);
-    struct api_error err;
-    struct records_page p;
-    assert_int_equal(api_describe_records(c, NULL, &p, NULL, &err), -1);
-    assert_int_equal(err.kind, APIERR_API);
+    struct api_error err = records_fail(c, APIERR_API, NULL);
     assert_string_equal(err.code, "AuthFailure.SignatureFailure");
     assert_true(strlen(err.request_id) > 8);
     assert_non_null(strstr(apierr_hint(&err), "SecretKey"));
@@ -501,10 +474,7 @@ static void test_unknown_secret_id(void **state)
     (void)state;
     struct client_opts o = {.secret_id = "AKIDnobodyKnowsThisOne000000000000"};
     struct api_client *c = client_with(&o, NULL);
-    struct api_error err;
-    struct records_page p;
-    assert_int_equal(api_describe_records(c, NULL, &p, NULL, &err), -1);
-    assert_int_equal(err.kind, APIERR_API);
+    struct api_error err = records_fail(c, APIERR_API, NULL);
     assert_string_equal(err.code, "AuthFailure.SecretIdNotFound");
     assert_true(err.request_id[0] != '\0');
     api_client_free(c);
@@ -544,18 +514,14 @@ static void test_unknown_record(void **state)
 static void test_token(void **state)
 {
     (void)state;
-    char e[256];
     struct emu_config cfg = {
         .listen = "127.0.0.1:0", .token = "certdeckSessionToken42", .records = 5, .rate = -1};
-    struct emu *te = emu_start(&cfg, e, sizeof e);
-    assert_non_null(te);
+    struct emu *te = tu_emu_start(&cfg);
     struct client_opts o = {0};
     struct api_client *c = client_with(&o, te);
-    struct api_error err;
-    struct records_page p;
-    assert_int_equal(api_describe_records(c, NULL, &p, NULL, &err), -1);
-    assert_int_equal(err.kind, APIERR_API);
+    struct api_error err = records_fail(c, APIERR_API, NULL);
     assert_string_equal(err.code, "AuthFailure.TokenFailure");
+    struct records_page p;
     api_client_free(c);
 
     o.token = "certdeckSessionToken42";
@@ -589,8 +555,7 @@ static void test_http_5xx_read_retried(void **state)
         struct client_opts o = {.max_retries = -1};
         c = client_with(&o, NULL);
         emu_set_fault(emu, faults[i], 1);
-        assert_int_equal(api_describe_records(c, NULL, &p, NULL, &err), -1);
-        assert_int_equal(err.kind, APIERR_HTTP);
+        err = records_fail(c, APIERR_HTTP, NULL);
         assert_int_equal(err.http_status, codes[i]);
         assert_true(strlen(err.message) < 200);
         assert_null(strchr(err.message, '<'));
@@ -634,8 +599,7 @@ static void test_reset(void **state)
     struct client_opts o = {.max_retries = -1};
     c = client_with(&o, NULL);
     emu_set_fault(emu, EMU_FAULT_RESET, 1);
-    assert_int_equal(api_describe_records(c, NULL, &p, NULL, &err), -1);
-    assert_int_equal(err.kind, APIERR_TRANSPORT);
+    err = records_fail(c, APIERR_TRANSPORT, NULL);
     assert_true(err.transport[0] != '\0');
     assert_int_equal(apierr_exit_code(&err), 3);
     api_client_free(c);
@@ -649,8 +613,7 @@ static void test_timeout(void **state)
     struct api_error err;
     struct records_page p;
     emu_set_fault(emu, EMU_FAULT_TIMEOUT, 1);
-    assert_int_equal(api_describe_records(c, NULL, &p, NULL, &err), -1);
-    assert_int_equal(err.kind, APIERR_TRANSPORT);
+    err = records_fail(c, APIERR_TRANSPORT, NULL);
     assert_non_null(strstr(err.transport, "timed out"));
     assert_true(apierr_retryable(&err));
     /* The same client works again afterwards (a fresh connection). */
@@ -696,11 +659,9 @@ static void test_huge_body(void **state)
     (void)state;
     struct client_opts o = {.max_body = 1024 * 1024};
     struct api_client *c = client_with(&o, NULL);
-    struct api_error err;
     struct records_page p;
     emu_set_fault(emu, EMU_FAULT_HUGE, 1);
-    assert_int_equal(api_describe_records(c, NULL, &p, NULL, &err), -1);
-    assert_int_equal(err.kind, APIERR_TRANSPORT);
+    struct api_error err = records_fail(c, APIERR_TRANSPORT, &p);
     assert_non_null(strstr(err.transport, "response larger than 1 MiB"));
     assert_null(p.records);
     assert_int_equal(trace_snapshot().attempts, 1); /* a size cap is not retried */
@@ -747,9 +708,8 @@ static void test_server_errors_retried(void **state)
     struct client_opts o = {.max_retries = 2};
     c = client_with(&o, NULL);
     emu_set_fault(emu, EMU_FAULT_RATE_LIMIT, -1);
-    assert_int_equal(api_describe_records(c, NULL, &p, NULL, &err), -1);
+    err = records_fail(c, APIERR_API, NULL);
     emu_set_fault(emu, EMU_FAULT_NONE, 0);
-    assert_int_equal(err.kind, APIERR_API);
     assert_string_equal(err.code, "RequestLimitExceeded");
     assert_int_equal(trace_snapshot().attempts, 3);
     api_client_free(c);
@@ -777,10 +737,7 @@ static void test_connection_refused(void **state)
     snprintf(url, sizeof url, "http://127.0.0.1:%d", closed_port());
     struct client_opts o = {.endpoint = url, .max_retries = 1};
     struct api_client *c = client_with(&o, NULL);
-    struct api_error err;
-    struct records_page p;
-    assert_int_equal(api_describe_records(c, NULL, &p, NULL, &err), -1);
-    assert_int_equal(err.kind, APIERR_TRANSPORT);
+    struct api_error err = records_fail(c, APIERR_TRANSPORT, NULL);
     assert_non_null(strstr(err.transport, "connection refused"));
     assert_int_equal(apierr_exit_code(&err), 3);
     assert_int_equal(trace_snapshot().attempts, 2); /* refused is worth one more try */
@@ -795,10 +752,7 @@ static void test_https_to_plain_port(void **state)
     snprintf(url, sizeof url, "https://127.0.0.1:%d", emu_port(emu));
     struct client_opts o = {.endpoint = url};
     struct api_client *c = client_with(&o, NULL);
-    struct api_error err;
-    struct records_page p;
-    assert_int_equal(api_describe_records(c, NULL, &p, NULL, &err), -1);
-    assert_int_equal(err.kind, APIERR_TRANSPORT);
+    struct api_error err = records_fail(c, APIERR_TRANSPORT, NULL);
     assert_non_null(strstr(err.transport, "TLS"));
     assert_false(apierr_retryable(&err));
     assert_int_equal(trace_snapshot().attempts, 1);
@@ -845,10 +799,8 @@ struct canceller {
 static void *cancel_when_requested(void *arg)
 {
     struct canceller *k = arg;
-    int64_t deadline = now_ms() + DEADLINE_MS;
     /* Wait until the emulator holds our request, then cancel. */
-    while (emu_request_count(emu) <= k->seen && now_ms() < deadline)
-        sleep_ms(5);
+    (void)tu_wait_requests(emu, k->seen + 1, TU_DEADLINE_MS);
     atomic_store(k->flag, 1);
     return NULL;
 }
@@ -911,11 +863,9 @@ static void *burst_thread(void *arg)
 static void test_burst_against_server_limit(void **state)
 {
     (void)state;
-    char e[256];
     /* A fresh emulator at its default 20 requests/s; the client allows itself 50/s. */
     struct emu_config cfg = {.listen = "127.0.0.1:0", .records = 10};
-    struct emu *be = emu_start(&cfg, e, sizeof e);
-    assert_non_null(be);
+    struct emu *be = tu_emu_start(&cfg);
     struct client_opts o = {.rate = 50, .max_retries = 10};
     struct api_client *c = client_with(&o, be);
     struct burst b[BURST_THREADS];

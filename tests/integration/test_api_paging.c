@@ -19,6 +19,7 @@
 #include "core/codec.h"
 #include "core/emulator/emulator.h"
 #include "core/util.h"
+#include "testutil.h"
 
 #define RECORD_ID  4242
 #define RECORD2_ID 77
@@ -31,7 +32,7 @@ static const struct {
 } groups[] = {{"clb", 1234, 100000}, {"cdn", 200, 200000}, {"waf", 0, 300000}};
 #define RUN2_ITEMS 7
 
-static char dataset_path[64];
+static char *tmp_dir; /* holds the dataset file */
 static struct emu *emu;
 
 static pthread_mutex_t obs_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -153,10 +154,7 @@ static void write_dataset(const char *path)
     cJSON_AddItemToArray(runs77, r77);
 
     char *text = cJSON_PrintUnformatted(root);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
+    tu_write_file(path, text);
     cJSON_free(text);
     cJSON_Delete(root);
 }
@@ -164,40 +162,30 @@ static void write_dataset(const char *path)
 static int group_setup(void **state)
 {
     (void)state;
-    setenv("no_proxy", "127.0.0.1,localhost", 1);
-    setenv("NO_PROXY", "127.0.0.1,localhost", 1);
-    http_global_init();
-    strcpy(dataset_path, "/tmp/certdeck-paging-XXXXXX");
-    int fd = mkstemp(dataset_path);
-    if (fd < 0) return -1;
-    close(fd);
-    write_dataset(dataset_path);
-    char err[512];
-    struct emu_config cfg = {.listen = "127.0.0.1:0", .dataset_file = dataset_path, .rate = -1};
-    emu = emu_start(&cfg, err, sizeof err);
-    if (!emu) fprintf(stderr, "emu_start: %s\n", err);
-    return emu ? 0 : -1;
+    tu_loopback_init();
+    tmp_dir = tu_mkdtemp("paging");
+    char *dataset = tu_path(tmp_dir, "dataset.json");
+    write_dataset(dataset);
+    struct emu_config cfg = {.listen = "127.0.0.1:0", .dataset_file = dataset, .rate = -1};
+    emu = tu_emu_start(&cfg);
+    free(dataset);
+    return 0;
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
     emu_stop(emu);
-    unlink(dataset_path);
+    tu_rm_rf(tmp_dir);
+    free(tmp_dir);
     http_global_cleanup();
     return 0;
 }
 
 static struct api_client *client_for(struct emu *e)
 {
-    struct creds cr;
-    memset(&cr, 0, sizeof cr);
-    strlcpy_safe(cr.secret_id, EMU_DEMO_SECRET_ID, sizeof cr.secret_id);
-    strlcpy_safe(cr.secret_key, EMU_DEMO_SECRET_KEY, sizeof cr.secret_key);
-    struct api_config cfg = {.endpoint = emu_url(e), .rate = -1, .backoff_base_ms = 20};
-    struct api_error err;
-    struct api_client *c = api_client_new(&cfg, &cr, &err);
-    assert_non_null(c);
+    struct api_config cfg = {.rate = -1, .backoff_base_ms = 20};
+    struct api_client *c = tu_emu_client(e, &cfg, NULL);
     api_client_set_observer(c, observer, NULL);
     pthread_mutex_lock(&obs_mu);
     n_detail_calls = 0;
@@ -238,13 +226,11 @@ static void check_detail(const struct detail_page *d)
         assert_int_equal(g2->items[i].id, 900000 + i);
 }
 
-static cJSON *detail_json(struct detail_page *p)
+static void reset_detail_calls(void)
 {
-    char *rid = p->request_id;
-    p->request_id = NULL;
-    cJSON *j = codec_encode_detail_page(p);
-    p->request_id = rid;
-    return j;
+    pthread_mutex_lock(&obs_mu);
+    n_detail_calls = 0;
+    pthread_mutex_unlock(&obs_mu);
 }
 
 static void test_detail_all_sequential_and_concurrent(void **state)
@@ -259,23 +245,19 @@ static void test_detail_all_sequential_and_concurrent(void **state)
     /* One first page, then offsets 200 … 1200 for the 1,234-item group: 7 requests. */
     assert_int_equal(n_detail_calls, 7);
 
-    pthread_mutex_lock(&obs_mu);
-    n_detail_calls = 0;
-    pthread_mutex_unlock(&obs_mu);
+    reset_detail_calls();
     assert_int_equal(api_detail_all(c, RECORD_ID, 4, &par, NULL, &err), 0);
     check_detail(&par);
     assert_int_equal(n_detail_calls, 7);
 
-    cJSON *a = detail_json(&seq), *b = detail_json(&par);
+    cJSON *a = tu_detail_json(&seq), *b = tu_detail_json(&par);
     assert_true(cJSON_Compare(a, b, true));
     cJSON_Delete(a);
     cJSON_Delete(b);
 
     /* A record that fits in one page takes one request. */
     struct detail_page small;
-    pthread_mutex_lock(&obs_mu);
-    n_detail_calls = 0;
-    pthread_mutex_unlock(&obs_mu);
+    reset_detail_calls();
     assert_int_equal(api_detail_all(c, RECORD2_ID, 4, &small, NULL, &err), 0);
     assert_int_equal(n_detail_calls, 1);
     assert_int_equal(small.n_runs, 1);
@@ -332,11 +314,9 @@ static void test_detail_all_first_error_fails_all(void **state)
 static void test_records_all_250(void **state)
 {
     (void)state;
-    char e[256];
     struct emu_config cfg = {
         .listen = "127.0.0.1:0", .records = 250, .max_instances = 5, .rate = -1};
-    struct emu *big = emu_start(&cfg, e, sizeof e);
-    assert_non_null(big);
+    struct emu *big = tu_emu_start(&cfg);
     struct api_client *c = client_for(big);
     struct api_error err;
     struct records_page all;

@@ -17,25 +17,13 @@
 
 #include "core/emulator/emulator.h"
 #include "core/util.h"
+#include "testutil.h"
 
 struct run {
     int status; /* exit code */
     char *out;
     char *err;
 };
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    struct buf b = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
-    return buf_steal(&b);
-}
 
 /* Runs "$CERTDECK_BIN args" through the shell with stdin from /dev/null. */
 static struct run run_cli(const char *fmt, ...)
@@ -54,7 +42,8 @@ static struct run run_cli(const char *fmt, ...)
     assert_non_null(bin);
     char *cmd = xasprintf("'%s' %s </dev/null >%s 2>%s", bin, args.data, outp, errp);
     int st = system(cmd);
-    struct run r = {WIFEXITED(st) ? WEXITSTATUS(st) : 128, slurp(outp), slurp(errp)};
+    struct run r = {WIFEXITED(st) ? WEXITSTATUS(st) : 128, tu_read_file(outp, NULL),
+                    tu_read_file(errp, NULL)};
     unlink(outp);
     unlink(errp);
     free(cmd);
@@ -68,11 +57,12 @@ static void run_free(struct run *r)
     free(r->err);
 }
 
-static char *testdata(const char *name)
+static size_t count_lines(const char *s)
 {
-    const char *dir = getenv("CERTDECK_TESTDATA");
-    assert_non_null(dir);
-    return xasprintf("%s/%s", dir, name);
+    size_t n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
 }
 
 /* `certdeck --demo detail 2 -o json` prints the seed page's example record, every field and
@@ -82,9 +72,7 @@ static void test_detail_json_is_seed_example(void **state)
     (void)state;
     struct run r = run_cli("--demo detail 2 -o json");
     assert_int_equal(r.status, 0);
-    char *path = testdata("seed_detail_response.json");
-    char *seed_text = slurp(path);
-    assert_non_null(seed_text);
+    char *seed_text = tu_read_testdata("seed_detail_response.json", NULL);
     cJSON *seed = cJSON_Parse(seed_text);
     cJSON *got = cJSON_Parse(r.out);
     assert_non_null(seed);
@@ -96,7 +84,6 @@ static void test_detail_json_is_seed_example(void **state)
     cJSON_Delete(seed);
     cJSON_Delete(got);
     free(seed_text);
-    free(path);
     run_free(&r);
 }
 
@@ -108,10 +95,7 @@ static void test_records_table_and_all(void **state)
     assert_non_null(strstr(r.out, "OLD CERT"));
     assert_non_null(strstr(r.out, "OMhKAc35"));
     /* One header line plus one line per generated record (40 by default). */
-    size_t lines = 0;
-    for (const char *p = r.out; *p; p++)
-        lines += *p == '\n';
-    assert_int_equal(lines, 41);
+    assert_int_equal(count_lines(r.out), 41);
     run_free(&r);
 
     struct run j = run_cli("--demo records --all -o json");
@@ -131,10 +115,7 @@ static void test_records_csv(void **state)
     struct run r = run_cli("--demo records --limit 5 -o csv");
     assert_int_equal(r.status, 0);
     assert_true(strncmp(r.out, "ID,OLD CERT,RESOURCE TYPES,STATUS,CREATED,UPDATED\r\n", 50) == 0);
-    size_t rows = 0;
-    for (const char *p = r.out; *p; p++)
-        rows += *p == '\n';
-    assert_int_equal(rows, 6);
+    assert_int_equal(count_lines(r.out), 6);
     run_free(&r);
 }
 
@@ -142,7 +123,7 @@ static void test_records_csv(void **state)
 static void test_detail_all_pages_everything(void **state)
 {
     (void)state;
-    char *ds = testdata("dataset_small.json");
+    char *ds = tu_testdata("dataset_small.json");
     struct run r = run_cli("--demo --dataset '%s' detail 103 --all -o json", ds);
     assert_int_equal(r.status, 0);
     cJSON *root = cJSON_Parse(r.out);
@@ -167,7 +148,7 @@ static void test_detail_all_pages_everything(void **state)
 static void test_hostile_text_is_inert(void **state)
 {
     (void)state;
-    char *ds = testdata("dataset_hostile.json");
+    char *ds = tu_testdata("dataset_hostile.json");
     const char *formats[] = {"table", "csv", "json"};
     for (size_t f = 0; f < ARRAY_LEN(formats); f++) {
         struct run r = run_cli("--demo --dataset '%s' records --all -o %s", ds, formats[f]);
@@ -196,7 +177,7 @@ static void test_hostile_text_is_inert(void **state)
 static void test_table_independent_of_locale(void **state)
 {
     (void)state;
-    char *ds = testdata("dataset_hostile.json");
+    char *ds = tu_testdata("dataset_hostile.json");
     struct run c = run_cli("--demo --dataset '%s' detail 201", ds);
     setenv("LC_ALL", "C", 1);
     struct run plain = run_cli("--demo --dataset '%s' detail 201", ds);
@@ -213,28 +194,24 @@ static void test_table_independent_of_locale(void **state)
 static void test_usage_errors_exit_2(void **state)
 {
     (void)state;
-    struct run r = run_cli("--demo frobnicate");
-    assert_int_equal(r.status, 2);
-    assert_non_null(strstr(r.err, "unknown command"));
-    run_free(&r);
-    r = run_cli("--demo detail");
-    assert_int_equal(r.status, 2);
-    run_free(&r);
-    r = run_cli("--demo -o yaml records");
-    assert_int_equal(r.status, 2);
-    assert_non_null(strstr(r.err, "yaml"));
-    run_free(&r);
-    r = run_cli("--bogus");
-    assert_int_equal(r.status, 2);
-    run_free(&r);
-    /* Write actions refuse without --yes when stdin is not a terminal. */
-    r = run_cli("--demo rollback 2");
-    assert_int_equal(r.status, 2);
-    assert_non_null(strstr(r.err, "--yes"));
-    run_free(&r);
-    r = run_cli("--demo --read-only rollback 2 --yes");
-    assert_int_equal(r.status, 2);
-    run_free(&r);
+    static const struct {
+        const char *args;
+        const char *err_has; /* in stderr, or NULL */
+    } cases[] = {
+        {"--demo frobnicate", "unknown command"},
+        {"--demo detail", NULL},
+        {"--demo -o yaml records", "yaml"},
+        {"--bogus", NULL},
+        /* Write actions refuse without --yes when stdin is not a terminal. */
+        {"--demo rollback 2", "--yes"},
+        {"--demo --read-only rollback 2 --yes", NULL},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        struct run r = run_cli("%s", cases[i].args);
+        assert_int_equal(r.status, 2);
+        if (cases[i].err_has) assert_non_null(strstr(r.err, cases[i].err_has));
+        run_free(&r);
+    }
 }
 
 /* API errors exit 1 with Code, RequestId and a hint; network errors exit 3. The secret key is
@@ -242,10 +219,8 @@ static void test_usage_errors_exit_2(void **state)
 static void test_api_and_network_errors(void **state)
 {
     (void)state;
-    char err[256];
     struct emu_config ec = {.secret_id = "AKIDcliTEST", .secret_key = "right-key-123"};
-    struct emu *e = emu_start(&ec, err, sizeof err);
-    assert_non_null(e);
+    struct emu *e = tu_emu_start(&ec);
     setenv("TENCENTCLOUD_SECRET_ID", "AKIDcliTEST", 1);
     setenv("TENCENTCLOUD_SECRET_KEY", "wrong-key-456", 1);
     setenv("HOME", "/nonexistent", 1);
@@ -289,12 +264,10 @@ static void test_rollback_then_detail_shows_it(void **state)
 {
     (void)state;
     /* Each --demo run has its own emulator, so use a standalone one to see the change. */
-    char err[256];
-    char *ds = testdata("dataset_small.json");
+    char *ds = tu_testdata("dataset_small.json");
     struct emu_config ec = {
         .secret_id = "AKIDcliTEST", .secret_key = "right-key-123", .dataset_file = ds};
-    struct emu *e = emu_start(&ec, err, sizeof err);
-    assert_non_null(e);
+    struct emu *e = tu_emu_start(&ec);
     setenv("TENCENTCLOUD_SECRET_ID", "AKIDcliTEST", 1);
     setenv("TENCENTCLOUD_SECRET_KEY", "right-key-123", 1);
 

@@ -26,9 +26,9 @@
 #include "core/emulator/emulator.h"
 #include "core/tc3.h"
 #include "core/util.h"
+#include "testutil.h"
 
-#define DEADLINE_MS 15000
-#define SEED_BODY   "{\"DeployRecordId\": \"2\", \"Limit\": \"15\", \"Offset\": \"0\"}"
+#define SEED_BODY "{\"DeployRecordId\": \"2\", \"Limit\": \"15\", \"Offset\": \"0\"}"
 
 static struct emu *emu; /* seed 1, 40 records, unlimited rate */
 
@@ -197,6 +197,22 @@ static cJSON *expect_ok(const struct call *c, cJSON **resp_out)
     return root;
 }
 
+/* A body sent with some action, and the error it must get (with exactly msg, if not NULL). */
+struct bad_body {
+    const char *body, *code, *msg;
+};
+
+/* Sends c with each body in turn; each must get its error. */
+static void expect_errors(struct call c, const struct bad_body *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char msg[512];
+        c.body = b[i].body;
+        expect_error(&c, b[i].code, msg, sizeof msg);
+        if (b[i].msg) assert_string_equal(msg, b[i].msg);
+    }
+}
+
 static int64_t num(const cJSON *o, const char *name)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
@@ -214,9 +230,7 @@ static int setup(void **state)
     cfg.listen = "127.0.0.1:0";
     cfg.rate = -1;
     cfg.seed = 1;
-    char err[256];
-    emu = emu_start(&cfg, err, sizeof err);
-    if (!emu) fail_msg("emu_start: %s", err);
+    emu = tu_emu_start(&cfg);
     return 0;
 }
 
@@ -332,11 +346,12 @@ static void test_rollback_and_retry(void **state)
     assert_null(cJSON_GetObjectItemCaseSensitive(resp, "DeployRecordId")); /* only RequestId */
     cJSON_Delete(root);
     assert_int_equal(runs_of(ok_id), before + 1);
-    expect_error(&c, "FailedOperation.CertificateDeployHasPendingRecord", NULL, 0);
-    c.body = "{\"DeployRecordId\": 2}";
-    expect_error(&c, "FailedOperation.CertificateDeployRollbackStatusInvalid", NULL, 0);
-    c.body = "{\"DeployRecordId\": 987654}";
-    expect_error(&c, "FailedOperation.CertificateDeployNotExist", NULL, 0);
+    const struct bad_body rollbacks[] = {
+        {body, "FailedOperation.CertificateDeployHasPendingRecord", NULL},
+        {"{\"DeployRecordId\": 2}", "FailedOperation.CertificateDeployRollbackStatusInvalid", NULL},
+        {"{\"DeployRecordId\": 987654}", "FailedOperation.CertificateDeployNotExist", NULL},
+    };
+    expect_errors(c, rollbacks, ARRAY_LEN(rollbacks));
 
     /* retry of a record with failures */
     int64_t failed_id = find_record(2);
@@ -345,15 +360,15 @@ static void test_rollback_and_retry(void **state)
     struct call r = {.action = "UploadUpdateCertificateRecordRetry", .body = body};
     root = expect_ok(&r, &resp);
     cJSON_Delete(root);
-    expect_error(&r, "FailedOperation.CertificateDeployHasPendingRecord", NULL, 0);
-    r.body = "{\"DeployRecordId\": 2}";
-    expect_error(&r, "FailedOperation.CertificateDeployRetryStatusInvalid", NULL, 0);
-    r.body = "{\"DeployRecordDetailId\": 57}";
-    expect_error(&r, "FailedOperation.CertificateDeployRetryStatusInvalid", NULL, 0);
-    r.body = "{\"DeployRecordId\": 2, \"DeployRecordDetailId\": 57}";
-    expect_error(&r, "InvalidParameter", NULL, 0);
-    r.body = "{}";
-    expect_error(&r, "MissingParameter", NULL, 0);
+    const struct bad_body retries[] = {
+        {body, "FailedOperation.CertificateDeployHasPendingRecord", NULL},
+        {"{\"DeployRecordId\": 2}", "FailedOperation.CertificateDeployRetryStatusInvalid", NULL},
+        {"{\"DeployRecordDetailId\": 57}", "FailedOperation.CertificateDeployRetryStatusInvalid",
+         NULL},
+        {"{\"DeployRecordId\": 2, \"DeployRecordDetailId\": 57}", "InvalidParameter", NULL},
+        {"{}", "MissingParameter", NULL},
+    };
+    expect_errors(r, retries, ARRAY_LEN(retries));
 }
 
 #define PEM_CERT "-----BEGIN CERTIFICATE-----\\nMIIBszCCAVmgAwIBAgIU\\n-----END CERTIFICATE-----\\n"
@@ -390,18 +405,20 @@ static void test_upload(void **state)
     assert_int_equal(num(resp, "DeployStatus"), 0);
     cJSON_Delete(root);
 
-    c.body = "{\"OldCertificateId\": \"UpLoad02\", \"ResourceTypes\": [\"clb\"]}";
-    expect_error(&c, "MissingParameter", NULL, 0);
-    c.body =
-        "{\"OldCertificateId\": \"UpLoad02\", \"ResourceTypes\": [\"nope\"], "
-        "\"CertificatePublicKey\": \"" PEM_CERT "\", \"CertificatePrivateKey\": \"" PEM_KEY "\"}";
-    expect_error(&c, "FailedOperation.CertificateHostResourceTypeInvalid", NULL, 0);
-    c.body = "{\"OldCertificateId\": \"UpLoad02\", \"ResourceTypes\": \"clb\", "
-             "\"CertificatePublicKey\": \"x\", \"CertificatePrivateKey\": \"y\"}";
-    expect_error(&c, "InvalidParameter", NULL, 0);
-    c.body = "{\"OldCertificateId\": \"UpLoad02\", \"ResourceTypes\": [\"clb\"], "
-             "\"CertificatePublicKey\": \"not pem\", \"CertificatePrivateKey\": \"" PEM_KEY "\"}";
-    expect_error(&c, "FailedOperation.CertificateParseError", NULL, 0);
+    static const struct bad_body bad[] = {
+        {"{\"OldCertificateId\": \"UpLoad02\", \"ResourceTypes\": [\"clb\"]}", "MissingParameter",
+         NULL},
+        {"{\"OldCertificateId\": \"UpLoad02\", \"ResourceTypes\": [\"nope\"], "
+         "\"CertificatePublicKey\": \"" PEM_CERT "\", \"CertificatePrivateKey\": \"" PEM_KEY "\"}",
+         "FailedOperation.CertificateHostResourceTypeInvalid", NULL},
+        {"{\"OldCertificateId\": \"UpLoad02\", \"ResourceTypes\": \"clb\", "
+         "\"CertificatePublicKey\": \"x\", \"CertificatePrivateKey\": \"y\"}",
+         "InvalidParameter", NULL},
+        {"{\"OldCertificateId\": \"UpLoad02\", \"ResourceTypes\": [\"clb\"], "
+         "\"CertificatePublicKey\": \"not pem\", \"CertificatePrivateKey\": \"" PEM_KEY "\"}",
+         "FailedOperation.CertificateParseError", NULL},
+    };
+    expect_errors(c, bad, ARRAY_LEN(bad));
 }
 
 /* ---- signature checks ---------------------------------------------------------------------- */
@@ -506,9 +523,7 @@ static void test_token(void **state)
     cfg.rate = -1;
     cfg.records = 5;
     cfg.token = "sts-token-123";
-    char err[256];
-    struct emu *t = emu_start(&cfg, err, sizeof err);
-    assert_non_null(t);
+    struct emu *t = tu_emu_start(&cfg);
     struct call c = {.action = "DescribeHostUploadUpdateRecord", .body = "{}"};
     struct reply r;
     const char *want[] = {"AuthFailure.TokenFailure", "AuthFailure.TokenFailure", NULL};
@@ -556,31 +571,24 @@ static void test_parameters(void **state)
     char msg[256];
     struct call c = {.action = "DescribeHostUploadUpdateRecordDetail"};
 
-    c.body = "{\"Limit\": 10}";
-    expect_error(&c, "MissingParameter", msg, sizeof msg);
-    assert_string_equal(msg, "The request is missing a required parameter `DeployRecordId`.");
-    c.body = "{\"DeployRecordId\": 2, \"Limit\": \"many\"}";
-    expect_error(&c, "InvalidParameter", msg, sizeof msg);
-    assert_string_equal(msg, "Parameter `Limit` type error.");
-    c.body = "{\"DeployRecordId\": 2, \"Limit\": 1.5}";
-    expect_error(&c, "InvalidParameter", NULL, 0);
+    static const struct bad_body bad[] = {
+        {"{\"Limit\": 10}", "MissingParameter",
+         "The request is missing a required parameter `DeployRecordId`."},
+        {"{\"DeployRecordId\": 2, \"Limit\": \"many\"}", "InvalidParameter",
+         "Parameter `Limit` type error."},
+        {"{\"DeployRecordId\": 2, \"Limit\": 1.5}", "InvalidParameter", NULL},
+        {"{\"DeployRecordId\": 2, \"Limit\": 0}", "InvalidParameter", NULL},
+        {"{\"DeployRecordId\": 2, \"Offset\": -1}", "InvalidParameter", NULL},
+        {"[1, 2]", "InvalidParameter", NULL},
+        {"not json", "InvalidParameter", NULL},
+        {"{\"DeployRecordId\": 2} trailing", "InvalidParameter", NULL},
+        {"", "InvalidParameter", NULL},
+        {"{\"DeployRecordId\": 123456}", "FailedOperation.CertificateDeployNotExist", NULL},
+    };
+    expect_errors(c, bad, ARRAY_LEN(bad));
     c.body = "{\"DeployRecordId\": 2, \"Limt\": 10}";
     expect_error(&c, "UnknownParameter", msg, sizeof msg);
     assert_non_null(strstr(msg, "`Limt`"));
-    c.body = "{\"DeployRecordId\": 2, \"Limit\": 0}";
-    expect_error(&c, "InvalidParameter", NULL, 0);
-    c.body = "{\"DeployRecordId\": 2, \"Offset\": -1}";
-    expect_error(&c, "InvalidParameter", NULL, 0);
-    c.body = "[1, 2]";
-    expect_error(&c, "InvalidParameter", NULL, 0);
-    c.body = "not json";
-    expect_error(&c, "InvalidParameter", NULL, 0);
-    c.body = "{\"DeployRecordId\": 2} trailing";
-    expect_error(&c, "InvalidParameter", NULL, 0);
-    c.body = "";
-    expect_error(&c, "InvalidParameter", NULL, 0);
-    c.body = "{\"DeployRecordId\": 123456}";
-    expect_error(&c, "FailedOperation.CertificateDeployNotExist", NULL, 0);
 
     /* the seed page's request, integers as strings, is accepted */
     c.body = SEED_BODY;
@@ -596,9 +604,7 @@ static void test_limit_clamp(void **state)
     cfg.rate = -1;
     cfg.seed = 9;
     cfg.max_instances = 1234;
-    char err[256];
-    struct emu *big = emu_start(&cfg, err, sizeof err);
-    assert_non_null(big);
+    struct emu *big = tu_emu_start(&cfg);
     const char *url = emu_url(big);
 
     /* find the group by asking: every record's detail with Limit 1 */
@@ -720,9 +726,7 @@ static void test_rate_limit(void **state)
     struct emu_config cfg = {0};
     cfg.rate = 20;
     cfg.records = 5;
-    char err[256];
-    struct emu *rl = emu_start(&cfg, err, sizeof err);
-    assert_non_null(rl);
+    struct emu *rl = tu_emu_start(&cfg);
     CURL *curl = curl_easy_init(); /* one kept-alive connection: quick requests */
     int ok = 0, limited = 0;
     char msg[256] = "";
@@ -859,7 +863,7 @@ static void *held_request(void *arg)
 {
     struct held *h = arg;
     struct call c = {
-        .action = "DescribeHostUploadUpdateRecord", .body = "{}", .timeout_ms = DEADLINE_MS};
+        .action = "DescribeHostUploadUpdateRecord", .body = "{}", .timeout_ms = TU_DEADLINE_MS};
     struct reply r;
     call_on(h->url, &c, &r, NULL);
     h->rc = r.rc;
@@ -888,26 +892,19 @@ static void test_stop_with_held_connection(void **state)
     struct emu_config cfg = {0};
     cfg.records = 5;
     cfg.rate = -1;
-    char err[256];
-    struct emu *t = emu_start(&cfg, err, sizeof err);
-    assert_non_null(t);
+    struct emu *t = tu_emu_start(&cfg);
     emu_set_fault(t, EMU_FAULT_TIMEOUT, -1);
     struct held h = {emu_url(t), CURLE_OK};
     pthread_t th;
     assert_int_equal(pthread_create(&th, NULL, held_request, &h), 0);
-    int64_t deadline = now_ms() + DEADLINE_MS;
-    while (emu_request_count(t) == 0 && now_ms() < deadline)
-        sleep_ms(5);
+    (void)tu_wait_requests(t, 1, TU_DEADLINE_MS);
     assert_int_equal(emu_request_count(t), 1);
     /* stop from another thread, so that a stop stuck on the held request fails the deadline
      * instead of hanging the test */
     struct stopper st = {t, 0};
     pthread_t sth;
     assert_int_equal(pthread_create(&sth, NULL, stop_thread, &st), 0);
-    deadline = now_ms() + DEADLINE_MS;
-    while (!atomic_load(&st.done) && now_ms() < deadline)
-        sleep_ms(5);
-    bool stopped = atomic_load(&st.done);
+    bool stopped = tu_wait_flag(&st.done, TU_DEADLINE_MS);
     pthread_join(sth, NULL);
     pthread_join(th, NULL);
     assert_true(stopped);
@@ -954,6 +951,19 @@ static void test_bad_start(void **state)
 
 /* ---- the binary ---------------------------------------------------------------------------- */
 
+struct child {
+    pid_t pid;
+    pid_t waited; /* waitpid's answer */
+    int status;
+};
+
+static bool child_exited(void *ctx)
+{
+    struct child *c = ctx;
+    c->waited = waitpid(c->pid, &c->status, WNOHANG);
+    return c->waited != 0;
+}
+
 /* Reads one line from fd with a deadline. */
 static bool read_line(int fd, char *out, size_t n, int64_t deadline)
 {
@@ -996,7 +1006,7 @@ static void test_binary(void **state)
     }
     close(out[1]);
     char line[256];
-    assert_true(read_line(out[0], line, sizeof line, now_ms() + DEADLINE_MS));
+    assert_true(read_line(out[0], line, sizeof line, now_ms() + TU_DEADLINE_MS));
     const char *prefix = "listening on http://127.0.0.1:";
     assert_int_equal(strncmp(line, prefix, strlen(prefix)), 0);
     int port = atoi(line + strlen(prefix));
@@ -1012,18 +1022,15 @@ static void test_binary(void **state)
     reply_free(&r);
 
     assert_int_equal(kill(pid, SIGTERM), 0);
-    int status = 0;
-    int64_t deadline = now_ms() + DEADLINE_MS;
-    pid_t w = 0;
-    while ((w = waitpid(pid, &status, WNOHANG)) == 0 && now_ms() < deadline)
-        sleep_ms(10);
-    if (w == 0) {
+    struct child ch = {pid, 0, 0};
+    if (!tu_poll_until(child_exited, &ch, TU_DEADLINE_MS)) {
         kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
+        waitpid(pid, &ch.status, 0);
         fail_msg("certdeck-emulator did not exit on SIGTERM");
     }
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(ch.waited, pid);
+    assert_true(WIFEXITED(ch.status));
+    assert_int_equal(WEXITSTATUS(ch.status), 0);
     close(out[0]);
 }
 

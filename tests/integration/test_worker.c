@@ -23,13 +23,11 @@
 #include "core/store.h"
 #include "core/util.h"
 #include "core/worker.h"
+#include "testutil.h"
 
 #define ACTION_RECORDS  "DescribeHostUploadUpdateRecord"
 #define ACTION_DETAIL   "DescribeHostUploadUpdateRecordDetail"
 #define ACTION_ROLLBACK "UploadUpdateCertificateRecordRollback"
-
-/* Generous bound for "this must finish" (sanitizer builds are slow); a hang fails instead. */
-#define DEADLINE_MS 15000
 
 #define BIG_RECORD   900
 #define BIG_ITEMS    2500
@@ -78,7 +76,8 @@ static void put_run(struct buf *b, int clb_items, uint64_t clb_first, int cdn_it
     buf_puts(b, "]}");
 }
 
-static char dataset_path[64];
+static char *tmp_dir;      /* holds the dataset file */
+static char *dataset_path; /* tmp_dir/dataset.json */
 
 static void write_dataset(void)
 {
@@ -99,11 +98,9 @@ static void write_dataset(void)
         put_run(&b, 3, 300000 + 100 * (uint64_t)i, 0, 0);
     }
     buf_puts(&b, "]}}");
-    strlcpy_safe(dataset_path, "/tmp/certdeck-worker-XXXXXX", sizeof(dataset_path));
-    int fd = mkstemp(dataset_path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, b.data, b.len), (ssize_t)b.len);
-    close(fd);
+    tmp_dir = tu_mkdtemp("worker");
+    dataset_path = tu_path(tmp_dir, "dataset.json");
+    tu_write_file(dataset_path, b.data);
     buf_free(&b);
 }
 
@@ -127,23 +124,13 @@ struct fx_opts {
 static void fx_start(struct fx *f, const struct fx_opts *o)
 {
     memset(f, 0, sizeof(*f));
-    char err[512] = "";
     struct emu_config ec = {.listen = "127.0.0.1:0",
                             .latency_ms = o->latency_ms,
                             .records = o->records,
                             .dataset_file = o->dataset ? dataset_path : NULL};
-    f->emu = emu_start(&ec, err, sizeof(err));
-    if (!f->emu) fail_msg("emu_start: %s", err);
-
-    struct creds cr;
-    memset(&cr, 0, sizeof(cr));
-    strlcpy_safe(cr.secret_id, EMU_DEMO_SECRET_ID, sizeof(cr.secret_id));
-    strlcpy_safe(cr.secret_key, EMU_DEMO_SECRET_KEY, sizeof(cr.secret_key));
-    struct api_config ac = {.endpoint = emu_url(f->emu), .max_retries = o->max_retries};
-    struct api_error ae;
-    apierr_clear(&ae);
-    f->api = api_client_new(&ac, &cr, &ae);
-    if (!f->api) fail_msg("api_client_new: %s", ae.message);
+    f->emu = tu_emu_start(&ec);
+    struct api_config ac = {.max_retries = o->max_retries};
+    f->api = tu_emu_client(f->emu, &ac, NULL);
     f->store = store_new();
     f->w = worker_new(f->api, f->store, o->threads);
 }
@@ -173,18 +160,6 @@ static bool wait_until(struct fx *f, bool (*cond)(struct fx *), int64_t timeout_
 static bool is_idle(struct fx *f)
 {
     return worker_idle(f->w);
-}
-
-/* For conditions the store is not told about (a request reaching the emulator): short naps
- * until the deadline. */
-static bool poll_emu_requests(struct fx *f, uint64_t at_least, int64_t timeout_ms)
-{
-    int64_t deadline = now_ms() + timeout_ms;
-    while (emu_request_count(f->emu) < at_least) {
-        if (now_ms() >= deadline) return false;
-        sleep_ms(2);
-    }
-    return true;
 }
 
 /* ---- reading the event log ------------------------------------------------------------------- */
@@ -258,17 +233,6 @@ static size_t log_find(struct fx *f, const char *action, size_t from)
     return found;
 }
 
-static const struct resource_group *group_of(const struct store_detail *d, size_t run,
-                                             const char *type)
-{
-    if (!d || run >= d->page.n_runs) return NULL;
-    const struct deploy_run *r = &d->page.runs[run];
-    for (size_t i = 0; i < r->n_groups; i++)
-        if (r->groups[i].resource_type && strcmp(r->groups[i].resource_type, type) == 0)
-            return &r->groups[i];
-    return NULL;
-}
-
 /* ---- tests ----------------------------------------------------------------------------------- */
 
 /* Generated data, 250 records: the first page, then the rest concurrently; asking twenty times
@@ -281,7 +245,7 @@ static void test_records_load(void **state)
     fx_start(&f, &o);
     for (int i = 0; i < 20; i++)
         worker_want_records(f.w, NULL, 250, false);
-    assert_true(wait_until(&f, is_idle, DEADLINE_MS));
+    assert_true(wait_until(&f, is_idle, TU_DEADLINE_MS));
 
     store_lock(f.store);
     const struct store_records *r = store_records(f.store);
@@ -302,7 +266,7 @@ static void test_records_load(void **state)
     assert_int_equal(c.ok, 3);
 
     worker_want_detail(f.w, 2, 0, false);
-    assert_true(wait_until(&f, is_idle, DEADLINE_MS));
+    assert_true(wait_until(&f, is_idle, TU_DEADLINE_MS));
     store_lock(f.store);
     const struct store_detail *d = store_detail(f.store, 2);
     assert_non_null(d);
@@ -325,7 +289,7 @@ static void test_big_group(void **state)
     fx_start(&f, &o);
     for (int i = 0; i < 20; i++)
         worker_want_detail(f.w, BIG_RECORD, BIG_ITEMS, false);
-    assert_true(wait_until(&f, is_idle, DEADLINE_MS));
+    assert_true(wait_until(&f, is_idle, TU_DEADLINE_MS));
     /* Asking again once it is all there costs nothing. */
     for (int i = 0; i < 20; i++)
         worker_want_detail(f.w, BIG_RECORD, BIG_ITEMS, false);
@@ -359,14 +323,14 @@ static void test_big_group(void **state)
     assert_true(d->complete);
     assert_int_equal(d->max_group_total, BIG_ITEMS);
     assert_int_equal(d->page.n_runs, 1);
-    const struct resource_group *clb = group_of(d, 0, "clb");
+    const struct resource_group *clb = tu_group_of(d, 0, "clb");
     assert_non_null(clb);
     assert_int_equal(clb->total_count, BIG_ITEMS);
     assert_int_equal(clb->n_items, BIG_ITEMS);
     /* In server order, each once: exactly the ids of the file. */
     for (size_t i = 0; i < clb->n_items; i++)
         assert_int_equal(clb->items[i].id, BIG_FIRST_ID + i);
-    assert_int_equal(group_of(d, 0, "cdn")->n_items, CDN_ITEMS);
+    assert_int_equal(tu_group_of(d, 0, "cdn")->n_items, CDN_ITEMS);
     store_unlock(f.store);
     fx_stop(&f);
 }
@@ -383,7 +347,7 @@ static void test_cancel_by_generation(void **state)
     emu_set_fault(f.emu, EMU_FAULT_TIMEOUT, 1); /* held for 30 s */
     worker_set_generation(f.w, 1);
     worker_want_detail(f.w, BIG_RECORD, BIG_ITEMS, false);
-    assert_true(poll_emu_requests(&f, before + 1, DEADLINE_MS)); /* on the wire, held */
+    assert_true(tu_wait_requests(f.emu, before + 1, TU_DEADLINE_MS)); /* on the wire, held */
     store_lock(f.store);
     assert_int_equal(store_detail(f.store, BIG_RECORD)->meta.state, STORE_LOADING);
     store_unlock(f.store);
@@ -412,7 +376,7 @@ static void test_cancel_by_generation(void **state)
 
     /* The same record asked for again loads normally. */
     worker_want_detail(f.w, BIG_RECORD, 0, false);
-    assert_true(wait_until(&f, is_idle, DEADLINE_MS));
+    assert_true(wait_until(&f, is_idle, TU_DEADLINE_MS));
     store_lock(f.store);
     assert_int_equal(store_detail(f.store, BIG_RECORD)->meta.state, STORE_LOADED);
     store_unlock(f.store);
@@ -429,10 +393,10 @@ static void test_generation_keeps_wanted(void **state)
     worker_set_generation(f.w, 1);
     worker_want_detail(f.w, SMALL_RECORD, 0, false);
     worker_want_detail(f.w, SMALL_RECORD + 1, 0, false);
-    assert_true(poll_emu_requests(&f, 2, DEADLINE_MS));
+    assert_true(tu_wait_requests(f.emu, 2, TU_DEADLINE_MS));
     worker_set_generation(f.w, 2);
     worker_want_detail(f.w, SMALL_RECORD, 0, false); /* the new view shows the same record */
-    assert_true(wait_until(&f, is_idle, DEADLINE_MS));
+    assert_true(wait_until(&f, is_idle, TU_DEADLINE_MS));
 
     struct log_count c;
     count_calls(&f, ACTION_DETAIL, SMALL_RECORD, &c);
@@ -462,7 +426,7 @@ static void test_api_error(void **state)
     fx_start(&f, &o);
     worker_want_records(f.w, NULL, 30, false);
     worker_want_detail(f.w, 2, 0, false);
-    assert_true(wait_until(&f, is_idle, DEADLINE_MS));
+    assert_true(wait_until(&f, is_idle, TU_DEADLINE_MS));
     store_lock(f.store);
     assert_int_equal(store_records(f.store)->n_records, 30);
     uint64_t first_id = store_records(f.store)->records[0].id;
@@ -472,7 +436,7 @@ static void test_api_error(void **state)
     worker_want_records(f.w, NULL, 30, true);
     worker_want_detail(f.w, 2, 0, true);
     worker_want_detail(f.w, 3, 0, false); /* a first fetch that fails: nothing to show */
-    assert_true(wait_until(&f, is_idle, DEADLINE_MS));
+    assert_true(wait_until(&f, is_idle, TU_DEADLINE_MS));
     store_lock(f.store);
     const struct store_records *r = store_records(f.store);
     assert_int_equal(r->meta.state, STORE_ERROR);
@@ -506,7 +470,7 @@ static void test_api_error(void **state)
 
     emu_set_fault(f.emu, EMU_FAULT_NONE, 0);
     worker_want_records(f.w, NULL, 30, true);
-    assert_true(wait_until(&f, is_idle, DEADLINE_MS));
+    assert_true(wait_until(&f, is_idle, TU_DEADLINE_MS));
     store_lock(f.store);
     assert_int_equal(store_records(f.store)->meta.state, STORE_LOADED);
     assert_int_equal(store_records(f.store)->meta.last_error.kind, APIERR_NONE);
@@ -524,14 +488,14 @@ static void test_rollback(void **state)
     fx_start(&f, &o);
     worker_want_records(f.w, NULL, 10, false);
     worker_want_detail(f.w, SMALL_RECORD, 0, false);
-    assert_true(wait_until(&f, is_idle, DEADLINE_MS));
+    assert_true(wait_until(&f, is_idle, TU_DEADLINE_MS));
     store_lock(f.store);
     assert_int_equal(store_detail(f.store, SMALL_RECORD)->page.n_runs, 1);
     size_t log_before = store_log_len(f.store);
     store_unlock(f.store);
 
     worker_rollback(f.w, SMALL_RECORD);
-    assert_true(wait_until(&f, is_idle, DEADLINE_MS));
+    assert_true(wait_until(&f, is_idle, TU_DEADLINE_MS));
 
     size_t rb = log_find(&f, ACTION_ROLLBACK, log_before);
     assert_true(rb != SIZE_MAX);
@@ -551,7 +515,7 @@ static void test_rollback(void **state)
     assert_int_equal(d->page.n_runs, 2);
     assert_int_equal(d->page.runs[0].type, 0);
     assert_int_equal(d->page.runs[1].type, 1);
-    assert_int_equal(group_of(d, 1, "clb")->n_items, 3);
+    assert_int_equal(tu_group_of(d, 1, "clb")->n_items, 3);
     store_unlock(f.store);
 
     /* A second rollback is refused by the service: the log says so, nothing breaks. */
@@ -559,7 +523,7 @@ static void test_rollback(void **state)
     log_before = store_log_len(f.store);
     store_unlock(f.store);
     worker_rollback(f.w, SMALL_RECORD);
-    assert_true(wait_until(&f, is_idle, DEADLINE_MS));
+    assert_true(wait_until(&f, is_idle, TU_DEADLINE_MS));
     rb = log_find(&f, ACTION_ROLLBACK, log_before);
     assert_true(rb != SIZE_MAX);
     store_lock(f.store);
@@ -583,7 +547,7 @@ static void test_free_with_work(void **state)
     worker_want_detail(f.w, SMALL_RECORD + 1, 0, false);
     worker_want_records(f.w, NULL, 10, false);
     worker_rollback(f.w, SMALL_RECORD + 2);
-    assert_true(poll_emu_requests(&f, 2, DEADLINE_MS));
+    assert_true(tu_wait_requests(f.emu, 2, TU_DEADLINE_MS));
     struct worker_stats ws;
     worker_get_stats(f.w, &ws);
     assert_int_equal(ws.running, 2);
@@ -618,7 +582,7 @@ static void test_free_with_work(void **state)
     /* The rollback never reached the server: record 903 still has one run. */
     f.w = worker_new(f.api, f.store, 2);
     worker_want_detail(f.w, SMALL_RECORD + 2, 0, false);
-    assert_true(wait_until(&f, is_idle, DEADLINE_MS));
+    assert_true(wait_until(&f, is_idle, TU_DEADLINE_MS));
     store_lock(f.store);
     assert_int_equal(store_detail(f.store, SMALL_RECORD + 2)->meta.state, STORE_LOADED);
     assert_int_equal(store_detail(f.store, SMALL_RECORD + 2)->page.n_runs, 1);
@@ -629,7 +593,7 @@ static void test_free_with_work(void **state)
 static int setup(void **state)
 {
     (void)state;
-    http_global_init();
+    tu_loopback_init();
     write_dataset();
     return 0;
 }
@@ -637,7 +601,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    unlink(dataset_path);
+    tu_rm_rf(tmp_dir);
+    free(tmp_dir);
+    free(dataset_path);
     http_global_cleanup();
     return 0;
 }

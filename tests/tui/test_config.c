@@ -6,92 +6,29 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "core/util.h"
+#include "testutil.h"
 #include "tui/config.h"
 #include "tui/keymap.h"
 
-/* ---- temp dirs and files -------------------------------------------------------------- */
-
-static char tmp_root[256];
-
-static void rm_rf(const char *path)
-{
-    struct stat sb;
-    if (lstat(path, &sb) < 0) return;
-    if (S_ISDIR(sb.st_mode)) {
-        DIR *d = opendir(path);
-        if (d) {
-            struct dirent *e;
-            while ((e = readdir(d))) {
-                if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-                char *sub = xasprintf("%s/%s", path, e->d_name);
-                rm_rf(sub);
-                free(sub);
-            }
-            closedir(d);
-        }
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
-static void write_file(const char *path, const char *text)
-{
-    char *dir = xstrdup(path);
-    for (char *p = dir + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(dir, 0700) < 0) assert_int_equal(errno, EEXIST);
-        *p = '/';
-    }
-    free(dir);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    assert_int_equal(fputs(text, f) >= 0, 1);
-    assert_int_equal(fclose(f), 0);
-}
-
-static char *tmp_path(const char *rel)
-{
-    return xasprintf("%s/%s", tmp_root, rel);
-}
-
-/* Every test starts from an empty temp HOME, no XDG_CONFIG_HOME and no NO_COLOR. */
+/* Every test starts from an empty temp HOME (tu_home_setup), no XDG_CONFIG_HOME and no
+ * NO_COLOR. */
 static int setup(void **state)
 {
-    (void)state;
-    snprintf(tmp_root, sizeof tmp_root, "/tmp/certdeck-config-XXXXXX");
-    if (!mkdtemp(tmp_root)) return -1;
-    char *home = tmp_path("home");
-    mkdir(home, 0700);
-    setenv("HOME", home, 1);
-    free(home);
-    unsetenv("XDG_CONFIG_HOME");
     unsetenv("NO_COLOR");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    rm_rf(tmp_root);
-    return 0;
+    return tu_home_setup(state);
 }
 
 /* Loads text as an explicit config file (defaults first); returns the path (caller frees). */
 static char *load_text(struct config *c, const char *text)
 {
-    char *path = tmp_path("config");
-    write_file(path, text);
+    char *path = tu_path(tu_tmp, "config");
+    tu_write_file(path, text);
     config_defaults(c);
     char err[1024] = "";
     int rc = config_load(c, path, err, sizeof err);
@@ -101,9 +38,7 @@ static char *load_text(struct config *c, const char *text)
 
 static void assert_no_diags(const struct config *c)
 {
-    for (size_t i = 0; i < c->n_diags; i++)
-        print_error("diag: %s\n", c->diags[i]);
-    assert_int_equal(c->n_diags, 0);
+    tu_assert_diags(c->diags, c->n_diags, c->path, NULL, 0);
 }
 
 /* diags[i] == "<path>:<rest>" */
@@ -205,8 +140,8 @@ static void test_every_directive(void **state)
     config_defaults(&c);
     c.mouse = true;
     c.refresh_s = 5;
-    path = tmp_path("empty");
-    write_file(path, "# nothing\n");
+    path = tu_path(tu_tmp, "empty");
+    tu_write_file(path, "# nothing\n");
     char err[256];
     assert_int_equal(config_load(&c, path, err, sizeof err), 0);
     assert_true(c.mouse);
@@ -254,9 +189,7 @@ static void test_bad_values(void **state)
         "13: profile is too long (at most 63 characters)",
         "14: unknown setting ''",
     };
-    assert_int_equal(c.n_diags, ARRAY_LEN(want));
-    for (size_t i = 0; i < ARRAY_LEN(want); i++)
-        assert_diag(&c, i, path, want[i]);
+    tu_assert_diags(c.diags, c.n_diags, path, want, ARRAY_LEN(want));
     free(path);
 }
 
@@ -338,9 +271,7 @@ static void test_bind_invalid(void **state)
         "8: invalid context 'Global!'",
         "9: invalid action name '9lives'",
     };
-    assert_int_equal(c.n_diags, ARRAY_LEN(want));
-    for (size_t i = 0; i < ARRAY_LEN(want); i++)
-        assert_diag(&c, i, path, want[i]);
+    tu_assert_diags(c.diags, c.n_diags, path, want, ARRAY_LEN(want));
     free(path);
 }
 
@@ -432,10 +363,10 @@ static void test_too_many_bindings_and_diags(void **state)
 static void test_xdg_location(void **state)
 {
     (void)state;
-    char *xdg = tmp_path("xdg"), *xdg_conf = tmp_path("xdg/certdeck/config");
-    char *home_conf = tmp_path("home/.config/certdeck/config");
-    write_file(xdg_conf, "profile from-xdg\n");
-    write_file(home_conf, "profile from-home\n");
+    char *xdg = tu_path(tu_tmp, "xdg"), *xdg_conf = tu_path(tu_tmp, "xdg/certdeck/config");
+    char *home_conf = tu_path(tu_tmp, "home/.config/certdeck/config");
+    tu_write_file(xdg_conf, "profile from-xdg\n");
+    tu_write_file(home_conf, "profile from-home\n");
     struct config c;
     char err[256] = "";
     char dir[512];
@@ -464,7 +395,7 @@ static void test_xdg_location(void **state)
     }
 
     /* XDG set but holding no config: not an error, nothing read, ~/.config not consulted. */
-    char *empty = tmp_path("empty-xdg");
+    char *empty = tu_path(tu_tmp, "empty-xdg");
     setenv("XDG_CONFIG_HOME", empty, 1);
     config_defaults(&c);
     assert_int_equal(config_load(&c, NULL, err, sizeof err), 0);
@@ -473,9 +404,9 @@ static void test_xdg_location(void **state)
     assert_int_equal(c.n_diags, 0);
 
     /* A directory where the file should be: a diag, not an error (only -c FILE is fatal). */
-    char *xdg_dir = tmp_path("xdg2/certdeck/config/x");
-    write_file(xdg_dir, "");
-    char *xdg2 = tmp_path("xdg2");
+    char *xdg_dir = tu_path(tu_tmp, "xdg2/certdeck/config/x");
+    tu_write_file(xdg_dir, "");
+    char *xdg2 = tu_path(tu_tmp, "xdg2");
     setenv("XDG_CONFIG_HOME", xdg2, 1);
     config_defaults(&c);
     assert_int_equal(config_load(&c, NULL, err, sizeof err), 0);
@@ -490,7 +421,7 @@ static void test_explicit_missing_file(void **state)
     (void)state;
     struct config c;
     config_defaults(&c);
-    char *path = tmp_path("no/such/config");
+    char *path = tu_path(tu_tmp, "no/such/config");
     char err[1024] = "";
     assert_int_equal(config_load(&c, path, err, sizeof err), -1);
     char *want = xasprintf("cannot read config file '%s': %s", path, strerror(ENOENT));
@@ -500,25 +431,25 @@ static void test_explicit_missing_file(void **state)
     assert_int_equal(c.refresh_s, 30);
 
     /* A directory is not a config file either. */
-    assert_int_equal(config_load(&c, tmp_root, err, sizeof err), -1);
-    assert_non_null(strstr(err, tmp_root));
+    assert_int_equal(config_load(&c, tu_tmp, err, sizeof err), -1);
+    assert_non_null(strstr(err, tu_tmp));
     free(path);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_no_color, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_every_directive, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_values, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_control_characters_in_diags, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bind_lines, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bind_invalid, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_key_names, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_too_many_bindings_and_diags, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_xdg_location, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_explicit_missing_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_defaults, setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_no_color, setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_every_directive, setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_values, setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_control_characters_in_diags, setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_bind_lines, setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_bind_invalid, setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_key_names, setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_too_many_bindings_and_diags, setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_xdg_location, setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_explicit_missing_file, setup, tu_tmp_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

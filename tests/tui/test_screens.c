@@ -9,13 +9,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
-#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/api.h"
@@ -25,13 +22,12 @@
 #include "core/util.h"
 #include "tui/app.h"
 #include "tui/config.h"
+#include "testutil.h"
 
 /* The emulator's clock is pinned before every time in the datasets, so tasks that are
  * "running" there stay exactly as written while a test runs (the client signs with the same
  * offset). */
 #define PINNED_UNIX 1767139200 /* 2025-12-31 00:00:00 UTC */
-
-static char tmp[256];
 
 struct scenario {
     const char *dataset; /* a file in CERTDECK_TESTDATA, or an absolute path */
@@ -46,111 +42,49 @@ struct scenario {
 
 /* ---- files ------------------------------------------------------------------------------ */
 
-static void rm_rf(const char *path)
+/* Where the script saved display `name`: tmp/<name>.txt. */
+static char *saved_path(const char *name)
 {
-    struct stat sb;
-    if (lstat(path, &sb) < 0) return;
-    if (S_ISDIR(sb.st_mode)) {
-        DIR *d = opendir(path);
-        if (d) {
-            struct dirent *e;
-            while ((e = readdir(d))) {
-                if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-                char *sub = xasprintf("%s/%s", path, e->d_name);
-                rm_rf(sub);
-                free(sub);
-            }
-            closedir(d);
-        }
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
+    return xasprintf("%s/%s.txt", tu_tmp, name);
 }
 
-static char *read_text(const char *path)
+/* Renames the saved display `name` to <name>_<suffix>; returns the new name. */
+static char *rename_saved(const char *name, const char *suffix)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) return NULL;
-    struct buf b = {0};
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
-    return buf_steal(&b);
-}
-
-static void write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    assert_true(fputs(text, f) >= 0);
-    assert_int_equal(fclose(f), 0);
-}
-
-static char *tmp_path(const char *name)
-{
-    return xasprintf("%s/%s", tmp, name);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(tmp, sizeof tmp, "/tmp/certdeck-tui-XXXXXX");
-    assert_non_null(mkdtemp(tmp));
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    rm_rf(tmp);
-    return 0;
+    char *to_name = xasprintf("%s_%s", name, suffix);
+    char *from = saved_path(name), *to = saved_path(to_name);
+    assert_int_equal(rename(from, to), 0);
+    free(from);
+    free(to);
+    return to_name;
 }
 
 /* ---- running a script ------------------------------------------------------------------- */
 
-static char *dataset_path(const char *name)
-{
-    if (name[0] == '/') return xstrdup(name);
-    const char *dir = getenv("CERTDECK_TESTDATA");
-    return xasprintf("%s/%s", dir ? dir : "tests/data", name);
-}
-
 static int run(const struct scenario *s)
 {
-    char *ds = dataset_path(s->dataset ? s->dataset : "dataset_small.json");
-    char err[512];
+    char *ds = s->dataset && s->dataset[0] == '/'
+                   ? xstrdup(s->dataset)
+                   : tu_testdata(s->dataset ? s->dataset : "dataset_small.json");
     struct emu_config ec = {.dataset_file = ds,
                             .clock_offset_s = PINNED_UNIX - now_unix(),
                             .latency_ms = s->latency_ms};
-    struct emu *e = emu_start(&ec, err, sizeof err);
-    if (!e) fprintf(stderr, "emu_start: %s\n", err);
-    assert_non_null(e);
+    struct emu *e = tu_emu_start(&ec);
     if (s->fault) emu_set_fault(e, s->fault, s->fault_count);
-
-    struct creds cr;
-    memset(&cr, 0, sizeof cr);
-    strlcpy_safe(cr.secret_id, EMU_DEMO_SECRET_ID, sizeof cr.secret_id);
-    strlcpy_safe(cr.secret_key, EMU_DEMO_SECRET_KEY, sizeof cr.secret_key);
     struct api_config ac = {
-        .endpoint = emu_url(e),
         .rate = 100,
         .max_retries = s->fault ? -1 : 0, /* an injected fault shows at once */
         .backoff_base_ms = 50,
         .clock_skew_s = PINNED_UNIX - now_unix(),
     };
-    struct api_error aerr;
-    struct api_client *api = api_client_new(&ac, &cr, &aerr);
-    assert_non_null(api);
+    struct api_client *api = tu_emu_client(e, &ac, NULL);
 
     struct config cfg;
     config_defaults(&cfg);
     cfg.no_color = s->no_color;
     if (s->config_text) {
-        char *cp = tmp_path("config");
-        write_text(cp, s->config_text);
+        char *cp = tu_path(tu_tmp, "config");
+        tu_write_file(cp, s->config_text);
         char cerr[256];
         assert_int_equal(config_load(&cfg, cp, cerr, sizeof cerr), 0);
         free(cp);
@@ -160,12 +94,12 @@ static int run(const struct scenario *s)
     struct buf script = {0};
     for (const char *p = s->script; *p; p++) {
         if (*p == '@')
-            buf_puts(&script, tmp);
+            buf_puts(&script, tu_tmp);
         else
             buf_putc(&script, *p);
     }
-    char *sp = tmp_path("script");
-    write_text(sp, script.data);
+    char *sp = tu_path(tu_tmp, "script");
+    tu_write_file(sp, script.data);
     buf_free(&script);
 
     struct app_options ao = {
@@ -241,21 +175,29 @@ static void show_diff(const char *name, const char *want, const char *got)
     fprintf(stderr, "(regenerate with CERTDECK_UPDATE_GOLDEN=1 if the change is intended)\n");
 }
 
+/* The saved display as text. */
+static char *display(const char *name)
+{
+    char *path = saved_path(name);
+    char *got = tu_read_file(path, NULL);
+    if (!got) fprintf(stderr, "the script did not save %s\n", path);
+    assert_non_null(got);
+    free(path);
+    return got;
+}
+
 /* Compares the saved display tmp/<name>.txt with tests/tui/golden/<name>.txt. */
 static void check_golden(const char *name)
 {
-    char *path = xasprintf("%s/%s.txt", tmp, name);
-    char *got = read_text(path);
-    if (!got) fprintf(stderr, "the script did not save %s\n", path);
-    assert_non_null(got);
+    char *got = display(name);
     mask(got);
     const char *src = getenv("CERTDECK_SOURCE_DIR");
     char *gpath = xasprintf("%s/tests/tui/golden/%s.txt", src ? src : ".", name);
     const char *update = getenv("CERTDECK_UPDATE_GOLDEN");
     if (update && !strcmp(update, "1")) {
-        write_text(gpath, got);
+        tu_write_file(gpath, got);
     } else {
-        char *want = read_text(gpath);
+        char *want = tu_read_file(gpath, NULL);
         if (!want) fprintf(stderr, "missing golden %s: run with CERTDECK_UPDATE_GOLDEN=1\n", gpath);
         assert_non_null(want);
         if (strcmp(want, got)) show_diff(name, want, got);
@@ -264,24 +206,42 @@ static void check_golden(const char *name)
     }
     free(gpath);
     free(got);
-    free(path);
 }
 
-/* The saved display as text (for assertions that are not goldens). */
-static char *display(const char *name)
+/* check_golden for each name of a NULL-terminated list. */
+static void check_goldens(const char *const *names)
 {
-    char *path = xasprintf("%s/%s.txt", tmp, name);
-    char *got = read_text(path);
-    if (!got) fprintf(stderr, "the script did not save %s\n", path);
-    assert_non_null(got);
-    free(path);
-    return got;
+    for (; *names; names++)
+        check_golden(*names);
 }
 
 static void assert_contains(const char *hay, const char *needle)
 {
     if (!strstr(hay, needle)) fprintf(stderr, "expected \"%s\" in:\n%s\n", needle, hay);
     assert_non_null(strstr(hay, needle));
+}
+
+/* What a saved display must and must not contain (for assertions that are not goldens). With
+ * `from`, only the text from that marker on counts, and the marker must be there. */
+struct expect {
+    const char *display;
+    const char *has[4];
+    const char *lacks[2];
+    const char *from;
+};
+
+static void check_displays(const struct expect *e, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *t = display(e[i].display);
+        const char *part = e[i].from ? strstr(t, e[i].from) : t;
+        assert_non_null(part);
+        for (size_t k = 0; k < ARRAY_LEN(e[i].has) && e[i].has[k]; k++)
+            assert_contains(part, e[i].has[k]);
+        for (size_t k = 0; k < ARRAY_LEN(e[i].lacks) && e[i].lacks[k]; k++)
+            assert_null(strstr(part, e[i].lacks[k]));
+        free(t);
+    }
 }
 
 /* ---- the walk: records -> detail -> rollback run -> group -> instance -> JSON and back ---- */
@@ -317,30 +277,17 @@ static const char walk_script[] = "wait-idle\n"
                                   "wait-idle\n"
                                   "save-display @/back_records.txt attrs\n";
 
-static void rename_all(const char *suffix)
-{
-    const char *names[] = {"records", "detail", "groups",     "items",
-                           "item",    "json",   "back_items", "back_records"};
-    for (size_t i = 0; i < ARRAY_LEN(names); i++) {
-        char *from = xasprintf("%s/%s.txt", tmp, names[i]);
-        char *to = xasprintf("%s/%s_%s.txt", tmp, names[i], suffix);
-        assert_int_equal(rename(from, to), 0);
-        free(from);
-        free(to);
-    }
-}
-
+/* Runs the walk at a size and checks every display it saved against <name>_<suffix>. */
 static void walk(int cols, int lines, bool no_color, const char *suffix)
 {
+    static const char *const names[] = {"records", "detail", "groups",     "items",
+                                        "item",    "json",   "back_items", "back_records"};
     struct scenario s = {.cols = cols, .lines = lines, .no_color = no_color, .script = walk_script};
     assert_int_equal(run(&s), 0);
-    rename_all(suffix);
-    const char *names[] = {"records", "detail", "groups",     "items",
-                           "item",    "json",   "back_items", "back_records"};
     for (size_t i = 0; i < ARRAY_LEN(names); i++) {
-        char name[64];
-        snprintf(name, sizeof name, "%s_%s", names[i], suffix);
-        check_golden(name);
+        char *golden = rename_saved(names[i], suffix);
+        check_golden(golden);
+        free(golden);
     }
 }
 
@@ -374,24 +321,18 @@ static void test_walk_content(void **state)
     (void)state;
     struct scenario s = {.cols = 100, .lines = 30, .script = walk_script};
     assert_int_equal(run(&s), 0);
-    char *t = display("records");
-    assert_contains(t, "4 records");
-    assert_contains(t, "Hb3Nc6Vd");
-    free(t);
-    t = display("groups");
-    assert_contains(t, "Records \xe2\x80\xba #102");
-    assert_contains(t, "run 2 rollback");
-    assert_contains(t, "+2h30m"); /* the rollback came 2.5 hours after its deploy */
-    free(t);
-    t = display("items");
-    assert_contains(t, "Records \xe2\x80\xba #102 \xe2\x80\xba run 2 rollback \xe2\x80\xba tke");
-    free(t);
-    t = display("json");
-    assert_contains(t, "\"ResourceType\": \"tke\"");
-    free(t);
+    static const struct expect want[] = {
+        {"records", .has = {"4 records", "Hb3Nc6Vd"}},
+        /* the rollback came 2.5 hours after its deploy */
+        {"groups", .has = {"Records \xe2\x80\xba #102", "run 2 rollback", "+2h30m"}},
+        {"items",
+         .has = {"Records \xe2\x80\xba #102 \xe2\x80\xba run 2 rollback \xe2\x80\xba tke"}},
+        {"json", .has = {"\"ResourceType\": \"tke\""}},
+    };
+    check_displays(want, ARRAY_LEN(want));
     /* Back on the records, the cursor is still on record 102 (screen row 5: the third data
      * row), drawn across the whole width in the cursor style. */
-    t = display("back_records");
+    char *t = display("back_records");
     for (int row = 3; row <= 6; row++) {
         char tag[8];
         snprintf(tag, sizeof tag, "\n%2d:", row);
@@ -423,13 +364,11 @@ static void test_overlay_keeps_loading(void **state)
                                    "key L\n"
                                    "save-display @/log.txt\n"};
     assert_int_equal(run(&s), 0);
-    char *t = display("records");
-    assert_contains(t, "4 records");
-    free(t);
-    t = display("log");
-    assert_contains(t, "DescribeHostUploadUpdateRecord");
-    assert_null(strstr(t, "cancelled"));
-    free(t);
+    static const struct expect want[] = {
+        {"records", .has = {"4 records"}},
+        {"log", .has = {"DescribeHostUploadUpdateRecord"}, .lacks = {"cancelled"}},
+    };
+    check_displays(want, ARRAY_LEN(want));
 }
 
 /* ---- overlays, filter, sort ------------------------------------------------------------- */
@@ -449,13 +388,10 @@ static void test_help(void **state)
                                    "resize 120 40\n"
                                    "save-display @/help_detail_120x40.txt\n"};
     assert_int_equal(run(&s), 0);
-    check_golden("help_80x24");
-    check_golden("help_80x24_page2");
-    check_golden("help_detail_120x40");
-    char *t = display("help_80x24");
-    assert_contains(t, "move-down");
-    assert_contains(t, "Records");
-    free(t);
+    check_goldens(
+        (const char *const[]){"help_80x24", "help_80x24_page2", "help_detail_120x40", NULL});
+    static const struct expect want[] = {{"help_80x24", .has = {"move-down", "Records"}}};
+    check_displays(want, ARRAY_LEN(want));
 }
 
 static void test_filter_and_sort(void **state)
@@ -485,19 +421,14 @@ static void test_filter_and_sort(void **state)
                                    ":sort nosuch\n"
                                    "save-display @/sort_bad_80x24.txt\n"};
     assert_int_equal(run(&s), 0);
-    check_golden("filter_typing_80x24");
-    check_golden("filter_80x24");
-    check_golden("filter_words_80x24");
-    check_golden("sort_cert_80x24");
-    check_golden("sort_cert_rev_80x24");
-    check_golden("sort_status_80x24");
-    char *t = display("filter_80x24");
-    assert_contains(t, "103");
-    assert_null(strstr(t, "Kx7Pq2Lm")); /* 104 is running, not failed */
-    free(t);
-    t = display("sort_bad_80x24");
-    assert_contains(t, "no column 'nosuch'");
-    free(t);
+    check_goldens((const char *const[]){"filter_typing_80x24", "filter_80x24", "filter_words_80x24",
+                                        "sort_cert_80x24", "sort_cert_rev_80x24",
+                                        "sort_status_80x24", NULL});
+    static const struct expect want[] = {
+        {"filter_80x24", .has = {"103"}, .lacks = {"Kx7Pq2Lm"}}, /* 104 is running, not failed */
+        {"sort_bad_80x24", .has = {"no column 'nosuch'"}},
+    };
+    check_displays(want, ARRAY_LEN(want));
 }
 
 /* ---- errors, too small, resize ---------------------------------------------------------- */
@@ -518,22 +449,13 @@ static void test_error_state(void **state)
                                    "wait-idle\n"
                                    "save-display @/log.txt\n"};
     assert_int_equal(run(&s), 0);
-    check_golden("error_80x24");
-    check_golden("error_120x40");
-    char *t = display("error_120x40");
-    assert_contains(t, "InternalError");
-    assert_contains(t, "r retries");
-    assert_contains(t, "Press r to try again");
-    free(t);
-    t = display("recovered");
-    assert_contains(t, "4 records");
-    assert_null(strstr(t, "InternalError"));
-    free(t);
-    t = display("log");
-    assert_contains(t, "DescribeHostUploadUpdateRecord");
-    assert_contains(t, "InternalError");
-    assert_contains(t, "OK");
-    free(t);
+    check_goldens((const char *const[]){"error_80x24", "error_120x40", NULL});
+    static const struct expect want[] = {
+        {"error_120x40", .has = {"InternalError", "r retries", "Press r to try again"}},
+        {"recovered", .has = {"4 records"}, .lacks = {"InternalError"}},
+        {"log", .has = {"DescribeHostUploadUpdateRecord", "InternalError", "OK"}},
+    };
+    check_displays(want, ARRAY_LEN(want));
 }
 
 static void test_too_small_and_resize(void **state)
@@ -552,16 +474,14 @@ static void test_too_small_and_resize(void **state)
                                    "wait-idle\n"
                                    "save-display @/resized_detail_100x30.txt\n"};
     assert_int_equal(run(&s), 0);
-    check_golden("too_small");
-    check_golden("smallest_60x12");
-    check_golden("resized_detail_100x30");
-    char *t = display("too_narrow");
-    assert_contains(t, "Terminal too small: 59x30");
-    free(t);
-    /* j was ignored while too small: Enter opened the first record. */
-    t = display("resized_detail_100x30");
-    assert_contains(t, "#104");
-    free(t);
+    check_goldens(
+        (const char *const[]){"too_small", "smallest_60x12", "resized_detail_100x30", NULL});
+    static const struct expect want[] = {
+        {"too_narrow", .has = {"Terminal too small: 59x30"}},
+        /* j was ignored while too small: Enter opened the first record. */
+        {"resized_detail_100x30", .has = {"#104"}},
+    };
+    check_displays(want, ARRAY_LEN(want));
 }
 
 /* ---- hostile text, ASCII fallback -------------------------------------------------------- */
@@ -599,11 +519,12 @@ static const char hostile_script[] = "wait-idle\n"
                                      "wait-idle\n"
                                      "save-display @/h_waf.txt\n";
 
+static const char *const hostile_names[] = {"h_records", "h_detail",   "h_items", "h_item",
+                                            "h_json",    "h_item_cjk", "h_waf"};
+
 static void check_inert(const char *name)
 {
-    char *path = xasprintf("%s/%s.txt", tmp, name);
-    char *t = read_text(path);
-    assert_non_null(t);
+    char *t = display(name);
     for (const unsigned char *p = (const unsigned char *)t; *p; p++) {
         /* No C0 control but newline, no DEL, no C1 (U+0080-U+009F as UTF-8 C2 80-9F). */
         assert_true(*p >= 0x20 || *p == '\n');
@@ -614,64 +535,54 @@ static void check_inert(const char *name)
         if (p[0] == 0xe2 && p[1] == 0x81 && p[2]) assert_false(p[2] >= 0xa6 && p[2] <= 0xa9);
     }
     free(t);
-    free(path);
+}
+
+static void check_ascii(const char *name)
+{
+    char *t = display(name);
+    for (const unsigned char *p = (const unsigned char *)t; *p; p++)
+        assert_true((*p >= 0x20 && *p < 0x7f) || *p == '\n'); /* ASCII only */
+    free(t);
+}
+
+/* Runs the hostile walk; checks every saved display with check, then as golden
+ * <name>_<suffix>. */
+static void hostile_walk(struct scenario *s, void (*check)(const char *name), const char *suffix)
+{
+    s->dataset = "dataset_hostile.json";
+    s->script = hostile_script;
+    assert_int_equal(run(s), 0);
+    for (size_t i = 0; i < ARRAY_LEN(hostile_names); i++) {
+        check(hostile_names[i]);
+        char *golden = rename_saved(hostile_names[i], suffix);
+        check_golden(golden);
+        free(golden);
+    }
 }
 
 static void test_hostile(void **state)
 {
     (void)state;
-    const char *names[] = {"h_records", "h_detail",   "h_items", "h_item",
-                           "h_json",    "h_item_cjk", "h_waf"};
-    struct scenario s = {
-        .dataset = "dataset_hostile.json", .cols = 120, .lines = 40, .script = hostile_script};
-    assert_int_equal(run(&s), 0);
-    for (size_t i = 0; i < ARRAY_LEN(names); i++) {
-        check_inert(names[i]);
-        char golden[64];
-        snprintf(golden, sizeof golden, "%s_120x40", names[i]);
-        char *from = xasprintf("%s/%s.txt", tmp, names[i]);
-        char *to = xasprintf("%s/%s.txt", tmp, golden);
-        assert_int_equal(rename(from, to), 0);
-        free(from);
-        free(to);
-        check_golden(golden);
-    }
-    char *t = display("h_item_120x40");
-    assert_contains(t, "^[[31m"); /* the escape shows as text */
-    free(t);
-    t = display("h_records_120x40");
-    assert_contains(t, "^[[31mcert^[[0m");
-    free(t);
+    struct scenario s = {.cols = 120, .lines = 40};
+    hostile_walk(&s, check_inert, "120x40");
+    static const struct expect want[] = {
+        {"h_item_120x40", .has = {"^[[31m"}}, /* the escape shows as text */
+        {"h_records_120x40", .has = {"^[[31mcert^[[0m"}},
+    };
+    check_displays(want, ARRAY_LEN(want));
 }
 
 static void test_hostile_80x24_ascii(void **state)
 {
     (void)state;
-    const char *names[] = {"h_records", "h_detail",   "h_items", "h_item",
-                           "h_json",    "h_item_cjk", "h_waf"};
-    struct scenario s = {
-        .dataset = "dataset_hostile.json", .ascii = true, .script = hostile_script};
-    assert_int_equal(run(&s), 0);
-    for (size_t i = 0; i < ARRAY_LEN(names); i++) {
-        char *path = xasprintf("%s/%s.txt", tmp, names[i]);
-        char *t = read_text(path);
-        assert_non_null(t);
-        for (const unsigned char *p = (const unsigned char *)t; *p; p++)
-            assert_true((*p >= 0x20 && *p < 0x7f) || *p == '\n'); /* ASCII only */
-        free(t);
-        char golden[64];
-        snprintf(golden, sizeof golden, "%s_80x24_ascii", names[i]);
-        char *to = xasprintf("%s/%s.txt", tmp, golden);
-        assert_int_equal(rename(path, to), 0);
-        free(path);
-        free(to);
-        check_golden(golden);
-    }
+    struct scenario s = {.ascii = true};
+    hostile_walk(&s, check_ascii, "80x24_ascii");
 }
 
 /* ---- a large group: paging ahead of the cursor, G loads everything ----------------------- */
 
-static void write_big_dataset(const char *path, int n)
+/* Writes a dataset with one record whose clb group has n instances; returns its path. */
+static char *big_dataset(int n)
 {
     struct buf b = {0};
     buf_puts(&b, "{\"Records\":[{\"Id\":7,\"OldCertId\":\"BigCert1\",\"ResourceTypes\":[\"clb\","
@@ -702,15 +613,16 @@ static void write_big_dataset(const char *path, int n)
     buf_puts(&b, "]},{\"ResourceType\":\"cos\",\"TotalCount\":1,\"List\":[{\"Id\":99,\"Status\":1,"
                  "\"Bucket\":\"assets-1250000000\",\"Region\":\"ap-shanghai\",\"Domains\":["
                  "\"static.example.com\"],\"ErrorMsg\":\"\",\"ResourceType\":\"cos\"}]}]}]}}");
-    write_text(path, b.data);
+    char *path = tu_path(tu_tmp, "big.json");
+    tu_write_file(path, b.data);
     buf_free(&b);
+    return path;
 }
 
 static void test_large_group_paging(void **state)
 {
     (void)state;
-    char *ds = tmp_path("big.json");
-    write_big_dataset(ds, 1234);
+    char *ds = big_dataset(1234);
     struct scenario s = {.dataset = ds,
                          .script = "wait-idle\n"
                                    "key Enter\n"
@@ -739,27 +651,16 @@ static void test_large_group_paging(void **state)
                                    "key Enter\n"
                                    "save-display @/big_failed.txt\n"};
     assert_int_equal(run(&s), 0);
-    check_golden("big_first_page");
-    check_golden("big_all");
-    check_golden("big_next_failed");
-    check_golden("big_last");
-    char *t = display("big_detail");
-    assert_contains(t, "BigCert1");
-    assert_contains(t, "200/1,234"); /* only the first page so far */
-    free(t);
-    t = display("big_first_page");
-    assert_contains(t, "loaded 200 of 1,234");
-    free(t);
-    t = display("big_all");
-    assert_contains(t, "1,234 instances");
-    assert_contains(t, "13 failed");
-    free(t);
-    t = display("big_last");
-    assert_contains(t, "lb-001233");
-    free(t);
-    t = display("big_failed");
-    assert_contains(t, "13 shown by /status:failed");
-    free(t);
+    check_goldens(
+        (const char *const[]){"big_first_page", "big_all", "big_next_failed", "big_last", NULL});
+    static const struct expect want[] = {
+        {"big_detail", .has = {"BigCert1", "200/1,234"}}, /* only the first page so far */
+        {"big_first_page", .has = {"loaded 200 of 1,234"}},
+        {"big_all", .has = {"1,234 instances", "13 failed"}},
+        {"big_last", .has = {"lb-001233"}},
+        {"big_failed", .has = {"13 shown by /status:failed"}},
+    };
+    check_displays(want, ARRAY_LEN(want));
     free(ds);
 }
 
@@ -767,8 +668,7 @@ static void test_large_group_paging(void **state)
 static void test_large_group_follow_end(void **state)
 {
     (void)state;
-    char *ds = tmp_path("big.json");
-    write_big_dataset(ds, 1234);
+    char *ds = big_dataset(1234);
     struct scenario s = {.dataset = ds,
                          .script = "wait-idle\n"
                                    "key Enter\n"
@@ -783,15 +683,13 @@ static void test_large_group_follow_end(void **state)
                                    "save-display @/big_detail_loaded.txt\n"};
     assert_int_equal(run(&s), 0);
     check_golden("big_follow_end");
-    char *t = display("big_follow_end");
-    assert_contains(t, "lb-001233");
-    assert_contains(t, "1,234 instances");
-    free(t);
-    t = display("big_detail_loaded");
-    assert_contains(t, "1,234/1,234");   /* the detail shows what the drill-down loaded */
-    assert_contains(t, "1,234      13"); /* the group's failed count, exact now: */
-    assert_null(strstr(t, "13+"));       /* no "+" */
-    free(t);
+    static const struct expect want[] = {
+        {"big_follow_end", .has = {"lb-001233", "1,234 instances"}},
+        /* the detail shows what the drill-down loaded; the group's failed count, exact now:
+         * no "+" */
+        {"big_detail_loaded", .has = {"1,234/1,234", "1,234      13"}, .lacks = {"13+"}},
+    };
+    check_displays(want, ARRAY_LEN(want));
     free(ds);
 }
 
@@ -817,22 +715,14 @@ static void test_read_only_refuses(void **state)
                                    "keys kind:x\n"
                                    "save-display @/ro_bad_field.txt\n"};
     assert_int_equal(run(&s), 0);
-    char *t = display("ro");
-    assert_contains(t, "read-only mode: rollback refused");
-    assert_contains(t, "read-only");
-    free(t);
-    t = display("ro_retry");
-    assert_contains(t, "read-only mode: retry refused");
-    free(t);
-    t = display("ro_log");
-    assert_null(strstr(t, "UploadUpdateCertificateRecord")); /* nothing was sent */
-    free(t);
-    t = display("ro_retry_ok");
-    assert_contains(t, "record #101 has not failed: nothing to retry");
-    free(t);
-    t = display("ro_bad_field");
-    assert_contains(t, "no column 'kind' here");
-    free(t);
+    static const struct expect want[] = {
+        {"ro", .has = {"read-only mode: rollback refused", "read-only"}},
+        {"ro_retry", .has = {"read-only mode: retry refused"}},
+        {"ro_log", .lacks = {"UploadUpdateCertificateRecord"}}, /* nothing was sent */
+        {"ro_retry_ok", .has = {"record #101 has not failed: nothing to retry"}},
+        {"ro_bad_field", .has = {"no column 'kind' here"}},
+    };
+    check_displays(want, ARRAY_LEN(want));
 }
 
 static void test_rollback_and_retry(void **state)
@@ -867,26 +757,16 @@ static void test_rollback_and_retry(void **state)
                                    "key L\n"
                                    "save-display @/writes_log.txt\n"};
     assert_int_equal(run(&s), 0);
-    char *t = display("confirm");
-    assert_contains(t, "Roll back record #101?");
-    assert_contains(t, "[y/N]");
-    free(t);
-    t = display("cancelled");
-    assert_contains(t, "cancelled");
-    free(t);
-    t = display("rolled");
-    assert_contains(t, "rollback of record #101 accepted");
-    free(t);
-    t = display("rolled_detail");
-    assert_contains(t, "rollback");
-    free(t);
-    t = display("retried");
-    assert_contains(t, "retry of item 5002 (record #103) accepted");
-    free(t);
-    t = display("writes_log");
-    assert_contains(t, "UploadUpdateCertificateRecordRollback");
-    assert_contains(t, "UploadUpdateCertificateRecordRetry");
-    free(t);
+    static const struct expect want[] = {
+        {"confirm", .has = {"Roll back record #101?", "[y/N]"}},
+        {"cancelled", .has = {"cancelled"}},
+        {"rolled", .has = {"rollback of record #101 accepted"}},
+        {"rolled_detail", .has = {"rollback"}},
+        {"retried", .has = {"retry of item 5002 (record #103) accepted"}},
+        {"writes_log",
+         .has = {"UploadUpdateCertificateRecordRollback", "UploadUpdateCertificateRecordRetry"}},
+    };
+    check_displays(want, ARRAY_LEN(want));
 }
 
 static void test_bindings_and_commands(void **state)
@@ -933,18 +813,22 @@ static void test_bindings_and_commands(void **state)
                                    ":q\n"
                                    "save-display @/never.txt\n"};
     assert_int_equal(run(&s), 0);
-    char *t = display("start");
-    assert_contains(t, "3 configuration problems");
-    free(t);
-    t = display("bound_json");
-    assert_contains(t, "\"OldCertId\": \"Kx7Pq2Lm\"");
-    free(t);
+    static const struct expect want[] = {
+        {"start", .has = {"3 configuration problems"}},
+        {"bound_json", .has = {"\"OldCertId\": \"Kx7Pq2Lm\""}},
+        {"help_bound", .has = {"x"}},
+        {"cmd_record", .has = {"Records \xe2\x80\xba #102"}},
+        {"cmd_cert", .has = {"Records (cert Rt5Yw8Zn)", "1 record"}, .lacks = {"Kx7Pq2Lm"}},
+        {"cmd_bad", .has = {"unknown command :nonsense"}},
+        {"cmd_filter", .has = {"101"}, .lacks = {"Kx7Pq2Lm"}},
+    };
+    check_displays(want, ARRAY_LEN(want));
     /* The three notes, one per selected row of the event log, shown in full below it. */
     struct buf all = {0};
     for (int i = 1; i <= 3; i++) {
         char name[16];
         snprintf(name, sizeof name, "diag%d", i);
-        t = display(name);
+        char *t = display(name);
         buf_puts(&all, t);
         free(t);
     }
@@ -952,25 +836,7 @@ static void test_bindings_and_commands(void **state)
     assert_contains(all.data, "unknown context 'nowhere'");
     assert_contains(all.data, "'rollback' in context 'json'");
     buf_free(&all);
-    t = display("help_bound");
-    assert_contains(t, "x");
-    free(t);
-    t = display("cmd_record");
-    assert_contains(t, "Records \xe2\x80\xba #102");
-    free(t);
-    t = display("cmd_cert");
-    assert_contains(t, "Records (cert Rt5Yw8Zn)");
-    assert_contains(t, "1 record");
-    assert_null(strstr(t, "Kx7Pq2Lm"));
-    free(t);
-    t = display("cmd_bad");
-    assert_contains(t, "unknown command :nonsense");
-    free(t);
-    t = display("cmd_filter");
-    assert_contains(t, "101");
-    assert_null(strstr(t, "Kx7Pq2Lm"));
-    free(t);
-    char *never = tmp_path("never.txt");
+    char *never = saved_path("never");
     assert_int_equal(access(never, F_OK), -1); /* :q ended the script */
     free(never);
 }
@@ -983,22 +849,9 @@ static void test_themes(void **state)
     struct scenario mono = {.config_text = "theme mono\n",
                             .script = "wait-idle\nsave-display @/mono.txt attrs\n"};
     assert_int_equal(run(&mono), 0);
-    char *t = display("mono");
-    const char *attrs = strstr(t, "-- attributes --");
-    assert_non_null(attrs);
-    assert_null(strstr(attrs, "fg="));
-    assert_non_null(strstr(attrs, "bold,underline")); /* the failed row still stands out */
-    free(t);
-
     struct scenario hc = {.config_text = "theme high-contrast\n",
                           .script = "wait-idle\nsave-display @/hc.txt attrs\n"};
     assert_int_equal(run(&hc), 0);
-    t = display("hc");
-    attrs = strstr(t, "-- attributes --");
-    assert_non_null(attrs);
-    assert_non_null(strstr(attrs, "\n10: 0-79 fg=bright-white bg=black;")); /* an empty row */
-    free(t);
-
     struct scenario bad = {.config_text = "theme nosuch-theme\n",
                            .script = "wait-idle\n"
                                      "save-display @/bad.txt attrs\n"
@@ -1006,13 +859,16 @@ static void test_themes(void **state)
                                      "key j\n"
                                      "save-display @/bad_log.txt\n"};
     assert_int_equal(run(&bad), 0);
-    t = display("bad");
-    assert_contains(t, "1 configuration problem: L shows it");
-    assert_non_null(strstr(t, "fg=red")); /* the built-in colours */
-    free(t);
-    t = display("bad_log");
-    assert_contains(t, "nosuch-theme");
-    free(t);
+    static const struct expect want[] = {
+        /* the failed row still stands out */
+        {"mono", .has = {"bold,underline"}, .lacks = {"fg="}, .from = "-- attributes --"},
+        {"hc", .has = {"\n10: 0-79 fg=bright-white bg=black;"},
+         .from = "-- attributes --"}, /* an empty row */
+        {"bad",
+         .has = {"1 configuration problem: L shows it", "fg=red"}}, /* the built-in colours */
+        {"bad_log", .has = {"nosuch-theme"}},
+    };
+    check_displays(want, ARRAY_LEN(want));
 }
 
 static void test_script_errors_fail_loudly(void **state)
@@ -1030,27 +886,28 @@ int main(void)
         setlocale(LC_ALL, "en_US.UTF-8");
     unsetenv("NO_COLOR");
     unsetenv("XDG_CONFIG_HOME");
-    http_global_init();
+    tu_loopback_init();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_walk_80x24, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_walk_120x40, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_walk_80x24_no_color, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_walk_120x40_no_color, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_walk_content, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_overlay_keeps_loading, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_help, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_filter_and_sort, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_error_state, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_too_small_and_resize, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_hostile_80x24_ascii, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_large_group_paging, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_large_group_follow_end, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_only_refuses, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rollback_and_retry, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bindings_and_commands, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_themes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_script_errors_fail_loudly, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_walk_80x24, tu_tmp_setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_walk_120x40, tu_tmp_setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_walk_80x24_no_color, tu_tmp_setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_walk_120x40_no_color, tu_tmp_setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_walk_content, tu_tmp_setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_overlay_keeps_loading, tu_tmp_setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_help, tu_tmp_setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_filter_and_sort, tu_tmp_setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_error_state, tu_tmp_setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_too_small_and_resize, tu_tmp_setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_hostile, tu_tmp_setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_80x24_ascii, tu_tmp_setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_large_group_paging, tu_tmp_setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_large_group_follow_end, tu_tmp_setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_read_only_refuses, tu_tmp_setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_rollback_and_retry, tu_tmp_setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_bindings_and_commands, tu_tmp_setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_themes, tu_tmp_setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_script_errors_fail_loudly, tu_tmp_setup,
+                                        tu_tmp_teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     http_global_cleanup();

@@ -11,81 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "core/util.h"
+#include "testutil.h"
 #include "tui/theme.h"
 
-/* ---- temp dirs and files -------------------------------------------------------------- */
-
-static char tmp_root[256];
-
-static void rm_rf(const char *path)
-{
-    struct stat sb;
-    if (lstat(path, &sb) < 0) return;
-    if (S_ISDIR(sb.st_mode)) {
-        DIR *d = opendir(path);
-        if (d) {
-            struct dirent *e;
-            while ((e = readdir(d))) {
-                if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-                char *sub = xasprintf("%s/%s", path, e->d_name);
-                rm_rf(sub);
-                free(sub);
-            }
-            closedir(d);
-        }
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
-/* mkdir -p of the directory part of path, then writes text there. */
-static void write_file(const char *path, const char *text)
-{
-    char *dir = xstrdup(path);
-    for (char *p = dir + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(dir, 0700) < 0) assert_int_equal(errno, EEXIST);
-        *p = '/';
-    }
-    free(dir);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    assert_int_equal(fputs(text, f) >= 0, 1);
-    assert_int_equal(fclose(f), 0);
-}
-
-static char *tmp_path(const char *rel)
-{
-    return xasprintf("%s/%s", tmp_root, rel);
-}
-
-/* Every test starts from an empty temp HOME and no XDG_CONFIG_HOME, so a real user config
- * never leaks in. */
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(tmp_root, sizeof tmp_root, "/tmp/certdeck-theme-XXXXXX");
-    if (!mkdtemp(tmp_root)) return -1;
-    char *home = tmp_path("home");
-    mkdir(home, 0700);
-    setenv("HOME", home, 1);
-    free(home);
-    unsetenv("XDG_CONFIG_HOME");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    rm_rf(tmp_root);
-    return 0;
-}
+/* Every test starts from an empty temp HOME and no XDG_CONFIG_HOME (tu_home_setup), so a real
+ * user config never leaks in. */
 
 /* ---- the built-in table --------------------------------------------------------------- */
 
@@ -404,9 +336,7 @@ static void load_ok(struct theme *t, const char *name, int colors)
 
 static void assert_no_diags(const struct theme *t)
 {
-    for (size_t i = 0; i < t->n_diags; i++)
-        print_error("diag: %s\n", t->diags[i]);
-    assert_int_equal(t->n_diags, 0);
+    tu_assert_diags(t->diags, t->n_diags, t->path, NULL, 0);
 }
 
 static void test_shipped_themes_load_clean(void **state)
@@ -455,7 +385,7 @@ static void test_shipped_themes_load_clean(void **state)
     while ((e = readdir(d))) {
         size_t len = strlen(e->d_name);
         if (len < 7 || strcmp(e->d_name + len - 6, ".theme") != 0) continue;
-        char *p = xasprintf("%s/%s", CERTDECK_THEMES_DIR, e->d_name);
+        char *p = tu_path(CERTDECK_THEMES_DIR, e->d_name);
         load_ok(&t, p, 256);
         assert_no_diags(&t);
         free(p);
@@ -512,24 +442,20 @@ static void test_default_theme_names_every_key(void **state)
 static void test_file_diags_with_line_numbers(void **state)
 {
     (void)state;
-    char *path = tmp_path("mine.theme");
-    write_file(path, "# my theme\n"
-                     "\n"
-                     "title = red\n"
-                     "titel = red\n"
-                     "crumbs = purpel default bold\n"
-                     "mono.label = underline\n");
+    char *path = tu_path(tu_tmp, "mine.theme");
+    tu_write_file(path, "# my theme\n"
+                        "\n"
+                        "title = red\n"
+                        "titel = red\n"
+                        "crumbs = purpel default bold\n"
+                        "mono.label = underline\n");
     struct theme t, builtin;
     theme_builtin(&builtin);
     load_ok(&t, path, 256);
     assert_string_equal(t.name, "mine");
     assert_string_equal(t.path, path);
-    assert_int_equal(t.n_diags, 2);
-    char want[600];
-    snprintf(want, sizeof want, "%s:4: unknown key 'titel'", path);
-    assert_string_equal(t.diags[0], want);
-    snprintf(want, sizeof want, "%s:5: unknown colour 'purpel'", path);
-    assert_string_equal(t.diags[1], want);
+    static const char *const want[] = {"4: unknown key 'titel'", "5: unknown colour 'purpel'"};
+    tu_assert_diags(t.diags, t.n_diags, path, want, ARRAY_LEN(want));
     /* The good lines apply, the bad one changes nothing. */
     assert_int_equal(t.styles[THEME_TITLE].fg, 1);
     assert_int_equal(t.styles[THEME_TITLE].bg, -1);
@@ -544,24 +470,23 @@ static void test_file_diags_with_line_numbers(void **state)
 static void test_file_other_diags(void **state)
 {
     (void)state;
-    char *path = tmp_path("odd.theme");
+    char *path = tu_path(tu_tmp, "odd.theme");
     /* CRLF endings, a BOM, a line with no '=', a bad attribute, an unknown mono key, a bad
      * monochrome value, an escape character (which must not reach the diag raw). */
-    write_file(path, "\xef\xbb\xbfnormal = white black\r\n"
-                     "just words\r\n"
-                     "  # indented comment\n"
-                     "label = red default blod\n"
-                     "mono.nope = bold\n"
-                     "monochrome = maybe\n"
-                     "ti\x1btle = red\n"
-                     "monochrome = yes\n"
-                     "table.cursor =\n");
+    tu_write_file(path, "\xef\xbb\xbfnormal = white black\r\n"
+                        "just words\r\n"
+                        "  # indented comment\n"
+                        "label = red default blod\n"
+                        "mono.nope = bold\n"
+                        "monochrome = maybe\n"
+                        "ti\x1btle = red\n"
+                        "monochrome = yes\n"
+                        "table.cursor =\n");
     struct theme t;
     load_ok(&t, path, 16);
     assert_int_equal(t.styles[THEME_NORMAL].fg, 7);
     assert_int_equal(t.styles[THEME_NORMAL].bg, 0);
     assert_true(t.monochrome);
-    assert_int_equal(t.n_diags, 6);
     static const char *const want[] = {
         "2: expected 'key = value', got 'just words'",
         "4: unknown attribute 'blod'",
@@ -570,11 +495,7 @@ static void test_file_other_diags(void **state)
         NULL, /* line 7: checked below */
         "9: empty value (want: fg [bg [attrs]])",
     };
-    for (size_t i = 0; i < ARRAY_LEN(want); i++) {
-        char *w = want[i] ? xasprintf("%s:%s", path, want[i]) : NULL;
-        if (w) assert_string_equal(t.diags[i], w);
-        free(w);
-    }
+    tu_assert_diags(t.diags, t.n_diags, path, want, ARRAY_LEN(want));
     char *prefix = xasprintf("%s:7: unknown key 'ti", path);
     assert_memory_equal(t.diags[4], prefix, strlen(prefix));
     free(prefix);
@@ -590,8 +511,8 @@ static void test_too_many_diags(void **state)
     struct buf text = {0};
     for (int i = 1; i <= 40; i++)
         buf_printf(&text, "bad%d = red\n", i);
-    char *path = tmp_path("many.theme");
-    write_file(path, text.data);
+    char *path = tu_path(tu_tmp, "many.theme");
+    tu_write_file(path, text.data);
     buf_free(&text);
     struct theme t;
     load_ok(&t, path, 256);
@@ -607,13 +528,13 @@ static void test_too_many_diags(void **state)
 static void test_xdg_search_order(void **state)
 {
     (void)state;
-    char *xdg = tmp_path("xdg"), *home = tmp_path("home");
-    char *xdg_default = tmp_path("xdg/certdeck/themes/default.theme");
-    char *home_light = tmp_path("home/.config/certdeck/themes/light.theme");
-    char *home_own = tmp_path("home/.config/certdeck/themes/own.theme");
-    write_file(xdg_default, "title = color100\n");
-    write_file(home_light, "title = color101\n");
-    write_file(home_own, "title = color102\n");
+    char *xdg = tu_path(tu_tmp, "xdg"), *home = tu_path(tu_tmp, "home");
+    char *xdg_default = tu_path(tu_tmp, "xdg/certdeck/themes/default.theme");
+    char *home_light = tu_path(tu_tmp, "home/.config/certdeck/themes/light.theme");
+    char *home_own = tu_path(tu_tmp, "home/.config/certdeck/themes/own.theme");
+    tu_write_file(xdg_default, "title = color100\n");
+    tu_write_file(home_light, "title = color101\n");
+    tu_write_file(home_own, "title = color102\n");
     struct theme t;
 
     /* XDG_CONFIG_HOME set: its theme shadows the shipped one of the same name... */
@@ -644,8 +565,8 @@ static void test_xdg_search_order(void **state)
 
     /* A directory named like a theme is skipped, not opened. */
     unsetenv("XDG_CONFIG_HOME");
-    char *dir_theme = tmp_path("home/.config/certdeck/themes/mono.theme/x");
-    write_file(dir_theme, "");
+    char *dir_theme = tu_path(tu_tmp, "home/.config/certdeck/themes/mono.theme/x");
+    tu_write_file(dir_theme, "");
     load_ok(&t, "mono", 256);
     char *shipped_mono = xasprintf("%s/mono.theme", CERTDECK_THEMES_DIR);
     assert_string_equal(t.path, shipped_mono);
@@ -657,7 +578,7 @@ static void test_xdg_search_order(void **state)
 static void test_missing_theme(void **state)
 {
     (void)state;
-    char *xdg = tmp_path("xdg");
+    char *xdg = tu_path(tu_tmp, "xdg");
     setenv("XDG_CONFIG_HOME", xdg, 1);
     struct theme t, builtin;
     theme_builtin(&builtin);
@@ -680,14 +601,14 @@ static void test_missing_theme(void **state)
     free(want);
 
     /* A path that does not exist names the path and the reason. */
-    char *path = tmp_path("none/here.theme");
+    char *path = tu_path(tu_tmp, "none/here.theme");
     assert_int_equal(theme_load(&t, path, 256, err, sizeof err), -1);
     want = xasprintf("cannot read theme file '%s': %s", path, strerror(ENOENT));
     assert_string_equal(err, want);
     free(want);
     /* A directory given as a path is refused too. */
-    assert_int_equal(theme_load(&t, tmp_root, 256, err, sizeof err), -1);
-    assert_non_null(strstr(err, tmp_root));
+    assert_int_equal(theme_load(&t, tu_tmp, 256, err, sizeof err), -1);
+    assert_non_null(strstr(err, tu_tmp));
 
     /* NULL and "" mean the built-in look, no file. */
     memset(&t, 0x5a, sizeof t);
@@ -702,9 +623,9 @@ static void test_missing_theme(void **state)
 static void test_load_resets_previous_theme(void **state)
 {
     (void)state;
-    char *a = tmp_path("a.theme"), *b = tmp_path("b.theme");
-    write_file(a, "monochrome = yes\ntitle = red\nbogus = 1\n");
-    write_file(b, "crumbs = green\n");
+    char *a = tu_path(tu_tmp, "a.theme"), *b = tu_path(tu_tmp, "b.theme");
+    tu_write_file(a, "monochrome = yes\ntitle = red\nbogus = 1\n");
+    tu_write_file(b, "crumbs = green\n");
     struct theme t, builtin;
     theme_builtin(&builtin);
     load_ok(&t, a, 16);
@@ -722,19 +643,24 @@ static void test_load_resets_previous_theme(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_builtin_table_complete, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_parse_names, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_parse_color_number, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_parse_rgb, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_parse_attrs, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_shipped_themes_load_clean, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_default_theme_names_every_key, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_file_diags_with_line_numbers, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_file_other_diags, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_too_many_diags, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_xdg_search_order, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_missing_theme, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_load_resets_previous_theme, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_builtin_table_complete, tu_home_setup,
+                                        tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_parse_names, tu_home_setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_parse_color_number, tu_home_setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_parse_rgb, tu_home_setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_parse_attrs, tu_home_setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_shipped_themes_load_clean, tu_home_setup,
+                                        tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_default_theme_names_every_key, tu_home_setup,
+                                        tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_file_diags_with_line_numbers, tu_home_setup,
+                                        tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_file_other_diags, tu_home_setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_too_many_diags, tu_home_setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_xdg_search_order, tu_home_setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_missing_theme, tu_home_setup, tu_tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_load_resets_previous_theme, tu_home_setup,
+                                        tu_tmp_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

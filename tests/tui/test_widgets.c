@@ -17,11 +17,15 @@
 #include "tui/table.h"
 #include "tui/text.h"
 
-static char *fit(const char *s, int width, int *used)
+/* text_fit(s, width) gives exactly want, using `used` columns (used < 0: not checked). */
+static void expect_fit(const char *s, int width, const char *want, int used)
 {
     struct buf b = {0};
-    *used = text_fit(&b, s, width);
-    return b.data ? buf_steal(&b) : xstrdup("");
+    int got_used = text_fit(&b, s, width);
+    char *got = b.data ? buf_steal(&b) : xstrdup("");
+    assert_string_equal(got, want);
+    if (used >= 0) assert_int_equal(got_used, used);
+    free(got);
 }
 
 static void test_widths(void **state)
@@ -49,26 +53,14 @@ static void test_fit_never_splits_wide_characters(void **state)
 {
     (void)state;
     text_set_utf8(true);
-    int used;
-    char *s = fit("abcdef", 6, &used);
-    assert_string_equal(s, "abcdef");
-    assert_int_equal(used, 6);
-    free(s);
-    s = fit("abcdefg", 6, &used);
-    assert_string_equal(s, "abcde\xe2\x80\xa6"); /* abcde… */
-    assert_int_equal(used, 6);
-    free(s);
-    s = fit("\xe4\xb8\xad\xe6\x96\x87\xe5\xad\x97", 5, &used); /* 中文字 in 5 columns */
-    assert_string_equal(s, "\xe4\xb8\xad\xe6\x96\x87\xe2\x80\xa6");
-    assert_int_equal(used, 5);
-    free(s);
-    s = fit("\xe4\xb8\xad\xe6\x96\x87\xe5\xad\x97", 4, &used); /* 文 would not fit whole */
-    assert_string_equal(s, "\xe4\xb8\xad\xe2\x80\xa6");
-    assert_int_equal(used, 3);
-    free(s);
-    s = fit("abc", 0, &used);
-    assert_string_equal(s, "");
-    free(s);
+    expect_fit("abcdef", 6, "abcdef", 6);
+    expect_fit("abcdefg", 6, "abcde\xe2\x80\xa6", 6); /* abcde… */
+    /* 中文字 in 5 columns */
+    expect_fit("\xe4\xb8\xad\xe6\x96\x87\xe5\xad\x97", 5, "\xe4\xb8\xad\xe6\x96\x87\xe2\x80\xa6",
+               5);
+    /* 文 would not fit whole */
+    expect_fit("\xe4\xb8\xad\xe6\x96\x87\xe5\xad\x97", 4, "\xe4\xb8\xad\xe2\x80\xa6", 3);
+    expect_fit("abc", 0, "", -1);
 }
 
 static void test_wrap(void **state)
@@ -129,6 +121,13 @@ static void fill(struct table *t)
     table_end(t);
 }
 
+/* A table of cols holding the five rows of fill(). */
+static void filled_table(struct table *t)
+{
+    table_init(t, cols, ARRAY_LEN(cols));
+    fill(t);
+}
+
 static const char *cell(const struct table *t, size_t vis, size_t col)
 {
     return t->rows[t->vis[vis]].cells[col];
@@ -138,23 +137,26 @@ static void test_table_sanitizes_and_filters(void **state)
 {
     (void)state;
     struct table t;
-    table_init(&t, cols, ARRAY_LEN(cols));
-    fill(&t);
+    filled_table(&t);
     assert_int_equal(t.n_vis, 5);
     assert_string_equal(cell(&t, 4, 1), "^[[31mred"); /* the escape is text now */
-    table_set_filter(&t, "status:failed");
-    assert_int_equal(t.n_vis, 2);
-    table_set_filter(&t, "STATUS:FAIL beta"); /* case-insensitive, all words must match */
-    assert_int_equal(t.n_vis, 1);
-    assert_string_equal(cell(&t, 0, 1), "Beta");
-    table_set_filter(&t, "name:success"); /* field:value looks only at that column */
-    assert_int_equal(t.n_vis, 0);
-    table_set_filter(&t, "nosuch:alpha"); /* an unknown field is a plain word */
-    assert_int_equal(t.n_vis, 0);
-    table_set_filter(&t, "alpha");
-    assert_int_equal(t.n_vis, 1);
-    table_set_filter(&t, "");
-    assert_int_equal(t.n_vis, 5);
+    static const struct {
+        const char *filter;
+        size_t n_vis;
+        const char *first_name; /* the first shown row's name, or NULL */
+    } filters[] = {
+        {"status:failed", 2, NULL},
+        {"STATUS:FAIL beta", 1, "Beta"}, /* case-insensitive, all words must match */
+        {"name:success", 0, NULL},       /* field:value looks only at that column */
+        {"nosuch:alpha", 0, NULL},       /* an unknown field is a plain word */
+        {"alpha", 1, NULL},
+        {"", 5, NULL},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(filters); i++) {
+        table_set_filter(&t, filters[i].filter);
+        assert_int_equal(t.n_vis, filters[i].n_vis);
+        if (filters[i].first_name) assert_string_equal(cell(&t, 0, 1), filters[i].first_name);
+    }
     table_free(&t);
 }
 
@@ -162,8 +164,7 @@ static void test_table_sorts(void **state)
 {
     (void)state;
     struct table t;
-    table_init(&t, cols, ARRAY_LEN(cols));
-    fill(&t);
+    filled_table(&t);
     table_sort_by(&t, 0, false); /* numbers, not text: 9 < 10 < 11 < 100 < 1,000 */
     const char *want[] = {"9", "10", "11", "100", "1,000"};
     for (size_t i = 0; i < 5; i++)
@@ -187,8 +188,7 @@ static void test_table_keeps_the_cursor(void **state)
 {
     (void)state;
     struct table t;
-    table_init(&t, cols, ARRAY_LEN(cols));
-    fill(&t);
+    filled_table(&t);
     table_move(&t, 2); /* gamma, key 102 */
     assert_int_equal(table_selected(&t)->key, 102);
     fill(&t); /* a refresh rebuilds the rows */
@@ -232,14 +232,14 @@ static void test_times_and_run_order(void **state)
     assert_false(data_parse_time("2025-13-01 00:00:00", &a));
     assert_false(data_parse_time(NULL, &a));
     char d[32];
-    data_duration(42, d, sizeof d);
-    assert_string_equal(d, "42s");
-    data_duration(941, d, sizeof d);
-    assert_string_equal(d, "15m41s");
-    data_duration(9000, d, sizeof d);
-    assert_string_equal(d, "2h30m");
-    data_duration(90000, d, sizeof d);
-    assert_string_equal(d, "1d01h");
+    static const struct {
+        int64_t seconds;
+        const char *want;
+    } durations[] = {{42, "42s"}, {941, "15m41s"}, {9000, "2h30m"}, {90000, "1d01h"}};
+    for (size_t i = 0; i < ARRAY_LEN(durations); i++) {
+        data_duration(durations[i].seconds, d, sizeof d);
+        assert_string_equal(d, durations[i].want);
+    }
 
     /* The server may list the rollback first: time order puts the deploy first. */
     struct deploy_run runs[3] = {

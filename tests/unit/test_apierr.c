@@ -87,6 +87,18 @@ static const char *const spec_ssl[] = {
     "LimitExceeded.RateLimitExceeded",
 };
 
+/* An APIERR_API error with this code, message and request id. */
+static struct api_error api_err(const char *code, const char *message, const char *request_id)
+{
+    struct api_error e;
+    apierr_clear(&e);
+    e.kind = APIERR_API;
+    snprintf(e.code, sizeof e.code, "%s", code);
+    snprintf(e.message, sizeof e.message, "%s", message);
+    snprintf(e.request_id, sizeof e.request_id, "%s", request_id);
+    return e;
+}
+
 static void assert_exact(const char *code)
 {
     const struct apierr_info *info = apierr_lookup(code);
@@ -137,32 +149,33 @@ static void test_table_is_well_formed(void **state)
 static void test_family_fallback(void **state)
 {
     (void)state;
-    const struct apierr_info *info = apierr_lookup("AuthFailure.SomethingNew");
-    assert_non_null(info);
-    assert_string_equal(info->code, "AuthFailure");
-    assert_false(info->retryable);
-    info = apierr_lookup("FailedOperation.CertificateDeployTooManyCats");
-    assert_non_null(info);
-    assert_string_equal(info->code, "FailedOperation");
-    info = apierr_lookup("RequestLimitExceeded.SomeNewLimit");
-    assert_non_null(info);
-    assert_string_equal(info->code, "RequestLimitExceeded");
-    assert_true(info->retryable);
-    info = apierr_lookup("ResourceNotFound.Record.Deep");
-    assert_non_null(info);
-    assert_string_equal(info->code, "ResourceNotFound");
-    assert_null(apierr_lookup("NoSuchThing"));
-    assert_null(apierr_lookup("NoSuchThing.Either"));
-    assert_null(apierr_lookup(""));
-    assert_null(apierr_lookup(NULL));
-    assert_null(apierr_lookup(".AuthFailure"));
-    /* A prefix of a code is not that code. */
-    assert_null(apierr_lookup("Auth"));
-    info = apierr_lookup("AuthFailure.Signature"); /* falls back to the family, */
-    assert_non_null(info);                         /* not to SignatureFailure */
-    assert_string_equal(info->code, "AuthFailure");
-    /* Case matters: codes are identifiers. */
-    assert_null(apierr_lookup("internalerror"));
+    static const struct {
+        const char *code, *family; /* family NULL: not in the table at all */
+    } cases[] = {
+        {"AuthFailure.SomethingNew", "AuthFailure"},
+        {"FailedOperation.CertificateDeployTooManyCats", "FailedOperation"},
+        {"RequestLimitExceeded.SomeNewLimit", "RequestLimitExceeded"},
+        {"ResourceNotFound.Record.Deep", "ResourceNotFound"},
+        {"NoSuchThing", NULL},
+        {"NoSuchThing.Either", NULL},
+        {"", NULL},
+        {NULL, NULL},
+        {".AuthFailure", NULL},
+        {"Auth", NULL},                           /* a prefix of a code is not that code */
+        {"AuthFailure.Signature", "AuthFailure"}, /* the family, not SignatureFailure */
+        {"internalerror", NULL},                  /* case matters: codes are identifiers */
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        const struct apierr_info *info = apierr_lookup(cases[i].code);
+        if (!cases[i].family) {
+            assert_null(info);
+            continue;
+        }
+        assert_non_null(info);
+        assert_string_equal(info->code, cases[i].family);
+    }
+    assert_false(apierr_lookup("AuthFailure.SomethingNew")->retryable);
+    assert_true(apierr_lookup("RequestLimitExceeded.SomeNewLimit")->retryable);
 }
 
 static void test_retryable_flags(void **state)
@@ -195,22 +208,16 @@ static void test_retryable_flags(void **state)
     struct api_error e;
     for (size_t i = 0; i < ARRAY_LEN(yes); i++) {
         assert_true(apierr_lookup(yes[i])->retryable);
-        apierr_clear(&e);
-        e.kind = APIERR_API;
-        strcpy(e.code, yes[i]);
+        e = api_err(yes[i], "", "");
         if (!apierr_retryable(&e)) fail_msg("%s should be retryable", yes[i]);
     }
     for (size_t i = 0; i < ARRAY_LEN(no); i++) {
         assert_false(apierr_lookup(no[i])->retryable);
-        apierr_clear(&e);
-        e.kind = APIERR_API;
-        strcpy(e.code, no[i]);
+        e = api_err(no[i], "", "");
         if (apierr_retryable(&e)) fail_msg("%s should not be retryable", no[i]);
     }
     /* Unknown API codes are not retried. */
-    apierr_clear(&e);
-    e.kind = APIERR_API;
-    strcpy(e.code, "Mystery");
+    e = api_err("Mystery", "", "");
     assert_false(apierr_retryable(&e));
 
     /* Other kinds. */
@@ -249,9 +256,7 @@ static void assert_contains(const char *hay, const char *needle)
 static const char *hint_for_code(const char *code)
 {
     static struct api_error e;
-    apierr_clear(&e);
-    e.kind = APIERR_API;
-    snprintf(e.code, sizeof e.code, "%s", code);
+    e = api_err(code, "", "");
     return apierr_hint(&e);
 }
 
@@ -304,12 +309,9 @@ static void test_format(void **state)
 {
     (void)state;
     char buf[256];
-    struct api_error e;
-    apierr_clear(&e);
-    e.kind = APIERR_API;
-    strcpy(e.code, "AuthFailure.SignatureFailure");
-    strcpy(e.message, "The provided credentials could not be validated.");
-    strcpy(e.request_id, "79b4dae4-51a7-4345-9b2b-0c6a29f69291");
+    struct api_error e =
+        api_err("AuthFailure.SignatureFailure", "The provided credentials could not be validated.",
+                "79b4dae4-51a7-4345-9b2b-0c6a29f69291");
     assert_ptr_equal(apierr_format(&e, buf, sizeof buf), buf);
     assert_string_equal(buf, "AuthFailure.SignatureFailure: The provided credentials could not "
                              "be validated. (RequestId 79b4dae4-51a7-4345-9b2b-0c6a29f69291)");
@@ -361,13 +363,10 @@ static void test_format_sanitizes(void **state)
 {
     (void)state;
     char buf[512];
-    struct api_error e;
-    apierr_clear(&e);
-    e.kind = APIERR_API;
-    strcpy(e.code, "InvalidParameter\x1b]0;owned\x07");
-    strcpy(e.message, "bad \x1b[31mred\x1b[0m\r\nsecond line \xc2\x9b"
-                      "2J \xff end");
-    strcpy(e.request_id, "r\x1b[2J");
+    struct api_error e = api_err("InvalidParameter\x1b]0;owned\x07",
+                                 "bad \x1b[31mred\x1b[0m\r\nsecond line \xc2\x9b"
+                                 "2J \xff end",
+                                 "r\x1b[2J");
     apierr_format(&e, buf, sizeof buf);
     assert_terminal_safe(buf);
     /* Still readable: the text around the escapes survives, on one line. */
@@ -388,10 +387,7 @@ static void test_format_sanitizes(void **state)
 static void test_format_truncates_safely(void **state)
 {
     (void)state;
-    struct api_error e;
-    apierr_clear(&e);
-    e.kind = APIERR_API;
-    strcpy(e.code, "FailedOperation");
+    struct api_error e = api_err("FailedOperation", "", "");
     /* Three-byte characters: a cut must land on a boundary. */
     for (size_t i = 0; i + 3 < sizeof e.message; i += 3)
         memcpy(e.message + i, "\xe4\xb8\xad", 3);

@@ -1,13 +1,11 @@
 /* The credential chain against a temporary HOME: environment, INI profile file, tccli JSON,
  * their order, file permission warnings, and that no secret ever reaches a message. */
-#define _XOPEN_SOURCE 700 /* nftw */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <cmocka.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +14,7 @@
 
 #include "core/creds.h"
 #include "core/util.h"
+#include "testutil.h"
 
 #define ENV_ID      "AKIDenvEnvEnvEnvEnvEnv1111"
 #define ENV_KEY     "envSecretKeyVALUE9999"
@@ -28,7 +27,7 @@
 #define TOKEN_VALUE "tokenValueSessionABCDEF"
 
 struct fixture {
-    char home[64];
+    char *home;
     char err[1024];
     char warn[1024];
     struct creds c;
@@ -42,8 +41,7 @@ static const char *const chain_vars[] = {
 static int setup(void **state)
 {
     struct fixture *f = xcalloc(1, sizeof *f);
-    strcpy(f->home, "/tmp/certdeck-creds-XXXXXX");
-    if (!mkdtemp(f->home)) return -1;
+    f->home = tu_mkdtemp("creds");
     setenv("HOME", f->home, 1);
     for (size_t i = 0; i < ARRAY_LEN(chain_vars); i++)
         unsetenv(chain_vars[i]);
@@ -51,16 +49,11 @@ static int setup(void **state)
     return 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    nftw(f->home, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    tu_rm_rf(f->home);
+    free(f->home);
     free(f);
     return 0;
 }
@@ -68,15 +61,8 @@ static int teardown(void **state)
 /* Writes HOME-relative file `rel` (creating its directory) with the given mode. */
 static char *write_file(struct fixture *f, const char *rel, const char *text, mode_t mode)
 {
-    char *path = xasprintf("%s/%s", f->home, rel);
-    char *dir = xstrdup(path);
-    *strrchr(dir, '/') = '\0';
-    mkdir(dir, 0700);
-    free(dir);
-    FILE *fp = fopen(path, "wb");
-    assert_non_null(fp);
-    fputs(text, fp);
-    fclose(fp);
+    char *path = tu_path(f->home, rel);
+    tu_write_file(path, text);
     assert_int_equal(chmod(path, mode), 0);
     return path;
 }
@@ -177,7 +163,7 @@ static void test_credentials_file_env(void **state)
     assert_non_null(strstr(f->c.source, other));
 
     /* Naming a file that does not exist is an error that names it. */
-    char *missing = xasprintf("%s/nope.ini", f->home);
+    char *missing = tu_path(f->home, "nope.ini");
     setenv("TENCENTCLOUD_CREDENTIALS_FILE", missing, 1);
     assert_int_equal(resolve(f, NULL), -1);
     assert_non_null(strstr(f->err, missing));
@@ -263,8 +249,8 @@ static void test_missing_profile_lists_places(void **state)
     setenv("TENCENTCLOUD_SECRET_ID", ENV_ID, 1);
     setenv("TENCENTCLOUD_SECRET_KEY", ENV_KEY, 1);
     assert_int_equal(resolve(f, "nope"), -1);
-    char *ini = xasprintf("%s/.tencentcloud/credentials", f->home);
-    char *tccli = xasprintf("%s/.tccli/nope.credential", f->home);
+    char *ini = tu_path(f->home, ".tencentcloud/credentials");
+    char *tccli = tu_path(f->home, ".tccli/nope.credential");
     assert_non_null(strstr(f->err, "nope"));
     assert_non_null(strstr(f->err, ini));
     assert_non_null(strstr(f->err, tccli));

@@ -19,6 +19,7 @@
 #include "core/emulator/dataset.h"
 #include "core/model.h"
 #include "core/util.h"
+#include "testutil.h"
 
 #define NOW           1767225600 /* 2026-01-01 00:00:00 UTC */
 #define MAX_INSTANCES 5000
@@ -53,23 +54,13 @@ static char *dump(const struct dataset *ds)
     return buf_steal(&b);
 }
 
-static char *read_text(const char *path)
+/* a and b dump the same. */
+static void assert_same_dump(const struct dataset *a, const struct dataset *b)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    struct buf b = {0};
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
-    return buf_steal(&b);
-}
-
-static char *testdata(const char *name)
-{
-    const char *dir = getenv("CERTDECK_TESTDATA");
-    return xasprintf("%s/%s", dir ? dir : "tests/data", name);
+    char *da = dump(a), *db = dump(b);
+    assert_string_equal(da, db);
+    free(da);
+    free(db);
 }
 
 static bool is_open(int64_t s)
@@ -233,75 +224,22 @@ static void test_record2_is_seed_example(void **state)
     struct detail_page page;
     dataset_detail_page(r, 0, 15, &page);
 
-    char *path = testdata("seed_detail_response.json");
-    char *text = read_text(path);
-    free(path);
-    if (text) {
-        cJSON *seed = cJSON_Parse(text);
-        assert_non_null(seed);
-        cJSON *inner = cJSON_GetObjectItemCaseSensitive(seed, "Response");
-        cJSON_DeleteItemFromObjectCaseSensitive(inner, "RequestId");
-        char *want = cJSON_PrintUnformatted(inner);
-        cJSON *got_j = codec_encode_detail_page(&page);
-        char *got = cJSON_PrintUnformatted(got_j);
-        assert_string_equal(got, want);
-        cJSON_free(want);
-        cJSON_free(got);
-        cJSON_Delete(got_j);
-        cJSON_Delete(seed);
-        free(text);
-    }
+    char *text = tu_read_testdata("seed_detail_response.json", NULL);
+    cJSON *seed = cJSON_Parse(text);
+    assert_non_null(seed);
+    cJSON *inner = cJSON_GetObjectItemCaseSensitive(seed, "Response");
+    cJSON_DeleteItemFromObjectCaseSensitive(inner, "RequestId");
+    char *want = cJSON_PrintUnformatted(inner);
+    cJSON *got_j = codec_encode_detail_page(&page);
+    char *got = cJSON_PrintUnformatted(got_j);
+    assert_string_equal(got, want);
+    cJSON_free(want);
+    cJSON_free(got);
+    cJSON_Delete(got_j);
+    cJSON_Delete(seed);
+    free(text);
     /* and field by field, from the seed text itself */
-    assert_int_equal(page.n_runs, 2);
-    static const struct {
-        int64_t type, status;
-        const char *created;
-        uint64_t id;
-        const char *ict, *iut;
-    } want[2] = {
-        {0, 1, "2025-05-20 15:03:17", 57, "2025-05-20T07:03:17.000000Z",
-         "2025-05-20T07:05:43.000000Z"},
-        {1, 4, "2025-05-20 15:18:58", 85, "2025-05-20T07:18:58.000000Z",
-         "2025-05-20T07:23:17.000000Z"},
-    };
-    for (size_t k = 0; k < 2; k++) {
-        const struct deploy_run *run = &page.runs[k];
-        assert_int_equal(run->type, want[k].type);
-        assert_int_equal(run->status, want[k].status);
-        assert_string_equal(run->create_time, want[k].created);
-        assert_int_equal(run->total_count, 1);
-        assert_int_equal(run->success_total_count, 1);
-        assert_int_equal(run->failed_total_count, 0);
-        assert_int_equal(run->running_total_count, 0);
-        assert_false(run->has_pending_total_count);
-        assert_int_equal(run->n_groups, 1);
-        assert_string_equal(run->groups[0].resource_type, "clb");
-        assert_int_equal(run->groups[0].total_count, 1);
-        assert_int_equal(run->groups[0].n_items, 1);
-        const struct deploy_item *it = &run->groups[0].items[0];
-        assert_int_equal(it->id, want[k].id);
-        assert_string_equal(it->old_cert_id, "OMhKAc35");
-        assert_int_equal(it->status, 1);
-        assert_string_equal(it->error_msg, "");
-        assert_string_equal(it->create_time, want[k].ict);
-        assert_string_equal(it->update_time, want[k].iut);
-        assert_string_equal(it->instance_id, "lb-9crou4ha");
-        assert_string_equal(it->instance_name, "lb-677209fa-qP3T");
-        assert_string_equal(it->listener_id, "lbl-dlu2mqpu");
-        assert_string_equal(it->listener_name, "tencent");
-        assert_int_equal(it->n_domains, 1);
-        assert_string_equal(it->domains[0], "tencent.com,www.tencent.online,www.qq.com");
-        assert_string_equal(it->protocol, "HTTPS");
-        assert_int_equal(it->sni_switch, 0);
-        assert_int_equal(it->forward, 1);
-        assert_string_equal(it->ssl_mode, "UNIDIRECTIONAL");
-        assert_string_equal(it->resource_type, "clb");
-        assert_string_equal(it->region, "ap-guangzhou");
-        assert_string_equal(it->bucket, "");
-        assert_string_equal(it->namespace_, "");
-        assert_string_equal(it->secret_name, "");
-        assert_int_equal(it->port, 0);
-    }
+    tu_assert_seed_detail(&page);
     model_detail_page_clear(&page);
     dataset_free(&ds);
 }
@@ -574,17 +512,10 @@ static void test_advance_deterministic(void **state)
     for (int64_t t = NOW; t <= NOW + 200; t += 7)
         dataset_advance(&a, t);
     dataset_advance(&b, NOW + 200);
-    char *da = dump(&a), *db = dump(&b);
-    assert_string_equal(da, db);
-    free(da);
-    free(db);
+    assert_same_dump(&a, &b);
     /* and going back in time changes nothing */
     dataset_advance(&a, NOW);
-    da = dump(&a);
-    db = dump(&b);
-    assert_string_equal(da, db);
-    free(da);
-    free(db);
+    assert_same_dump(&a, &b);
     dataset_free(&a);
     dataset_free(&b);
 }
@@ -602,6 +533,18 @@ static struct dataset_record *find_finished(struct dataset *ds, int64_t type, in
     return NULL;
 }
 
+/* A generated dataset (seed, 40 records, groups of up to 300) at NOW, and a finished record of
+ * it whose last run has type and status. */
+static struct dataset_record *finished_record(struct dataset *ds, uint64_t seed, int64_t type,
+                                              int64_t status)
+{
+    gen(ds, seed, 40, 300);
+    dataset_advance(ds, NOW);
+    struct dataset_record *r = find_finished(ds, type, status);
+    assert_non_null(r);
+    return r;
+}
+
 static void expect_api_error(int rc, const struct api_error *err, const char *code)
 {
     assert_int_equal(rc, -1);
@@ -615,10 +558,7 @@ static void test_rollback(void **state)
     (void)state;
     struct dataset ds;
     struct api_error err;
-    gen(&ds, 1, 40, 300);
-    dataset_advance(&ds, NOW);
-    struct dataset_record *r = find_finished(&ds, MODEL_RUN_DEPLOY, MODEL_STATUS_SUCCESS);
-    assert_non_null(r);
+    struct dataset_record *r = finished_record(&ds, 1, MODEL_RUN_DEPLOY, MODEL_STATUS_SUCCESS);
     uint64_t id = r->info.id;
     size_t runs = r->n_runs;
     int64_t deployed = r->runs[runs - 1].success_total_count;
@@ -669,10 +609,7 @@ static void test_retry_record(void **state)
     (void)state;
     struct dataset ds;
     struct api_error err;
-    gen(&ds, 1, 40, 300);
-    dataset_advance(&ds, NOW);
-    struct dataset_record *r = find_finished(&ds, MODEL_RUN_DEPLOY, MODEL_STATUS_FAILED);
-    assert_non_null(r);
+    struct dataset_record *r = finished_record(&ds, 1, MODEL_RUN_DEPLOY, MODEL_STATUS_FAILED);
     uint64_t id = r->info.id;
     size_t last = r->n_runs - 1;
     int64_t failed = r->runs[last].failed_total_count;
@@ -710,10 +647,7 @@ static void test_retry_item(void **state)
     (void)state;
     struct dataset ds;
     struct api_error err;
-    gen(&ds, 2, 40, 300);
-    dataset_advance(&ds, NOW);
-    struct dataset_record *r = find_finished(&ds, MODEL_RUN_DEPLOY, MODEL_STATUS_FAILED);
-    assert_non_null(r);
+    struct dataset_record *r = finished_record(&ds, 2, MODEL_RUN_DEPLOY, MODEL_STATUS_FAILED);
     uint64_t rid = r->info.id;
     const struct deploy_run *run = &r->runs[r->n_runs - 1];
     uint64_t item = 0, good = 0;
@@ -796,16 +730,22 @@ static void test_upload(void **state)
 
 /* ---- loading ------------------------------------------------------------------------------ */
 
+/* Loads tests/data/<name>, failing the test with the loader's reason if it refuses. */
+static void load_testdata(struct dataset *ds, const char *name)
+{
+    char *path = tu_testdata(name);
+    struct api_error err;
+    apierr_clear(&err);
+    int rc = dataset_load_file(ds, path, &err);
+    if (rc != 0) fail_msg("%s: %s", path, err.message);
+    free(path);
+}
+
 static void test_load_small(void **state)
 {
     (void)state;
-    char *path = testdata("dataset_small.json");
     struct dataset ds;
-    struct api_error err;
-    apierr_clear(&err);
-    int rc = dataset_load_file(&ds, path, &err);
-    if (rc != 0) fail_msg("%s: %s", path, err.message);
-    free(path);
+    load_testdata(&ds, "dataset_small.json");
     assert_true(ds.n_records >= 3 && ds.n_records <= 4);
     bool rollback = false, failures = false, running = false;
     for (size_t i = 0; i < ds.n_records; i++) {
@@ -833,13 +773,8 @@ static void test_load_small(void **state)
 static void test_load_hostile(void **state)
 {
     (void)state;
-    char *path = testdata("dataset_hostile.json");
     struct dataset ds;
-    struct api_error err;
-    apierr_clear(&err);
-    int rc = dataset_load_file(&ds, path, &err);
-    if (rc != 0) fail_msg("%s: %s", path, err.message);
-    free(path);
+    load_testdata(&ds, "dataset_hostile.json");
     /* the dangerous bytes survive loading verbatim (sanitizing is the sinks' job) */
     static const char *const needles[] = {"\x1b[31m", "\x1b]0;",  "\x07",
                                           "\r",       "\xc2\x9b", "\xe2\x80\xae"};
@@ -896,14 +831,10 @@ static void test_load_errors(void **state)
          "[{\"Id\": 5, \"Port\": \"x\"}]}]}]}}",
          "Details.2[0].RecordDetailList[0].List[0].Port"},
     };
-    char dir[] = "/tmp/certdeck-dataset-XXXXXX";
-    assert_non_null(mkdtemp(dir));
+    char *dir = tu_mkdtemp("dataset");
     for (size_t i = 0; i < ARRAY_LEN(docs); i++) {
         char *path = xasprintf("%s/bad%zu.json", dir, i);
-        FILE *f = fopen(path, "wb");
-        assert_non_null(f);
-        fputs(docs[i].json, f);
-        fclose(f);
+        tu_write_file(path, docs[i].json);
         struct dataset ds;
         struct api_error err;
         apierr_clear(&err);
@@ -917,13 +848,14 @@ static void test_load_errors(void **state)
         free(path);
     }
     /* a file that is not there */
-    char *missing = xasprintf("%s/nope.json", dir);
+    char *missing = tu_path(dir, "nope.json");
     struct dataset ds;
     struct api_error err;
     assert_int_equal(dataset_load_file(&ds, missing, &err), -1);
     assert_non_null(strstr(err.message, "cannot open"));
     free(missing);
-    rmdir(dir);
+    tu_rm_rf(dir);
+    free(dir);
 }
 
 /* A dataset that a record references by the API's own names round-trips through the loader. */
@@ -949,10 +881,7 @@ static void test_load_roundtrip_of_generated(void **state)
     struct dataset back;
     struct api_error err;
     assert_int_equal(dataset_load_json(&back, text, strlen(text), &err), 0);
-    char *a = dump(&ds), *b = dump(&back);
-    assert_string_equal(a, b);
-    free(a);
-    free(b);
+    assert_same_dump(&ds, &back);
     cJSON_free(text);
     dataset_free(&back);
     dataset_free(&ds);

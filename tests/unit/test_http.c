@@ -21,6 +21,7 @@
 
 #include "core/http.h"
 #include "core/util.h"
+#include "testutil.h"
 
 enum mode {
     MODE_JSON,      /* 200, application/json, echo of the body length */
@@ -176,9 +177,7 @@ static void *server_main(void *arg)
 static int group_setup(void **state)
 {
     (void)state;
-    setenv("no_proxy", "127.0.0.1,localhost", 1);
-    setenv("NO_PROXY", "127.0.0.1,localhost", 1);
-    http_global_init();
+    tu_loopback_init();
     srv.listen_fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     if (bind(srv.listen_fd, (struct sockaddr *)&a, sizeof a) != 0) return -1;
@@ -223,6 +222,18 @@ static const char *server_url(void)
 {
     snprintf(url, sizeof url, "http://127.0.0.1:%d/", srv.port);
     return url;
+}
+
+/* POSTs {} to `to` through c; the call must fail with an error of kind. Returns the response
+ * as the call left it. */
+static struct http_response post_fails(struct http_client *c, const char *to,
+                                       const atomic_int *cancel, enum apierr_kind kind,
+                                       struct api_error *err)
+{
+    struct http_response r;
+    assert_int_equal(http_post(c, to, json_headers, "{}", 2, cancel, &r, err), -1);
+    assert_int_equal(err->kind, kind);
+    return r;
 }
 
 static void test_keepalive_reuses_connection(void **state)
@@ -316,10 +327,8 @@ static void test_size_cap(void **state)
         set_mode(modes[i]);
         struct http_opts o = {.max_body = 1024 * 1024};
         struct http_client *c = http_client_new(&o);
-        struct http_response r;
         struct api_error err;
-        assert_int_equal(http_post(c, server_url(), json_headers, "{}", 2, NULL, &r, &err), -1);
-        assert_int_equal(err.kind, APIERR_TRANSPORT);
+        struct http_response r = post_fails(c, server_url(), NULL, APIERR_TRANSPORT, &err);
         assert_string_equal(err.transport, "response larger than 1 MiB (limit)");
         assert_null(r.body);
         assert_int_equal(r.len, 0);
@@ -342,18 +351,14 @@ static void test_timeout_and_empty_reply(void **state)
     set_mode(MODE_HANG);
     struct http_opts o = {.timeout_ms = 200};
     struct http_client *c = http_client_new(&o);
-    struct http_response r;
     struct api_error err;
-    assert_int_equal(http_post(c, server_url(), json_headers, "{}", 2, NULL, &r, &err), -1);
-    assert_int_equal(err.kind, APIERR_TRANSPORT);
+    assert_null(post_fails(c, server_url(), NULL, APIERR_TRANSPORT, &err).body);
     assert_string_equal(err.transport, "timed out after 0.2 s");
-    assert_null(r.body);
     http_client_free(c);
 
     set_mode(MODE_CLOSE);
     c = http_client_new(NULL);
-    assert_int_equal(http_post(c, server_url(), json_headers, "{}", 2, NULL, &r, &err), -1);
-    assert_int_equal(err.kind, APIERR_TRANSPORT);
+    post_fails(c, server_url(), NULL, APIERR_TRANSPORT, &err);
     assert_non_null(strstr(err.transport, "empty reply"));
     http_client_free(c);
 }
@@ -363,15 +368,18 @@ struct later {
     int requests_before;
 };
 
+static bool server_has_it(void *arg)
+{
+    struct later *l = arg;
+    int conns, reqs;
+    counts(&conns, &reqs);
+    return reqs > l->requests_before;
+}
+
 static void *cancel_when_server_has_it(void *arg)
 {
     struct later *l = arg;
-    int64_t deadline = now_ms() + 15000;
-    int conns, reqs;
-    do {
-        sleep_ms(5);
-        counts(&conns, &reqs);
-    } while (reqs <= l->requests_before && now_ms() < deadline);
+    (void)tu_poll_until(server_has_it, l, TU_DEADLINE_MS);
     atomic_store(l->flag, 1);
     return NULL;
 }
@@ -388,8 +396,7 @@ static void test_cancel(void **state)
     atomic_int flag = 1;
     set_mode(MODE_JSON);
     counts(&conns, &reqs0);
-    assert_int_equal(http_post(c, server_url(), json_headers, "{}", 2, &flag, &r, &err), -1);
-    assert_int_equal(err.kind, APIERR_CANCELLED);
+    post_fails(c, server_url(), &flag, APIERR_CANCELLED, &err);
     counts(&conns, &reqs1);
     assert_int_equal(reqs1, reqs0);
 
@@ -399,9 +406,8 @@ static void test_cancel(void **state)
     struct later l = {&flag, reqs1};
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, cancel_when_server_has_it, &l), 0);
-    assert_int_equal(http_post(c, server_url(), json_headers, "{}", 2, &flag, &r, &err), -1);
+    r = post_fails(c, server_url(), &flag, APIERR_CANCELLED, &err);
     pthread_join(t, NULL);
-    assert_int_equal(err.kind, APIERR_CANCELLED);
     assert_null(r.body);
 
     /* The handle is usable afterwards. */
@@ -426,16 +432,12 @@ static void test_refused_and_bad_url(void **state)
     snprintf(closed, sizeof closed, "http://127.0.0.1:%d/", ntohs(a.sin_port));
 
     struct http_client *c = http_client_new(NULL);
-    struct http_response r;
     struct api_error err;
-    assert_int_equal(http_post(c, closed, json_headers, "{}", 2, NULL, &r, &err), -1);
-    assert_int_equal(err.kind, APIERR_TRANSPORT);
+    post_fails(c, closed, NULL, APIERR_TRANSPORT, &err);
     assert_string_equal(err.transport, "connection refused");
 
     /* Only http and https. */
-    assert_int_equal(http_post(c, "file:///etc/passwd", json_headers, "{}", 2, NULL, &r, &err), -1);
-    assert_int_equal(err.kind, APIERR_TRANSPORT);
-    assert_null(r.body);
+    assert_null(post_fails(c, "file:///etc/passwd", NULL, APIERR_TRANSPORT, &err).body);
     http_client_free(c);
 }
 

@@ -13,6 +13,7 @@
 
 #include "core/ratelimit.h"
 #include "core/util.h"
+#include "testutil.h"
 
 /* Generous bound for "this must finish": a broken limiter fails instead of hanging ctest. */
 #define DEADLINE_MS 10000
@@ -95,17 +96,6 @@ static void *waiter_main(void *arg)
     return NULL;
 }
 
-/* Polls flag until it is set or the deadline passes; returns whether it was set. */
-static bool wait_flag(atomic_int *flag)
-{
-    int64_t deadline = now_ms() + DEADLINE_MS;
-    while (!atomic_load(flag)) {
-        if (now_ms() > deadline) return false;
-        sleep_ms(1);
-    }
-    return true;
-}
-
 static struct waiter *waiter_start(struct ratelimit *rl, int cancel)
 {
     struct waiter *w = xcalloc(1, sizeof *w);
@@ -121,7 +111,7 @@ static struct waiter *waiter_start(struct ratelimit *rl, int cancel)
  * leaked, as the thread still uses them). */
 static int64_t waiter_finish(struct waiter *w)
 {
-    if (!wait_flag(&w->done)) fail_msg("ratelimit_acquire did not return");
+    if (!tu_wait_flag(&w->done, DEADLINE_MS)) fail_msg("ratelimit_acquire did not return");
     pthread_join(w->thread, NULL);
     int64_t r = w->result;
     free(w);
@@ -143,7 +133,7 @@ static void test_cancel_from_other_thread(void **state)
     assert_int_equal(ratelimit_acquire(rl, NULL), 0);
 
     struct waiter *w = waiter_start(rl, 0);
-    assert_true(wait_flag(&w->started));
+    assert_true(tu_wait_flag(&w->started, DEADLINE_MS));
     /* Give it a chance to be asleep in the limiter; the result does not depend on it. */
     sleep_ms(30);
     assert_false(atomic_load(&w->done));

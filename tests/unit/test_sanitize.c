@@ -104,6 +104,14 @@ static char *run(const char *in, size_t len, bool keep)
     return buf_steal(&b);
 }
 
+/* sanitize_append of (in, len) on an empty buffer gives exactly want. */
+static void expect_run(const char *in, size_t len, bool keep, const char *want)
+{
+    char *out = run(in, len, keep);
+    assert_string_equal(out, want);
+    free(out);
+}
+
 static void test_hostile_table(void **state)
 {
     (void)state;
@@ -133,9 +141,7 @@ static void test_clean_passes_unchanged(void **state)
         assert_int_equal(utf8_invalid_offset(clean[i], len), -1);
     }
     /* Next to a harmless format character (ZWJ), an override is still caught. */
-    char *out = run(S("\xe2\x80\x8d\xe2\x80\xad"), false);
-    assert_string_equal(out, "\xe2\x80\x8d\\u202d");
-    free(out);
+    expect_run(S("\xe2\x80\x8d\xe2\x80\xad"), false, "\xe2\x80\x8d\\u202d");
 }
 
 static void test_keep_newlines(void **state)
@@ -157,9 +163,7 @@ static void test_keep_newlines(void **state)
         free(out);
     }
     /* Without keep_newlines, newlines and tabs are spaces. */
-    char *out = run(S("a\nb\tc\n"), false);
-    assert_string_equal(out, "a b c ");
-    free(out);
+    expect_run(S("a\nb\tc\n"), false, "a b c ");
 }
 
 /* sanitize_is_clean(s) is true exactly when sanitize_append(keep_newlines=false) is the
@@ -199,25 +203,22 @@ static void test_append_and_dup(void **state)
     buf_free(&b);
 
     /* The length bounds the input: bytes past len are not looked at. */
-    char *out = run("abc\x1b", 3, false);
-    assert_string_equal(out, "abc");
-    free(out);
-    out = run("\xe4\xb8\xad", 2, false); /* a complete 中 cut by len */
-    assert_string_equal(out, FFFD FFFD);
-    free(out);
+    expect_run("abc\x1b", 3, false, "abc");
+    expect_run("\xe4\xb8\xad", 2, false, FFFD FFFD); /* a complete 中 cut by len */
 
-    char *d = sanitize_dup(NULL);
-    assert_string_equal(d, "");
-    free(d);
-    d = sanitize_dup("");
-    assert_string_equal(d, "");
-    free(d);
-    d = sanitize_dup("name\x1b]8;;http://evil\x07\tx\n");
-    assert_string_equal(d, "name^[]8;;http://evil^G x ");
-    free(d);
-    d = sanitize_dup("\xe4\xb8\xad\xe6\x96\x87");
-    assert_string_equal(d, "\xe4\xb8\xad\xe6\x96\x87");
-    free(d);
+    static const struct {
+        const char *in, *want;
+    } dups[] = {
+        {NULL, ""},
+        {"", ""},
+        {"name\x1b]8;;http://evil\x07\tx\n", "name^[]8;;http://evil^G x "},
+        {"\xe4\xb8\xad\xe6\x96\x87", "\xe4\xb8\xad\xe6\x96\x87"},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(dups); i++) {
+        char *d = sanitize_dup(dups[i].in);
+        assert_string_equal(d, dups[i].want);
+        free(d);
+    }
 }
 
 static void test_utf8_invalid_offset(void **state)

@@ -18,6 +18,7 @@
 #include "core/model.h"
 #include "core/store.h"
 #include "core/util.h"
+#include "testutil.h"
 
 /* ---- building model values (the test owns them and frees them after each put) ------------- */
 
@@ -119,17 +120,6 @@ static void put_big_page(struct store *s, uint64_t id, int64_t offset, int64_t i
     model_detail_page_clear(&p);
 }
 
-static const struct resource_group *group_of(const struct store_detail *d, size_t run,
-                                             const char *type)
-{
-    if (!d || run >= d->page.n_runs) return NULL;
-    const struct deploy_run *r = &d->page.runs[run];
-    for (size_t i = 0; i < r->n_groups; i++)
-        if (r->groups[i].resource_type && strcmp(r->groups[i].resource_type, type) == 0)
-            return &r->groups[i];
-    return NULL;
-}
-
 static bool ids_unique(const struct resource_group *g)
 {
     for (size_t i = 0; i < g->n_items; i++)
@@ -157,20 +147,24 @@ static struct api_error make_error(const char *code)
 
 /* ---- tests ----------------------------------------------------------------------------------- */
 
+/* Asserts the record list's state, and its inflight count when inflight >= 0. */
+static void expect_records_state(struct store *s, enum store_state want, int inflight)
+{
+    store_lock(s);
+    assert_int_equal(store_records(s)->meta.state, want);
+    if (inflight >= 0) assert_int_equal(store_records(s)->meta.inflight, inflight);
+    store_unlock(s);
+}
+
 static void test_records_states(void **state)
 {
     (void)state;
     struct store *s = store_new();
-    store_lock(s);
-    assert_int_equal(store_records(s)->meta.state, STORE_IDLE);
-    store_unlock(s);
+    expect_records_state(s, STORE_IDLE, -1);
 
     /* IDLE -> LOADING -> LOADED */
     store_records_begin(s, NULL, false);
-    store_lock(s);
-    assert_int_equal(store_records(s)->meta.state, STORE_LOADING);
-    assert_int_equal(store_records(s)->meta.inflight, 1);
-    store_unlock(s);
+    expect_records_state(s, STORE_LOADING, 1);
     put_records(s, 0, 3, 1, 3);
     store_lock(s);
     const struct store_records *r = store_records(s);
@@ -184,13 +178,9 @@ static void test_records_states(void **state)
 
     /* LOADED -> STALE (refresh) -> LOADED */
     store_records_begin(s, NULL, true);
-    store_lock(s);
-    assert_int_equal(store_records(s)->meta.state, STORE_STALE);
-    store_unlock(s);
+    expect_records_state(s, STORE_STALE, -1);
     put_records(s, 0, 3, 1, 3);
-    store_lock(s);
-    assert_int_equal(store_records(s)->meta.state, STORE_LOADED);
-    store_unlock(s);
+    expect_records_state(s, STORE_LOADED, -1);
 
     /* A failing refresh -> ERROR, the rows stay, last_error says why. */
     store_records_begin(s, NULL, true);
@@ -208,14 +198,9 @@ static void test_records_states(void **state)
 
     /* A refresh that is cancelled goes back to ERROR (not stuck in STALE). */
     store_records_begin(s, NULL, true);
-    store_lock(s);
-    assert_int_equal(store_records(s)->meta.state, STORE_STALE);
-    store_unlock(s);
+    expect_records_state(s, STORE_STALE, -1);
     store_records_abort(s);
-    store_lock(s);
-    assert_int_equal(store_records(s)->meta.state, STORE_ERROR);
-    assert_int_equal(store_records(s)->meta.inflight, 0);
-    store_unlock(s);
+    expect_records_state(s, STORE_ERROR, 0);
 
     /* Success clears the error. */
     store_records_begin(s, NULL, true);
@@ -234,10 +219,7 @@ static void test_records_states(void **state)
     assert_string_equal(r->old_cert_filter, "OMhKAc35");
     store_unlock(s);
     store_records_abort(s);
-    store_lock(s);
-    assert_int_equal(store_records(s)->meta.state, STORE_IDLE);
-    assert_int_equal(store_records(s)->meta.inflight, 0);
-    store_unlock(s);
+    expect_records_state(s, STORE_IDLE, 0);
     store_free(s);
 }
 
@@ -331,13 +313,13 @@ static void test_detail_merge_out_of_order(void **state)
     d = store_detail(s, id);
     assert_int_equal(d->meta.state, STORE_LOADED);
     assert_int_equal(d->meta.inflight, 0);
-    const struct resource_group *clb = group_of(d, 0, "clb");
+    const struct resource_group *clb = tu_group_of(d, 0, "clb");
     assert_non_null(clb);
     assert_int_equal(clb->n_items, 500); /* 1000..1499 once each despite the overlaps */
     assert_true(ids_unique(clb));
     for (size_t i = 0; i < clb->n_items; i++)
         assert_int_equal(clb->items[i].id, 1000 + i);
-    assert_int_equal(group_of(d, 0, "cdn")->n_items, 5);
+    assert_int_equal(tu_group_of(d, 0, "cdn")->n_items, 5);
     assert_true(d->complete);
     assert_int_equal(d->max_group_total, 500);
     assert_true(d->loaded_offset >= 500);
@@ -371,7 +353,7 @@ static void test_detail_paging_refresh_and_error(void **state)
         assert_true(i == 2 || d->loaded_offset == expect_offset[i]);
         assert_int_equal(d->complete, i == 2);
         assert_int_equal(d->max_group_total, 500);
-        assert_true(ids_unique(group_of(d, 0, "clb")));
+        assert_true(ids_unique(tu_group_of(d, 0, "clb")));
         store_unlock(s);
     }
 
@@ -395,7 +377,7 @@ static void test_detail_paging_refresh_and_error(void **state)
     assert_int_equal(d->meta.state, STORE_LOADED);
     assert_int_equal(d->page.runs[0].status, 2);
     assert_int_equal(d->page.runs[0].failed_total_count, 205);
-    const struct resource_group *clb = group_of(d, 0, "clb");
+    const struct resource_group *clb = tu_group_of(d, 0, "clb");
     assert_int_equal(clb->n_items, 500);
     assert_true(ids_unique(clb));
     assert_int_equal(item_by_id(clb, 1000)->status, 2);
@@ -413,7 +395,7 @@ static void test_detail_paging_refresh_and_error(void **state)
     d = store_detail(s, id);
     assert_int_equal(d->meta.state, STORE_ERROR);
     assert_string_equal(d->meta.last_error.code, "FailedOperation");
-    assert_int_equal(group_of(d, 0, "clb")->n_items, 500);
+    assert_int_equal(tu_group_of(d, 0, "clb")->n_items, 500);
     store_unlock(s);
 
     /* A rollback adds a run: its big group holds only the first page, so the detail is no
@@ -436,8 +418,8 @@ static void test_detail_paging_refresh_and_error(void **state)
     assert_int_equal(d->meta.last_error.kind, APIERR_NONE);
     assert_int_equal(d->page.n_runs, 2);
     assert_int_equal(d->page.runs[1].type, 1);
-    assert_int_equal(group_of(d, 1, "clb")->n_items, 200);
-    assert_int_equal(group_of(d, 0, "clb")->n_items, 500);
+    assert_int_equal(tu_group_of(d, 1, "clb")->n_items, 200);
+    assert_int_equal(tu_group_of(d, 0, "clb")->n_items, 500);
     assert_false(d->complete);
     assert_int_equal(d->loaded_offset, 200);
     store_unlock(s);
@@ -622,7 +604,7 @@ static void test_threads(void **state)
             assert_int_equal(r->records[i].id, i + 1);
         for (uint64_t id = 10; id < 13; id++) {
             const struct store_detail *d = store_detail(sh.s, id);
-            const struct resource_group *clb = group_of(d, 0, "clb");
+            const struct resource_group *clb = tu_group_of(d, 0, "clb");
             if (clb) {
                 assert_int_equal(clb->n_items, 200);
                 int64_t st = clb->items[0].status;
