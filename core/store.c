@@ -46,6 +46,8 @@ struct store {
     size_t n_details, cap_details;
     uint64_t use_clock;
 
+    struct store_rate_wait rate_wait;
+
     struct api_trace log[STORE_LOG_CAPACITY];
     size_t log_head; /* index of the oldest entry */
     size_t log_len;
@@ -756,6 +758,22 @@ void store_log_push(struct store *s, const struct api_trace *trace)
         s->log_head = (s->log_head + 1) % STORE_LOG_CAPACITY;
     }
     changed(s);
+    pthread_mutex_unlock(&s->mu);
+}
+
+const struct store_rate_wait *store_rate_wait(struct store *s)
+{
+    return &s->rate_wait;
+}
+
+void store_set_rate_wait(struct store *s, const struct store_rate_wait *rw)
+{
+    pthread_mutex_lock(&s->mu);
+    struct store_rate_wait *cur = &s->rate_wait;
+    if (cur->waiting != rw->waiting || cur->rate != rw->rate || cur->since_ms != rw->since_ms) {
+        *cur = *rw;
+        changed(s);
+    }
     pthread_mutex_unlock(&s->mu);
 }
 

@@ -85,6 +85,16 @@ size_t store_log_len(struct store *s);
 const struct api_trace *store_log_at(struct store *s, size_t i);
 uint64_t store_generation(struct store *s);
 
+/* Requests the worker is holding back for the client-side rate limit right now, counting only
+ * those that have waited longer than WORKER_RATE_NOTICE_MS (shorter waits are not news). The
+ * worker keeps it current (see worker_set_rate); the status line shows it while waiting > 0. */
+struct store_rate_wait {
+    int waiting;      /* requests waiting now; 0: none */
+    double rate;      /* the limit they wait for, requests per second */
+    int64_t since_ms; /* now_ms() when the longest-waiting of them began to wait */
+};
+const struct store_rate_wait *store_rate_wait(struct store *s);
+
 /* Wake-up for poll(): readable after any change. store_drain_wake() empties it. */
 int store_wake_fd(struct store *s);
 void store_drain_wake(struct store *s);
@@ -111,6 +121,8 @@ void store_detail_put(struct store *s, uint64_t record_id, int64_t offset,
 void store_detail_fail(struct store *s, uint64_t record_id, const struct api_error *err);
 void store_detail_abort(struct store *s, uint64_t record_id);
 void store_log_push(struct store *s, const struct api_trace *trace);
+/* Replaces the rate-limit wait shown (a change only when it differs). */
+void store_set_rate_wait(struct store *s, const struct store_rate_wait *rw);
 /* Anything else that should make the UI redraw (e.g. the worker went idle). */
 void store_touch(struct store *s);
 

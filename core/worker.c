@@ -1,6 +1,7 @@
 /* The background threads: a job queue (one mutex, one condition variable), page planning from
  * what the store holds and what is already queued or running, cancellation by view
- * generation, and a reaper thread that aborts the transfers of views the user has left. */
+ * generation, optional pacing at the client's rate, and a reaper thread that aborts the
+ * transfers of views the user has left and publishes rate-limit waits that last. */
 #include "core/worker.h"
 
 #include <pthread.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/ratelimit.h"
 #include "core/util.h"
 
 enum job_kind { JOB_RECORDS, JOB_DETAIL, JOB_ROLLBACK, JOB_RETRY };
@@ -24,8 +26,10 @@ struct job {
     int64_t offset;     /* JOB_RECORDS: row offset; JOB_DETAIL: item offset */
     int64_t detail_id;  /* JOB_RETRY: < 0 for every failed item */
     bool refresh;
-    bool rerun;      /* a write finished while this read ran: fetch again once it is done */
-    int64_t doom_ms; /* > 0: abort at this now_ms() unless asked for again */
+    bool rerun;         /* a write finished while this read ran: fetch again once it is done */
+    int64_t doom_ms;    /* > 0: abort at this now_ms() unless asked for again */
+    int64_t wait_since; /* > 0: waiting for the pacing bucket since this now_ms() */
+    bool wait_shown;    /* that wait is published in the store (it passed the notice time) */
 };
 
 /* What the current view generation asked for, so pages keep coming as earlier ones land. */
@@ -61,6 +65,9 @@ struct worker {
     size_t n_running, cap_running;
     struct target *targets;
     size_t n_targets, cap_targets;
+
+    struct ratelimit *pace; /* worker_set_rate; NULL: api alone paces */
+    double pace_rate;
 
     uint64_t generation;
     /* Bumped whenever the record list starts over with another filter: results of requests
@@ -380,6 +387,57 @@ static void refresh_after_write(struct worker *w, uint64_t record_id)
     free(filter);
 }
 
+/* ---- pacing -------------------------------------------------------------------------------- */
+
+/* The wait the current thread's job spent in the pacing bucket, for its call's trace (the api
+ * observer runs on the thread that made the call). */
+static _Thread_local int64_t paced_since_ms, paced_ms;
+
+/* With w->mu held: what the store says about waits that lasted (lock order: worker, then
+ * store). */
+static void publish_rate_wait(struct worker *w)
+{
+    struct store_rate_wait rw = {0, w->pace_rate, 0};
+    for (size_t i = 0; i < w->n_running; i++) {
+        const struct job *j = w->running[i];
+        if (!j->wait_shown) continue;
+        rw.waiting++;
+        if (!rw.since_ms || j->wait_since < rw.since_ms) rw.since_ms = j->wait_since;
+    }
+    store_set_rate_wait(w->store, &rw);
+}
+
+/* Takes a token from the pacing bucket (if any), marking the job as waiting meanwhile: the
+ * reaper publishes the wait once it passes WORKER_RATE_NOTICE_MS. False: cancelled. */
+static bool pace_job(struct worker *w, struct job *j)
+{
+    paced_since_ms = paced_ms = 0;
+    pthread_mutex_lock(&w->mu);
+    struct ratelimit *rl = w->pace;
+    int64_t since = now_ms();
+    if (rl) {
+        j->wait_since = since;
+        pthread_cond_signal(&w->reap_cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    if (!rl) return true;
+
+    int64_t waited = ratelimit_acquire(rl, &j->cancel);
+
+    pthread_mutex_lock(&w->mu);
+    j->wait_since = 0;
+    if (j->wait_shown) {
+        j->wait_shown = false;
+        publish_rate_wait(w);
+    }
+    pthread_mutex_unlock(&w->mu);
+    if (waited > 0) { /* measured on the clock of the trace's started_ms, not rounded up */
+        paced_since_ms = since;
+        paced_ms = now_ms() - since;
+    }
+    return waited >= 0;
+}
+
 /* ---- running jobs -------------------------------------------------------------------------- */
 
 static void run_job(struct worker *w, struct job *j, struct outcome *out)
@@ -389,6 +447,11 @@ static void run_job(struct worker *w, struct job *j, struct outcome *out)
     if (atomic_load(&j->cancel)) {
         out->rc = -1;
         apierr_set(&out->err, APIERR_CANCELLED, "cancelled before it started");
+        return;
+    }
+    if (!pace_job(w, j)) {
+        out->rc = -1;
+        apierr_set(&out->err, APIERR_CANCELLED, "cancelled while waiting for the rate limit");
         return;
     }
     switch (j->kind) {
@@ -417,6 +480,7 @@ static void run_job(struct worker *w, struct job *j, struct outcome *out)
                                 &out->err);
         break;
     }
+    paced_since_ms = paced_ms = 0;
 }
 
 /* With w->mu held: the result goes into the store, then whatever should follow is queued. */
@@ -507,23 +571,38 @@ static struct timespec monotonic_at(int64_t ms)
     return ts;
 }
 
-/* Aborts doomed requests once their grace period is over. */
+static int64_t earliest(int64_t next, int64_t due)
+{
+    return next == 0 || due < next ? due : next;
+}
+
+/* Aborts doomed requests once their grace period is over, and publishes rate-limit waits
+ * once they pass WORKER_RATE_NOTICE_MS. Sleeps until the next of those instants. */
 static void *reaper_main(void *arg)
 {
     struct worker *w = arg;
     pthread_mutex_lock(&w->mu);
     while (!w->stopping) {
         int64_t now = now_ms(), next = 0;
+        bool notice = false;
         for (size_t i = 0; i < w->n_running; i++) {
             struct job *j = w->running[i];
+            if (j->wait_since > 0 && !j->wait_shown) {
+                int64_t due = j->wait_since + WORKER_RATE_NOTICE_MS;
+                if (due <= now)
+                    notice = j->wait_shown = true;
+                else
+                    next = earliest(next, due);
+            }
             if (j->doom_ms <= 0) continue;
             if (j->doom_ms <= now) {
                 atomic_store(&j->cancel, 1);
                 j->doom_ms = 0;
-            } else if (next == 0 || j->doom_ms < next) {
-                next = j->doom_ms;
+            } else {
+                next = earliest(next, j->doom_ms);
             }
         }
+        if (notice) publish_rate_wait(w);
         if (next == 0) {
             pthread_cond_wait(&w->reap_cv, &w->mu);
         } else {
@@ -535,10 +614,20 @@ static void *reaper_main(void *arg)
     return NULL;
 }
 
+/* A call that waited in the pacing bucket began when its wait did: the trace says so. */
 static void on_trace(void *ctx, const struct api_trace *trace)
 {
     struct worker *w = ctx;
-    store_log_push(w->store, trace);
+    if (paced_ms <= 0 || paced_since_ms <= 0 || paced_since_ms > trace->started_ms) {
+        store_log_push(w->store, trace);
+        return;
+    }
+    struct api_trace t = *trace;
+    t.duration_ms += t.started_ms - paced_since_ms;
+    t.started_ms = paced_since_ms;
+    t.rate_wait_ms += paced_ms;
+    paced_since_ms = paced_ms = 0;
+    store_log_push(w->store, &t);
 }
 
 /* ---- public -------------------------------------------------------------------------------- */
@@ -592,10 +681,21 @@ void worker_free(struct worker *w)
     free(w->queue);
     free(w->running);
     free(w->targets);
+    ratelimit_free(w->pace);
     pthread_cond_destroy(&w->reap_cv);
     pthread_cond_destroy(&w->work_cv);
     pthread_mutex_destroy(&w->mu);
     free(w);
+}
+
+void worker_set_rate(struct worker *w, double rate)
+{
+    pthread_mutex_lock(&w->mu);
+    if (!w->pace && rate > 0) {
+        w->pace = ratelimit_new(rate, rate >= 1 ? rate : 1);
+        w->pace_rate = rate;
+    }
+    pthread_mutex_unlock(&w->mu);
 }
 
 void worker_set_generation(struct worker *w, uint64_t generation)

@@ -46,6 +46,18 @@ struct note {
     bool error;
 };
 
+/* Where a breadcrumb was drawn, for mouse clicks: columns [x0, x1) of row 0 go back to the
+ * screen at stack level `level`. */
+struct crumb_hit {
+    int x0, x1;
+    int level;
+};
+
+struct crumb_seg {
+    size_t b0, b1; /* bytes of the breadcrumb path */
+    int level;
+};
+
 struct pending_write {
     bool active;
     enum app_write kind;
@@ -86,6 +98,10 @@ struct app {
 
     struct note notes[MAX_NOTES];
     size_t n_notes;
+
+    struct crumb_hit crumbs[MAX_DEPTH * 2];
+    size_t n_crumbs;
+    int help_x0, help_x1; /* the "? help" hint on row 0; x1 <= x0: not drawn */
 
     int spinner;
     int64_t last_spin_ms, last_auto_ms;
@@ -314,12 +330,14 @@ void app_confirm_write(struct app *a, enum app_write w, uint64_t record_id, int6
                        const char *question)
 {
     if (a->opts->read_only) {
-        app_msg(a, APP_MSG_ERROR, "read-only mode: %s refused",
+        app_msg(a, APP_MSG_ERROR, "read-only mode: %s refused (certdeck runs with --read-only)",
                 w == APP_WRITE_ROLLBACK ? "rollback" : "retry");
         return;
     }
     if (a->pending.active) {
-        app_msg(a, APP_MSG_INFO, "the previous %s has not answered yet",
+        app_msg(a, APP_MSG_INFO,
+                "the previous %s has not answered yet: its result will show here (L lists the "
+                "calls)",
                 a->pending.kind == APP_WRITE_ROLLBACK ? "rollback" : "retry");
         return;
     }
@@ -356,9 +374,11 @@ static void check_pending_write(struct app *a)
     struct api_trace found;
     bool have = false;
     store_lock(a->store);
+    /* The log is in the order calls ended: a read that began before the write may have ended
+     * after it, so older entries are skipped, not a reason to stop looking. */
     for (size_t i = store_log_len(a->store); i-- > 0;) {
         const struct api_trace *t = store_log_at(a->store, i);
-        if (t->started_ms < a->pending.since_ms) break;
+        if (t->started_ms < a->pending.since_ms) continue;
         if (t->action && !strcmp(t->action, name)) {
             found = *t;
             have = true;
@@ -396,23 +416,42 @@ static void check_pending_write(struct app *a)
 
 /* ---- drawing --------------------------------------------------------------------------- */
 
+/* Display width of the n bytes at s. */
+static int width_of(const char *s, size_t n)
+{
+    char *part = xstrndup(s, n);
+    int wd = text_width(part);
+    free(part);
+    return wd;
+}
+
 static void draw_crumbs(struct app *a, int w)
 {
     ui_fill(0, 0, w, A_NORMAL);
     int x = ui_put(0, 0, w, " certdeck ", ui_attr(THEME_TITLE));
     x += ui_put(0, x, w - x, " ", A_NORMAL);
     struct buf path = {0};
+    /* Each segment's bytes in path and the level a click on it goes back to: the last part of
+     * a screen's crumb is that screen; parts before it (the drill-down's "run 2 rollback")
+     * name what the screen below had selected, so they go back there. */
+    struct crumb_seg seg[ARRAY_LEN(a->crumbs)];
+    size_t n_seg = 0;
     const char *sep = text_glyphs()->crumb_sep;
     for (int i = 0; i < a->depth; i++) {
         struct buf one = {0};
         a->stack[i]->ops->crumb(a->stack[i], &one);
+        size_t start = path.len;
         for (char *p = one.data; p && *p; p++) {
             if (*p == '\t') {
+                if (n_seg < ARRAY_LEN(seg))
+                    seg[n_seg++] = (struct crumb_seg){start, path.len, i - 1};
                 buf_puts(&path, sep);
+                start = path.len;
                 continue;
             }
             buf_putc(&path, *p);
         }
+        if (n_seg < ARRAY_LEN(seg)) seg[n_seg++] = (struct crumb_seg){start, path.len, i};
         if (i + 1 < a->depth) buf_puts(&path, sep);
         buf_free(&one);
     }
@@ -426,7 +465,22 @@ static void draw_crumbs(struct app *a, int w)
         shown += text_decode(shown, &cp);
     }
     ui_put(0, x, room, shown, ui_attr(THEME_CRUMBS));
-    if (w - hw - 1 > x) ui_put(0, w - hw - 1, hw, hint, ui_attr(THEME_TABLE_DIM));
+    a->n_crumbs = 0;
+    size_t cut = path.data ? (size_t)(shown - path.data) : 0;
+    for (size_t k = 0; k < n_seg && path.data; k++) {
+        if (seg[k].b1 <= cut || seg[k].level < 0) continue;
+        size_t b0 = seg[k].b0 > cut ? seg[k].b0 : cut;
+        int x0 = x + width_of(path.data + cut, b0 - cut);
+        int x1 = x + width_of(path.data + cut, seg[k].b1 - cut);
+        if (x1 > x + room) x1 = x + room;
+        if (x0 < x1) a->crumbs[a->n_crumbs++] = (struct crumb_hit){x0, x1, seg[k].level};
+    }
+    a->help_x0 = a->help_x1 = 0;
+    if (w - hw - 1 > x) {
+        ui_put(0, w - hw - 1, hw, hint, ui_attr(THEME_TABLE_DIM));
+        a->help_x0 = w - hw - 1;
+        a->help_x1 = w - 1;
+    }
     buf_free(&path);
 }
 
@@ -468,28 +522,34 @@ static void age_text(int64_t age_ms, char *buf, size_t n)
         snprintf(buf, n, "updated %lld h ago", (long long)(s / 3600));
 }
 
+/* The short name of an error: its API code, "HTTP 503", "network error", … */
+static void error_label(const struct api_error *e, char *label, size_t n)
+{
+    switch (e->kind) {
+    case APIERR_API:
+        snprintf(label, n, "%s", e->code);
+        break;
+    case APIERR_HTTP:
+        snprintf(label, n, "HTTP %ld", e->http_status);
+        break;
+    case APIERR_TRANSPORT:
+        snprintf(label, n, "network error");
+        break;
+    case APIERR_DECODE:
+        snprintf(label, n, "unreadable response");
+        break;
+    default:
+        snprintf(label, n, "error");
+        break;
+    }
+}
+
 /* "✗ InternalError: An internal error… — hint · RequestId … · r retries", the message cut so
  * the rest fits in width columns. */
 static void error_line(const struct api_error *e, int width, char *out, size_t n)
 {
     char label[160];
-    switch (e->kind) {
-    case APIERR_API:
-        snprintf(label, sizeof label, "%s", e->code);
-        break;
-    case APIERR_HTTP:
-        snprintf(label, sizeof label, "HTTP %ld", e->http_status);
-        break;
-    case APIERR_TRANSPORT:
-        snprintf(label, sizeof label, "network error");
-        break;
-    case APIERR_DECODE:
-        snprintf(label, sizeof label, "unreadable response");
-        break;
-    default:
-        snprintf(label, sizeof label, "error");
-        break;
-    }
+    error_label(e, label, sizeof label);
     const char *dot = text_glyphs()->dot;
     char *lab = sanitize_dup(label);
     char *msg =
@@ -547,9 +607,21 @@ static void draw_status(struct app *a, int y, int w)
     left[0] = '\0';
     int64_t now = now_ms();
     bool err = v && v->st.err.kind != APIERR_NONE && v->st.err.kind != APIERR_CANCELLED;
+    /* A new attempt after an error (r, or the auto-refresh): say that it is under way rather
+     * than leave the old error up as if nothing happened. */
+    bool retrying = err && (v->st.state == STORE_LOADING || v->st.state == STORE_STALE);
     if (a->msg[0] && now < a->msg_until) {
         snprintf(left, sizeof left, "%s", a->msg);
         la = ui_attr(a->msg_kind == APP_MSG_ERROR ? THEME_STATUSLINE_ERROR : THEME_STATUSLINE_INFO);
+    } else if (retrying) {
+        const struct text_glyphs *g = text_glyphs();
+        char label[160];
+        error_label(&v->st.err, label, sizeof label);
+        char *lab = sanitize_dup(label);
+        snprintf(left, sizeof left, "%s trying again%slast error: %s",
+                 g->spinner[a->spinner % g->n_spinner], dot, lab);
+        free(lab);
+        err = false;
     } else if (err) {
         error_line(&v->st.err, w - rw - 2, left, sizeof left);
         la = ui_attr(THEME_STATUSLINE_ERROR);
@@ -564,9 +636,18 @@ static void draw_status(struct app *a, int y, int w)
             strncat(left, v->st.progress, sizeof left - strlen(left) - 1);
         }
     }
+    struct store_rate_wait held;
+    store_lock(a->store);
+    held = *store_rate_wait(a->store);
+    store_unlock(a->store);
     struct api_trace tr;
-    if (!err && last_trace(a, &tr) && (tr.rate_wait_ms >= 250 || tr.rate_limited > 0) &&
-        now - (tr.started_ms + tr.duration_ms) < 10000) {
+    if (!err && held.waiting > 0) {
+        /* Live: requests are held back right now (the worker paces them). */
+        char rl[96];
+        snprintf(rl, sizeof rl, "%srate limit: waiting (%g req/s)", left[0] ? dot : "", held.rate);
+        strncat(left, rl, sizeof left - strlen(left) - 1);
+    } else if (!err && last_trace(a, &tr) && (tr.rate_wait_ms >= 250 || tr.rate_limited > 0) &&
+               now - (tr.started_ms + tr.duration_ms) < 10000) {
         char rl[96];
         snprintf(rl, sizeof rl, "%srate limit: waited %.1f s", left[0] ? dot : "",
                  (double)tr.rate_wait_ms / 1000.0);
@@ -585,9 +666,12 @@ static void draw_prompt(struct app *a, int y, int w)
     ui_fill(y, 0, w, A_NORMAL);
     const char *text = a->input.data ? a->input.data : "";
     if (a->prompt == PROMPT_CONFIRM) {
-        char q[400];
-        snprintf(q, sizeof q, "%s [y/N] ", a->question);
-        int x = ui_put(y, 0, w, q, ui_attr(THEME_STATUSLINE_INFO));
+        /* The question is cut, never the answer it expects. */
+        const char *answer = " [y/N] ";
+        int aw = text_width(answer);
+        attr_t qa = ui_attr(THEME_STATUSLINE_INFO);
+        int x = ui_put(y, 0, w > aw ? w - aw : 0, a->question, qa);
+        x += ui_put(y, x, w - x, answer, qa);
         move(y, x < w ? x : w - 1);
         return;
     }
@@ -933,12 +1017,15 @@ static void prompt_key(struct app *a, int key)
 static void handle_key(struct app *a, int key)
 {
     a->msg[0] = '\0'; /* a key clears the last message */
-    if (a->prompt != PROMPT_NONE) {
-        prompt_key(a, key);
-        return;
-    }
+    /* Too small, the screen says only "q quits": keys must not go, unseen, into a prompt (q
+     * would type into the filter, y would answer a hidden question). The prompt stays open
+     * for when the terminal is big enough again. */
     if (too_small()) {
         if (key == 'q' || key == 'Q') a->quit = true;
+        return;
+    }
+    if (a->prompt != PROMPT_NONE) {
+        prompt_key(a, key);
         return;
     }
     struct view *v = top(a);
@@ -959,25 +1046,47 @@ static void handle_resize(struct app *a, int cols, int lines)
     a->dirty = true;
 }
 
+/* A click on row 0: a breadcrumb goes back to its screen, "? help" opens the help. */
+static void crumb_click(struct app *a, int x)
+{
+    for (size_t i = 0; i < a->n_crumbs; i++) {
+        if (x < a->crumbs[i].x0 || x >= a->crumbs[i].x1) continue;
+        while (a->depth - 1 > a->crumbs[i].level && a->depth > 1)
+            app_pop(a);
+        return;
+    }
+    if (x >= a->help_x0 && x < a->help_x1 && top(a)->ops != &help_view_ops) dispatch(a, ACT_HELP);
+}
+
+/* One mouse event, from the terminal (KEY_MOUSE) or from a script's click and wheel lines:
+ * the wheel moves the selection three rows, a click selects, a double click opens, a click
+ * on a breadcrumb goes back to that screen. Nothing happens while a prompt waits for its
+ * answer (a click must not change what y would confirm) or the terminal is too small, nor
+ * when the mouse is off. */
+static void mouse_event(struct app *a, const MEVENT *ev)
+{
+    if (!a->opts->mouse || a->prompt != PROMPT_NONE || too_small()) return;
+    struct view *v = top(a);
+    if (ev->bstate & BUTTON4_PRESSED) {
+        for (int i = 0; i < 3; i++)
+            dispatch(a, ACT_MOVE_UP);
+    } else if (ev->bstate & BUTTON5_PRESSED) {
+        for (int i = 0; i < 3; i++)
+            dispatch(a, ACT_MOVE_DOWN);
+    } else if (ev->bstate & (BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON1_PRESSED)) {
+        a->msg[0] = '\0'; /* like a key */
+        if (ev->y == 0)
+            crumb_click(a, ev->x);
+        else if (v->ops->click)
+            v->ops->click(v, ev->y, ev->x, (ev->bstate & BUTTON1_DOUBLE_CLICKED) != 0);
+    }
+    a->dirty = true;
+}
+
 static void handle_mouse(struct app *a)
 {
     MEVENT ev;
-    if (getmouse(&ev) != OK) return;
-    struct view *v = top(a);
-    if (ev.bstate & BUTTON4_PRESSED) {
-        for (int i = 0; i < 3; i++)
-            dispatch(a, ACT_MOVE_UP);
-    } else if (ev.bstate & BUTTON5_PRESSED) {
-        for (int i = 0; i < 3; i++)
-            dispatch(a, ACT_MOVE_DOWN);
-    } else if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON1_PRESSED)) {
-        if (ev.y == 0 && a->depth > 1) {
-            app_pop(a); /* a click on the breadcrumbs goes back */
-        } else if (v->ops->click) {
-            v->ops->click(v, ev.y, ev.x, (ev.bstate & BUTTON1_DOUBLE_CLICKED) != 0);
-        }
-    }
-    a->dirty = true;
+    if (getmouse(&ev) == OK) mouse_event(a, &ev);
 }
 
 /* Reads every key ncurses has (it may have buffered several) and handles them. */
@@ -1188,6 +1297,84 @@ static bool wait_idle(struct app *a, int64_t timeout_ms)
     }
 }
 
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+    return s;
+}
+
+static void row_text(int y, struct buf *line);
+
+static bool screen_shows(const char *text)
+{
+    struct buf line = {0};
+    bool found = false;
+    for (int y = 0; y < LINES && !found; y++) {
+        row_text(y, &line);
+        found = line.data && strstr(line.data, text);
+    }
+    buf_free(&line);
+    return found;
+}
+
+/* Waits until some row of the screen shows text (what a person would wait for), with a
+ * deadline. No sleeps: between checks it blocks in poll() on the wake fd, and in scripted
+ * mode only store changes change the screen. */
+static bool wait_text(struct app *a, const char *text, int64_t timeout_ms)
+{
+    int64_t deadline = now_ms() + timeout_ms;
+    for (;;) {
+        pump(a);
+        if (a->dirty) draw(a);
+        if (screen_shows(text)) return true;
+        int64_t left = deadline - now_ms();
+        if (left <= 0) return false;
+        struct pollfd pfd = {store_wake_fd(a->store), POLLIN, 0};
+        poll(&pfd, 1, (int)left);
+    }
+}
+
+/* Script `stall-until-calls N`: the render loop stalls (no look at the store, no drawing)
+ * until the event log holds N calls, as a UI thread busy elsewhere would, so several calls
+ * land between two looks at the store. With a deadline. */
+static bool stall_until_calls(struct app *a, size_t n, int64_t timeout_ms)
+{
+    int64_t deadline = now_ms() + timeout_ms;
+    for (;;) {
+        store_lock(a->store);
+        size_t have = store_log_len(a->store);
+        store_unlock(a->store);
+        if (have >= n) return true;
+        int64_t left = deadline - now_ms();
+        if (left <= 0) return false;
+        struct pollfd pfd = {store_wake_fd(a->store), POLLIN, 0};
+        poll(&pfd, 1, (int)left);
+        store_drain_wake(a->store); /* pump() goes by the generation: nothing is lost */
+    }
+}
+
+/* A script's click or wheel line: queued as the terminal queues a mouse event (KEY_MOUSE),
+ * then read through the same path as typed input. */
+static void script_mouse(struct app *a, int y, int x, mmask_t bstate)
+{
+    MEVENT ev = {.id = 0, .x = x, .y = y, .z = 0, .bstate = bstate};
+    if (ungetmouse(&ev) == OK) read_keys(a);
+}
+
+/* "ROW COL" of a click or wheel line, inside the screen. */
+static bool parse_cell(const char *s, int *row, int *col, char *rest, size_t rest_n)
+{
+    int used = 0;
+    if (sscanf(s, "%d %d%n", row, col, &used) != 2) return false;
+    if (*row < 0 || *row >= LINES || *col < 0 || *col >= COLS) return false;
+    strlcpy_safe(rest, trim((char *)s + used), rest_n);
+    return true;
+}
+
 static void color_name(short c, char *buf, size_t n)
 {
     static const char *const names[8] = {"black", "red",     "green", "yellow",
@@ -1225,39 +1412,51 @@ static void describe_attr(attr_t at, short pair, char *buf, size_t n)
     buf_free(&b);
 }
 
-/* Writes the screen as text, one line per row, trailing spaces trimmed, each wide character
- * once; with attrs, then the styled runs of each row. */
+/* Row y of the screen as text into line (emptied first): each wide character once, trailing
+ * spaces trimmed. */
+static void row_text(int y, struct buf *line)
+{
+    buf_reset(line);
+    size_t keep = 0;
+    for (int x = 0; x < COLS;) {
+        cchar_t cc;
+        wchar_t wch[CCHARW_MAX + 1];
+        attr_t at;
+        short pair;
+        int w = 1;
+        if (mvwin_wch(stdscr, y, x, &cc) == OK && getcchar(&cc, wch, &at, &pair, NULL) != ERR &&
+            wch[0]) {
+            for (int k = 0; k < CCHARW_MAX && wch[k]; k++) {
+                char enc[8];
+                text_encode((uint32_t)wch[k], enc);
+                buf_puts(line, enc);
+            }
+            int cw = wcwidth(wch[0]);
+            w = cw == 2 ? 2 : 1;
+        } else {
+            buf_putc(line, ' ');
+        }
+        if (line->len && line->data[line->len - 1] != ' ') keep = line->len;
+        x += w;
+    }
+    if (line->data) {
+        line->len = keep;
+        line->data[keep] = '\0';
+    }
+}
+
+/* Writes the screen as text, one line per row (row_text); with attrs, then the styled runs
+ * of each row. */
 static int save_display(const char *path, bool attrs)
 {
     FILE *f = fopen(path, "w");
     if (!f) return -1;
+    struct buf line = {0};
     for (int y = 0; y < LINES; y++) {
-        struct buf line = {0};
-        size_t keep = 0;
-        for (int x = 0; x < COLS;) {
-            cchar_t cc;
-            wchar_t wch[CCHARW_MAX + 1];
-            attr_t at;
-            short pair;
-            int w = 1;
-            if (mvwin_wch(stdscr, y, x, &cc) == OK && getcchar(&cc, wch, &at, &pair, NULL) != ERR &&
-                wch[0]) {
-                for (int k = 0; k < CCHARW_MAX && wch[k]; k++) {
-                    char enc[8];
-                    text_encode((uint32_t)wch[k], enc);
-                    buf_puts(&line, enc);
-                }
-                int cw = wcwidth(wch[0]);
-                w = cw == 2 ? 2 : 1;
-            } else {
-                buf_putc(&line, ' ');
-            }
-            if (line.len && line.data[line.len - 1] != ' ') keep = line.len;
-            x += w;
-        }
-        fprintf(f, "%.*s\n", (int)keep, line.data ? line.data : "");
-        buf_free(&line);
+        row_text(y, &line);
+        fprintf(f, "%s\n", line.data ? line.data : "");
     }
+    buf_free(&line);
     if (attrs) {
         fprintf(f, "-- attributes --\n");
         for (int y = 0; y < LINES; y++) {
@@ -1286,16 +1485,6 @@ static int save_display(const char *path, bool attrs)
         }
     }
     return fclose(f);
-}
-
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
-        s[--n] = '\0';
-    return s;
 }
 
 static void script_loop(struct app *a)
@@ -1344,6 +1533,47 @@ static void script_loop(struct app *a)
                             st.queued, st.running);
                 break;
             }
+        } else if (!strncmp(line, "wait-text ", 10)) {
+            const char *text = line + 10;
+            if (!wait_text(a, text, WAIT_IDLE_DEFAULT_MS)) {
+                script_fail(a, file, lineno, "wait-text: \"%s\" not on the screen after %d ms",
+                            text, WAIT_IDLE_DEFAULT_MS);
+                break;
+            }
+        } else if (!strncmp(line, "stall-until-calls ", 18)) {
+            char *end;
+            long n = strtol(line + 18, &end, 10);
+            if (n <= 0 || n > STORE_LOG_CAPACITY || *trim(end)) {
+                script_fail(a, file, lineno, "stall-until-calls takes a count (1-%d)",
+                            STORE_LOG_CAPACITY);
+                break;
+            }
+            if (!stall_until_calls(a, (size_t)n, WAIT_IDLE_DEFAULT_MS)) {
+                script_fail(a, file, lineno, "stall-until-calls: fewer than %ld calls after %d ms",
+                            n, WAIT_IDLE_DEFAULT_MS);
+                break;
+            }
+            continue; /* no look at the store before the next line either */
+        } else if (!strncmp(line, "click ", 6)) {
+            int row, col;
+            char rest[32];
+            if (!parse_cell(line + 6, &row, &col, rest, sizeof rest) ||
+                (rest[0] && strcmp(rest, "double"))) {
+                script_fail(a, file, lineno, "click takes ROW COL [double], inside the screen");
+                break;
+            }
+            script_mouse(a, row, col, rest[0] ? BUTTON1_DOUBLE_CLICKED : BUTTON1_CLICKED);
+        } else if (!strncmp(line, "wheel ", 6)) {
+            const char *dir = trim(line + 6);
+            bool up = !strncmp(dir, "up ", 3), down = !strncmp(dir, "down ", 5);
+            int row, col;
+            char rest[32];
+            if ((!up && !down) || !parse_cell(dir + (up ? 3 : 5), &row, &col, rest, sizeof rest) ||
+                rest[0]) {
+                script_fail(a, file, lineno, "wheel takes up|down ROW COL, inside the screen");
+                break;
+            }
+            script_mouse(a, row, col, up ? BUTTON4_PRESSED : BUTTON5_PRESSED);
         } else if (!strncmp(line, "resize ", 7)) {
             int c, l;
             if (sscanf(line + 7, "%d %d", &c, &l) != 2 || c < 1 || l < 1 || c > 1000 || l > 1000) {
@@ -1466,7 +1696,8 @@ int app_run(struct api_client *api, const struct app_options *opts)
     nodelay(stdscr, TRUE);
     set_escdelay(25);
     curs_set(0);
-    if (opts->mouse && !a->script_mode) {
+    /* Scripted mode too: its click and wheel lines go through ncurses' mouse queue. */
+    if (opts->mouse) {
         mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED,
                   NULL);
         mouseinterval(200);
@@ -1475,6 +1706,7 @@ int app_run(struct api_client *api, const struct app_options *opts)
 
     a->store = store_new();
     a->worker = worker_new(api, a->store, 4);
+    if (opts->rate > 0) worker_set_rate(a->worker, opts->rate);
     if (opts->initial_cert && *opts->initial_cert) a->cert_filter = xstrdup(opts->initial_cert);
     app_push(a, &records_view_ops, NULL);
     if (opts->initial_record > 0) {
@@ -1500,7 +1732,7 @@ int app_run(struct api_client *api, const struct app_options *opts)
     }
     worker_free(a->worker);
     store_free(a->store);
-    if (opts->mouse && !a->script_mode) mousemask(0, NULL);
+    if (opts->mouse) mousemask(0, NULL);
     curs_set(1);
     endwin();
     curses_up = 0;

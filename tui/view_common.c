@@ -108,8 +108,13 @@ void view_draw_state(struct view *v, int y, int x, int h, int w, const char *wha
                 ui_put(row++, lx, lw, lines[i], ui_attr(THEME_LABEL));
             text_free_lines(lines, n);
         }
+        /* A new attempt is under way (r, or the auto-refresh): say so, not "press r". */
+        bool retrying = v->st.state == STORE_LOADING || v->st.state == STORE_STALE;
         if (row + 1 < y + h)
-            ui_put(++row, lx, lw, "Press r to try again.", ui_attr(THEME_TABLE_DIM));
+            ui_put(++row, lx, lw,
+                   retrying ? (text_is_utf8() ? "Trying again\xe2\x80\xa6" : "Trying again...")
+                            : "Press r to try again.",
+                   ui_attr(THEME_TABLE_DIM));
         return;
     }
     if (v->st.state == STORE_IDLE || v->st.state == STORE_LOADING || v->st.busy) {

@@ -360,6 +360,8 @@ static void detail_draw(struct view *v, int y, int x, int h, int w)
 {
     struct detail *p = v->priv;
     char line[512], lab[64];
+    /* A table not drawn this time must not answer mouse clicks at its old place. */
+    p->runs.last_h = p->groups.last_h = 0;
     ui_fill(y, x, w, A_NORMAL);
     int cx = x + ui_put(y, x, w, "", A_NORMAL);
     snprintf(line, sizeof line, "Record #%llu", (unsigned long long)p->id);
