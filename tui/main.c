@@ -363,6 +363,19 @@ static int doctor(struct api_client *api, const struct cli *c, const struct cred
     return 0;
 }
 
+/* Plain http:// is for the local emulator. Anywhere else the signed requests (and the data)
+ * cross the network unencrypted: say so, once, on stderr. */
+static void warn_plain_http(const char *endpoint)
+{
+    if (!endpoint || strncmp(endpoint, "http://", 7) != 0) return;
+    const char *host = endpoint + 7;
+    static const char *const local[] = {"127.", "localhost", "[::1]"};
+    for (size_t i = 0; i < ARRAY_LEN(local); i++)
+        if (strncmp(host, local[i], strlen(local[i])) == 0) return;
+    fprintf(stderr, "certdeck: WARNING: the endpoint uses plain http:// to a remote host: requests "
+                    "are signed but not encrypted; use https://\n");
+}
+
 /* ---- confirmation for write actions from a shell -------------------------------------------- */
 
 static bool confirm(const struct cli *c, const char *question)
@@ -487,6 +500,7 @@ int main(int argc, char **argv)
         if (warn[0]) fprintf(stderr, "certdeck: warning: %s\n", warn);
         snprintf(label, sizeof label, "%s", endpoint ? endpoint : API_DEFAULT_ENDPOINT);
     }
+    if (!c.demo) warn_plain_http(endpoint);
     if (c.insecure)
         fprintf(stderr, "certdeck: WARNING: TLS certificate verification is OFF (--insecure): "
                         "anyone on the network path can read and change this session.\n");

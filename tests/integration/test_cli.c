@@ -214,6 +214,38 @@ static void test_usage_errors_exit_2(void **state)
     }
 }
 
+/* Loud warnings for settings that expose the session: plain http:// to a remote host, and
+ * --insecure. (A write refused for want of --yes exits before any request is sent.) */
+static void test_transport_warnings(void **state)
+{
+    (void)state;
+    setenv("TENCENTCLOUD_SECRET_ID", "AKIDcliTEST", 1);
+    setenv("TENCENTCLOUD_SECRET_KEY", "some-key", 1);
+    static const struct {
+        const char *args;
+        const char *warning; /* expected in stderr, or NULL for none */
+    } cases[] = {
+        {"--endpoint http://remote.invalid rollback 2", "plain http:// to a remote host"},
+        {"--endpoint http://127.0.0.1:1 rollback 2", NULL},
+        {"--endpoint http://localhost:8080 rollback 2", NULL},
+        {"--endpoint https://ssl.tencentcloudapi.com rollback 2", NULL},
+        {"--insecure --endpoint https://remote.invalid rollback 2",
+         "TLS certificate verification is OFF"},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        struct run r = run_cli("%s", cases[i].args);
+        assert_int_equal(r.status, 2);
+        assert_non_null(strstr(r.err, "--yes"));
+        if (cases[i].warning)
+            assert_non_null(strstr(r.err, cases[i].warning));
+        else
+            assert_null(strstr(r.err, "WARNING"));
+        run_free(&r);
+    }
+    unsetenv("TENCENTCLOUD_SECRET_ID");
+    unsetenv("TENCENTCLOUD_SECRET_KEY");
+}
+
 /* API errors exit 1 with Code, RequestId and a hint; network errors exit 3. The secret key is
  * never printed. */
 static void test_api_and_network_errors(void **state)
@@ -314,6 +346,7 @@ int main(void)
         cmocka_unit_test(test_hostile_text_is_inert),
         cmocka_unit_test(test_table_independent_of_locale),
         cmocka_unit_test(test_usage_errors_exit_2),
+        cmocka_unit_test(test_transport_warnings),
         cmocka_unit_test(test_api_and_network_errors),
         cmocka_unit_test(test_rollback_then_detail_shows_it),
     };
