@@ -53,6 +53,7 @@ struct api_client {
     int64_t backoff_base_ms;
     int64_t clock_skew_s;
     struct creds creds;
+    double rate; /* resolved: requests per second, 0 for no limit */
     struct ratelimit *rl;
 
     pthread_mutex_t pool_mu; /* guards the idle handles */
@@ -182,7 +183,8 @@ struct api_client *api_client_new(const struct api_config *config, const struct 
     /* rate 0 means the documented default; a negative rate means no client-side limit. The
      * bucket holds one second's worth so a burst of page fetches starts at once. */
     double rate = cfg.rate == 0 ? API_DEFAULT_RATE : cfg.rate;
-    c->rl = ratelimit_new(rate > 0 ? rate : 0, rate >= 1 ? rate : 1);
+    c->rate = rate > 0 ? rate : 0;
+    c->rl = ratelimit_new(c->rate, rate >= 1 ? rate : 1);
     pthread_mutex_init(&c->pool_mu, NULL);
     pthread_mutex_init(&c->obs_mu, NULL);
     http_global_init();
@@ -214,6 +216,16 @@ void api_client_set_observer(struct api_client *c, api_observer_fn fn, void *ctx
     c->observer = fn;
     c->observer_ctx = ctx;
     pthread_mutex_unlock(&c->obs_mu);
+}
+
+void api_client_set_wait_hook(struct api_client *c, ratelimit_wait_fn fn, void *ctx)
+{
+    ratelimit_set_wait_hook(c->rl, fn, ctx);
+}
+
+double api_client_rate(const struct api_client *c)
+{
+    return c->rate;
 }
 
 const char *api_client_endpoint(const struct api_client *c)

@@ -14,6 +14,7 @@
 #include "core/creds.h"
 #include "core/http.h"
 #include "core/model.h"
+#include "core/ratelimit.h"
 
 #define API_SERVICE          "ssl"
 #define API_VERSION          "2019-12-05"
@@ -59,6 +60,14 @@ void api_client_free(struct api_client *c);
  * its helper threads) — the TUI's event log. Calls to the observer are serialized, so it
  * must not call this client's actions itself. */
 void api_client_set_observer(struct api_client *c, api_observer_fn fn, void *ctx);
+/* Hears every wait in this client's rate limiter as it happens (see ratelimit_wait_fn): token
+ * waits and the holds after RequestLimitExceeded, on the thread making the call (api_detail_all's
+ * helper threads too). The same contract as ratelimit_set_wait_hook: ctx must outlive any call
+ * that may be waiting when the hook is removed (fn NULL). */
+void api_client_set_wait_hook(struct api_client *c, ratelimit_wait_fn fn, void *ctx);
+/* The client-side limit in requests per second, as api_client_new resolved api_config.rate
+ * (0 there gives 20); 0 when there is none. */
+double api_client_rate(const struct api_client *c);
 const char *api_client_endpoint(const struct api_client *c);
 
 /* Every action takes an optional cancel flag (NULL: never cancelled) and fills err on failure

@@ -1,5 +1,6 @@
 /* The process-wide token bucket: one mutex guards the bucket, a condition variable on
- * CLOCK_MONOTONIC lets waiters sleep until a token is due, a backoff wakes them to re-plan. */
+ * CLOCK_MONOTONIC lets waiters sleep until a token is due, a backoff wakes them to re-plan,
+ * and an optional hook hears when a caller starts and stops waiting. */
 #include "core/ratelimit.h"
 
 #include <pthread.h>
@@ -19,12 +20,14 @@
 struct ratelimit {
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    double rate;       /* tokens per second; <= 0 means unlimited */
-    double burst;      /* bucket capacity, >= 1 */
-    double tokens;     /* current content */
-    int64_t last_ns;   /* when tokens was last brought up to date; may lie in the future */
-    int64_t hold_ns;   /* no token is handed out before this instant (backoff) */
-    int64_t waited_ms; /* sum of what acquire reported (cancelled waits included) */
+    double rate;               /* tokens per second; <= 0 means unlimited */
+    double burst;              /* bucket capacity, >= 1 */
+    double tokens;             /* current content */
+    int64_t last_ns;           /* when tokens was last brought up to date; may lie in the future */
+    int64_t hold_ns;           /* no token is handed out before this instant (backoff) */
+    int64_t waited_ms;         /* sum of what acquire reported (cancelled waits included) */
+    ratelimit_wait_fn wait_fn; /* may be NULL */
+    void *wait_ctx;
 };
 
 static int64_t mono_ns(void)
@@ -90,6 +93,9 @@ int64_t ratelimit_acquire(struct ratelimit *rl, const atomic_int *cancel)
     if (!rl) return 0;
     int64_t start = mono_ns();
     bool waited = false, cancelled = false;
+    /* The hook told that this call waits; it is told the end too, even if replaced meanwhile. */
+    ratelimit_wait_fn hook = NULL;
+    void *hook_ctx = NULL;
 
     pthread_mutex_lock(&rl->mu);
     for (;;) {
@@ -106,7 +112,19 @@ int64_t ratelimit_acquire(struct ratelimit *rl, const atomic_int *cancel)
         if (cancel && need > CANCEL_POLL_NS) need = CANCEL_POLL_NS;
         int64_t until = now + need;
         struct timespec ts = {(time_t)(until / 1000000000LL), (long)(until % 1000000000LL)};
-        waited = true;
+        if (!waited) {
+            waited = true;
+            hook = rl->wait_fn;
+            hook_ctx = rl->wait_ctx;
+            if (hook) {
+                /* Outside the lock: the hook may take locks of its own. A backoff broadcast
+                 * missed meanwhile only lengthens the wait, which the re-plan after this
+                 * sleep catches. */
+                pthread_mutex_unlock(&rl->mu);
+                hook(hook_ctx, true, 0);
+                pthread_mutex_lock(&rl->mu);
+            }
+        }
         /* Spurious wakeups, timeouts and backoff broadcasts all just re-plan. */
         (void)pthread_cond_timedwait(&rl->cv, &rl->mu, &ts);
     }
@@ -114,6 +132,7 @@ int64_t ratelimit_acquire(struct ratelimit *rl, const atomic_int *cancel)
     int64_t spent_ms = waited ? ns_to_ms_ceil(spent > 0 ? spent : 1) : 0;
     rl->waited_ms += spent_ms;
     pthread_mutex_unlock(&rl->mu);
+    if (hook) hook(hook_ctx, false, spent_ms);
     return cancelled ? -1 : spent_ms;
 }
 
@@ -129,6 +148,15 @@ void ratelimit_backoff(struct ratelimit *rl, int64_t ms)
     rl->tokens = 0;
     if (rl->hold_ns > rl->last_ns) rl->last_ns = rl->hold_ns;
     pthread_cond_broadcast(&rl->cv);
+    pthread_mutex_unlock(&rl->mu);
+}
+
+void ratelimit_set_wait_hook(struct ratelimit *rl, ratelimit_wait_fn fn, void *ctx)
+{
+    if (!rl) return;
+    pthread_mutex_lock(&rl->mu);
+    rl->wait_fn = fn;
+    rl->wait_ctx = fn ? ctx : NULL;
     pthread_mutex_unlock(&rl->mu);
 }
 

@@ -85,12 +85,13 @@ size_t store_log_len(struct store *s);
 const struct api_trace *store_log_at(struct store *s, size_t i);
 uint64_t store_generation(struct store *s);
 
-/* Requests the worker is holding back for the client-side rate limit right now, counting only
+/* The worker's requests held back by the client-side rate limit right now, counting only
  * those that have waited longer than WORKER_RATE_NOTICE_MS (shorter waits are not news). The
- * worker keeps it current (see worker_set_rate); the status line shows it while waiting > 0. */
+ * worker keeps it current (through the api client's wait hook); the status line shows it while
+ * waiting > 0. */
 struct store_rate_wait {
     int waiting;      /* requests waiting now; 0: none */
-    double rate;      /* the limit they wait for, requests per second */
+    double rate;      /* the limit they wait for, requests per second (0: none, a backoff hold) */
     int64_t since_ms; /* now_ms() when the longest-waiting of them began to wait */
 };
 const struct store_rate_wait *store_rate_wait(struct store *s);

@@ -1,7 +1,7 @@
 /* The background threads: a job queue (one mutex, one condition variable), page planning from
  * what the store holds and what is already queued or running, cancellation by view
- * generation, optional pacing at the client's rate, and a reaper thread that aborts the
- * transfers of views the user has left and publishes rate-limit waits that last. */
+ * generation, a hook that hears the api client's rate-limit waits, and a reaper thread that
+ * aborts the transfers of views the user has left and publishes rate-limit waits that last. */
 #include "core/worker.h"
 
 #include <pthread.h>
@@ -11,7 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/ratelimit.h"
 #include "core/util.h"
 
 enum job_kind { JOB_RECORDS, JOB_DETAIL, JOB_ROLLBACK, JOB_RETRY };
@@ -28,7 +27,7 @@ struct job {
     bool refresh;
     bool rerun;         /* a write finished while this read ran: fetch again once it is done */
     int64_t doom_ms;    /* > 0: abort at this now_ms() unless asked for again */
-    int64_t wait_since; /* > 0: waiting for the pacing bucket since this now_ms() */
+    int64_t wait_since; /* > 0: waiting for the rate limiter since this now_ms() */
     bool wait_shown;    /* that wait is published in the store (it passed the notice time) */
 };
 
@@ -66,8 +65,7 @@ struct worker {
     struct target *targets;
     size_t n_targets, cap_targets;
 
-    struct ratelimit *pace; /* worker_set_rate; NULL: api alone paces */
-    double pace_rate;
+    double rate; /* the api client's limit, for the store's rate-limit wait */
 
     uint64_t generation;
     /* Bumped whenever the record list starts over with another filter: results of requests
@@ -387,17 +385,21 @@ static void refresh_after_write(struct worker *w, uint64_t record_id)
     free(filter);
 }
 
-/* ---- pacing -------------------------------------------------------------------------------- */
+/* ---- rate-limit waits ---------------------------------------------------------------------- */
 
-/* The wait the current thread's job spent in the pacing bucket, for its call's trace (the api
- * observer runs on the thread that made the call). */
-static _Thread_local int64_t paced_since_ms, paced_ms;
+/* The job this thread is running (set around its api call): the wait hook runs on the thread
+ * that waits, so it finds its job here. Other threads calling the same client find NULL. */
+struct running_slot {
+    struct worker *w;
+    struct job *j;
+};
+static _Thread_local struct running_slot running_slot;
 
 /* With w->mu held: what the store says about waits that lasted (lock order: worker, then
  * store). */
 static void publish_rate_wait(struct worker *w)
 {
-    struct store_rate_wait rw = {0, w->pace_rate, 0};
+    struct store_rate_wait rw = {0, w->rate, 0};
     for (size_t i = 0; i < w->n_running; i++) {
         const struct job *j = w->running[i];
         if (!j->wait_shown) continue;
@@ -407,35 +409,27 @@ static void publish_rate_wait(struct worker *w)
     store_set_rate_wait(w->store, &rw);
 }
 
-/* Takes a token from the pacing bucket (if any), marking the job as waiting meanwhile: the
- * reaper publishes the wait once it passes WORKER_RATE_NOTICE_MS. False: cancelled. */
-static bool pace_job(struct worker *w, struct job *j)
+/* The api client's wait hook: a wait starts (the reaper publishes it once it passes
+ * WORKER_RATE_NOTICE_MS) or ends (it leaves the store at once). The wait itself is counted in
+ * the call's trace by api. */
+static void on_rate_wait(void *ctx, bool waiting, int64_t waited_ms)
 {
-    paced_since_ms = paced_ms = 0;
+    (void)waited_ms;
+    struct worker *w = ctx;
+    struct job *j = running_slot.j;
+    if (!j || running_slot.w != w) return;
     pthread_mutex_lock(&w->mu);
-    struct ratelimit *rl = w->pace;
-    int64_t since = now_ms();
-    if (rl) {
-        j->wait_since = since;
+    if (waiting) {
+        j->wait_since = now_ms();
         pthread_cond_signal(&w->reap_cv);
+    } else {
+        j->wait_since = 0;
+        if (j->wait_shown) {
+            j->wait_shown = false;
+            publish_rate_wait(w);
+        }
     }
     pthread_mutex_unlock(&w->mu);
-    if (!rl) return true;
-
-    int64_t waited = ratelimit_acquire(rl, &j->cancel);
-
-    pthread_mutex_lock(&w->mu);
-    j->wait_since = 0;
-    if (j->wait_shown) {
-        j->wait_shown = false;
-        publish_rate_wait(w);
-    }
-    pthread_mutex_unlock(&w->mu);
-    if (waited > 0) { /* measured on the clock of the trace's started_ms, not rounded up */
-        paced_since_ms = since;
-        paced_ms = now_ms() - since;
-    }
-    return waited >= 0;
 }
 
 /* ---- running jobs -------------------------------------------------------------------------- */
@@ -449,11 +443,7 @@ static void run_job(struct worker *w, struct job *j, struct outcome *out)
         apierr_set(&out->err, APIERR_CANCELLED, "cancelled before it started");
         return;
     }
-    if (!pace_job(w, j)) {
-        out->rc = -1;
-        apierr_set(&out->err, APIERR_CANCELLED, "cancelled while waiting for the rate limit");
-        return;
-    }
+    running_slot = (struct running_slot){w, j};
     switch (j->kind) {
     case JOB_RECORDS: {
         struct records_query q = {
@@ -480,7 +470,7 @@ static void run_job(struct worker *w, struct job *j, struct outcome *out)
                                 &out->err);
         break;
     }
-    paced_since_ms = paced_ms = 0;
+    running_slot = (struct running_slot){NULL, NULL};
 }
 
 /* With w->mu held: the result goes into the store, then whatever should follow is queued. */
@@ -614,20 +604,10 @@ static void *reaper_main(void *arg)
     return NULL;
 }
 
-/* A call that waited in the pacing bucket began when its wait did: the trace says so. */
 static void on_trace(void *ctx, const struct api_trace *trace)
 {
     struct worker *w = ctx;
-    if (paced_ms <= 0 || paced_since_ms <= 0 || paced_since_ms > trace->started_ms) {
-        store_log_push(w->store, trace);
-        return;
-    }
-    struct api_trace t = *trace;
-    t.duration_ms += t.started_ms - paced_since_ms;
-    t.started_ms = paced_since_ms;
-    t.rate_wait_ms += paced_ms;
-    paced_since_ms = paced_ms = 0;
-    store_log_push(w->store, &t);
+    store_log_push(w->store, trace);
 }
 
 /* ---- public -------------------------------------------------------------------------------- */
@@ -649,7 +629,9 @@ struct worker *worker_new(struct api_client *api, struct store *store, int threa
     if ((rc = pthread_cond_init(&w->reap_cv, &ca))) fatal("pthread_cond_init", rc);
     pthread_condattr_destroy(&ca);
 
+    w->rate = api_client_rate(api);
     api_client_set_observer(api, on_trace, w);
+    api_client_set_wait_hook(api, on_rate_wait, w);
     w->threads = xcalloc((size_t)w->n_threads, sizeof(*w->threads));
     for (int i = 0; i < w->n_threads; i++)
         if ((rc = pthread_create(&w->threads[i], NULL, thread_main, w)))
@@ -674,6 +656,7 @@ void worker_free(struct worker *w)
     for (int i = 0; i < w->n_threads; i++)
         pthread_join(w->threads[i], NULL);
     pthread_join(w->reaper, NULL);
+    api_client_set_wait_hook(w->api, NULL, NULL);
     api_client_set_observer(w->api, NULL, NULL);
     store_touch(w->store);
 
@@ -681,21 +664,10 @@ void worker_free(struct worker *w)
     free(w->queue);
     free(w->running);
     free(w->targets);
-    ratelimit_free(w->pace);
     pthread_cond_destroy(&w->reap_cv);
     pthread_cond_destroy(&w->work_cv);
     pthread_mutex_destroy(&w->mu);
     free(w);
-}
-
-void worker_set_rate(struct worker *w, double rate)
-{
-    pthread_mutex_lock(&w->mu);
-    if (!w->pace && rate > 0) {
-        w->pace = ratelimit_new(rate, rate >= 1 ? rate : 1);
-        w->pace_rate = rate;
-    }
-    pthread_mutex_unlock(&w->mu);
 }
 
 void worker_set_generation(struct worker *w, uint64_t generation)

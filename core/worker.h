@@ -17,29 +17,21 @@
 /* How long in-flight requests of a view the user left keep running, in case the next view
  * asks for the same entry (then they are kept), before their transfers are aborted. */
 #define WORKER_CANCEL_GRACE_MS 100
-/* A request held back by the rate limit longer than this shows in the store (store_rate_wait)
- * until it proceeds; shorter waits are routine and not shown. */
+/* A request held back by the api client's rate limit (a token wait, or the hold after
+ * RequestLimitExceeded) longer than this shows in the store (store_rate_wait) until it
+ * proceeds; shorter waits are routine and not shown. */
 #define WORKER_RATE_NOTICE_MS 200
 
 struct worker;
 
 /* threads >= 1 (<= 0: 4). The worker does not own api or store; both must outlive it.
  * worker_new installs an observer on api that copies every call's trace into the store's
- * event log (worker_free removes it). */
+ * event log, and a wait hook (api_client_set_wait_hook) through which its threads' rate-limit
+ * waits reach the store as they happen; worker_free removes both. */
 struct worker *worker_new(struct api_client *api, struct store *store, int threads);
 /* Drops what is queued, cancels what is in flight, joins the threads. Never hangs: reads are
  * aborted through their cancel flag; a write action already sent finishes first. */
 void worker_free(struct worker *w);
-
-/* Paces this worker's requests itself at `rate` requests per second (the api client's rate:
- * a bucket of one second's worth, at least one, as api_client_new makes), before each call
- * reaches api, so the worker sees every rate-limit wait as it happens: one that lasts longer
- * than WORKER_RATE_NOTICE_MS is published in the store (store_rate_wait) until the request
- * proceeds, and each call's trace counts the wait (started_ms, duration_ms, rate_wait_ms).
- * The client's own bucket then finds a token ready. Waits api still makes by itself (its
- * retries, a RequestLimitExceeded hold) show only in the trace. rate <= 0: no pacing here
- * (the default). Call once, before the first request; later calls are ignored. */
-void worker_set_rate(struct worker *w, double rate);
 
 /* The UI's current view generation: bump it when the user leaves a view, BEFORE the new
  * view's first worker_want_* call. Requests submitted under another generation that are still

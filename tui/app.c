@@ -642,9 +642,14 @@ static void draw_status(struct app *a, int y, int w)
     store_unlock(a->store);
     struct api_trace tr;
     if (!err && held.waiting > 0) {
-        /* Live: requests are held back right now (the worker paces them). */
+        /* Live: requests are held back by the client's rate limit right now (rate 0: no
+         * client-side limit, so it is the hold after RequestLimitExceeded). */
         char rl[96];
-        snprintf(rl, sizeof rl, "%srate limit: waiting (%g req/s)", left[0] ? dot : "", held.rate);
+        if (held.rate > 0)
+            snprintf(rl, sizeof rl, "%srate limit: waiting (%g req/s)", left[0] ? dot : "",
+                     held.rate);
+        else
+            snprintf(rl, sizeof rl, "%srate limit: waiting", left[0] ? dot : "");
         strncat(left, rl, sizeof left - strlen(left) - 1);
     } else if (!err && last_trace(a, &tr) && (tr.rate_wait_ms >= 250 || tr.rate_limited > 0) &&
                now - (tr.started_ms + tr.duration_ms) < 10000) {
@@ -1706,7 +1711,6 @@ int app_run(struct api_client *api, const struct app_options *opts)
 
     a->store = store_new();
     a->worker = worker_new(api, a->store, 4);
-    if (opts->rate > 0) worker_set_rate(a->worker, opts->rate);
     if (opts->initial_cert && *opts->initial_cert) a->cert_filter = xstrdup(opts->initial_cert);
     app_push(a, &records_view_ops, NULL);
     if (opts->initial_record > 0) {

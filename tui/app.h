@@ -14,13 +14,8 @@ struct app_options {
     const struct config *config; /* theme, refresh interval, key bindings (already loaded) */
     bool read_only;              /* no rollback/retry */
     bool mouse;                  /* off by default (config `mouse on`, --mouse) */
-    /* The api client's rate (requests per second, what api_config.rate resolved to: 20 when
-     * it was 0). > 0: the worker paces requests at this rate itself, so the status line can
-     * say "rate limit: waiting" while a request is held back. 0: not told; waits show only
-     * after the call, from its trace. */
-    double rate;
-    const char *initial_cert; /* --old-cert filter, NULL for all */
-    long initial_record;      /* > 0: open this record's detail first */
+    const char *initial_cert;    /* --old-cert filter, NULL for all */
+    long initial_record;         /* > 0: open this record's detail first */
     /* Scripted test mode (like tig's TIG_SCRIPT): keys and commands come from this file, the
      * screen is an ncurses screen with no terminal behind it (newterm on /dev/null), of
      * script_cols x script_lines. NULL: interactive. One line each ('#' comments):

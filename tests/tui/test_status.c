@@ -1,7 +1,7 @@
 /* The status line against the real emulator: a request held back by the client's rate limit
- * shows as "rate limit: waiting" while it waits (the worker paces and publishes it in the
- * store) and not once everything is in; a new attempt after an error says so; the answer to
- * a write is found even when a read that began before it ends after it. */
+ * shows as "rate limit: waiting" while it waits (the client's limiter tells the worker, which
+ * publishes it in the store) and not once everything is in; a new attempt after an error says so;
+ * the answer to a write is found even when a read that began before it ends after it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -149,20 +149,18 @@ static char *expand(const char *script)
     return buf_steal(&b);
 }
 
-static void app_options_for(struct app_options *ao, const struct config *cfg, const char *script,
-                            double rate)
+static void app_options_for(struct app_options *ao, const struct config *cfg, const char *script)
 {
     *ao = (struct app_options){.endpoint_label = "emulator",
                                .profile_label = "test",
                                .config = cfg,
-                               .rate = rate,
                                .script = script,
                                .script_cols = 120,
                                .script_lines = 30};
 }
 
-/* Runs a script at 120x30; app_rate is app_options.rate. Returns app_run's exit code. */
-static int run(const struct setup_opts *o, double app_rate, const char *script)
+/* Runs a script at 120x30. Returns app_run's exit code. */
+static int run(const struct setup_opts *o, const char *script)
 {
     struct env v;
     env_start(&v, o);
@@ -173,7 +171,7 @@ static int run(const struct setup_opts *o, double app_rate, const char *script)
     tu_write_file(sp, text);
     free(text);
     struct app_options ao;
-    app_options_for(&ao, &cfg, sp, app_rate);
+    app_options_for(&ao, &cfg, sp);
     int rc = app_run(v.api, &ao);
     env_stop(&v);
     free(sp);
@@ -226,20 +224,19 @@ static void test_rate_limit_wait_shows_live(void **state)
     (void)state;
     char *ds = write_big_dataset(BIG_ITEMS);
     struct setup_opts o = {.dataset = ds, .rate = 2};
-    assert_int_equal(run(&o, 2,
-                         "wait-idle\n"
-                         "key Enter\n"
-                         "wait-idle\n"
-                         "key Tab\n"
-                         "key Enter\n"
-                         "wait-idle\n"
-                         "key G\n"
-                         "wait-text rate limit: waiting\n"
-                         "save-display @/waiting.txt\n"
-                         "wait-idle\n"
-                         "save-display @/idle.txt\n"
-                         "key L\n"
-                         "save-display @/log.txt\n"),
+    assert_int_equal(run(&o, "wait-idle\n"
+                             "key Enter\n"
+                             "wait-idle\n"
+                             "key Tab\n"
+                             "key Enter\n"
+                             "wait-idle\n"
+                             "key G\n"
+                             "wait-text rate limit: waiting\n"
+                             "save-display @/waiting.txt\n"
+                             "wait-idle\n"
+                             "save-display @/idle.txt\n"
+                             "key L\n"
+                             "save-display @/log.txt\n"),
                      0);
     char *t = display("waiting");
     char *st = status_line(t);
@@ -254,22 +251,20 @@ static void test_rate_limit_wait_shows_live(void **state)
     assert_contains(t, "1,234 instances");
     free(t);
     t = display("log");
-    assert_contains(t, "OK (waited "); /* the wait in the worker counts in the trace */
+    assert_contains(t, "OK (waited "); /* the client's wait counts in the trace */
     free(t);
     free(ds);
 }
 
-/* Not told the rate (app_options.rate 0), the worker does not pace: the waits happen inside
- * the client as before, and the screen never claims a wait it cannot see. */
-static void test_no_rate_no_live_wait(void **state)
+/* At a rate no request has to wait for, the screen never claims a wait. */
+static void test_fast_rate_no_live_wait(void **state)
 {
     (void)state;
     struct setup_opts o = {.rate = 1000};
-    assert_int_equal(run(&o, 0,
-                         "wait-idle\n"
-                         "key Enter\n"
-                         "wait-idle\n"
-                         "save-display @/detail.txt\n"),
+    assert_int_equal(run(&o, "wait-idle\n"
+                             "key Enter\n"
+                             "wait-idle\n"
+                             "save-display @/detail.txt\n"),
                      0);
     char *t = display("detail");
     assert_lacks(t, "rate limit");
@@ -308,9 +303,7 @@ static void test_worker_publishes_long_waits(void **state)
     struct env v;
     env_start(&v, &o);
     struct store *s = store_new();
-    struct worker *w = worker_new(v.api, s, 4);
-    worker_set_rate(w, 2);
-    worker_set_rate(w, 50); /* ignored: the rate is set once */
+    struct worker *w = worker_new(v.api, s, 4); /* the client's rate: 2/s */
     worker_want_detail(w, BIG_RECORD, 0, false);
     worker_want_detail(w, BIG_RECORD, BIG_ITEMS, false);
 
@@ -360,13 +353,12 @@ static void test_retry_after_error_says_so(void **state)
     (void)state;
     struct setup_opts o = {
         .latency_ms = 300, .fault = EMU_FAULT_INTERNAL, .fault_count = 1, .max_retries = -1};
-    assert_int_equal(run(&o, 0,
-                         "wait-idle\n"
-                         "save-display @/error.txt\n"
-                         "key r\n"
-                         "save-display @/retrying.txt\n"
-                         "wait-idle\n"
-                         "save-display @/recovered.txt\n"),
+    assert_int_equal(run(&o, "wait-idle\n"
+                             "save-display @/error.txt\n"
+                             "key r\n"
+                             "save-display @/retrying.txt\n"
+                             "wait-idle\n"
+                             "save-display @/recovered.txt\n"),
                      0);
     char *t = display("error");
     char *st = status_line(t);
@@ -404,7 +396,7 @@ static void *app_thread_main(void *arg)
     struct config cfg;
     config_defaults(&cfg);
     struct app_options ao;
-    app_options_for(&ao, &cfg, t->script, 0);
+    app_options_for(&ao, &cfg, t->script);
     t->rc = app_run(t->api, &ao);
     return NULL;
 }
@@ -488,7 +480,7 @@ int main(void)
     http_global_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_rate_limit_wait_shows_live, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_no_rate_no_live_wait, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fast_rate_no_live_wait, setup, teardown),
         cmocka_unit_test_setup_teardown(test_worker_publishes_long_waits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retry_after_error_says_so, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_answer_found_after_slower_read, setup, teardown),

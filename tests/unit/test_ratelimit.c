@@ -1,5 +1,5 @@
-/* The token bucket: what it reports (waits, totals, cancellation) under one and many
- * threads. No timing assertions: only the limiter's own answers are checked. */
+/* The token bucket: what it reports (waits, totals, cancellation, the wait hook) under one and
+ * many threads. No timing assertions: only the limiter's own answers are checked. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -170,11 +170,190 @@ static void test_backoff(void **state)
     ratelimit_free(rl);
 }
 
+/* ---- the wait hook ------------------------------------------------------------------------- */
+
+#define MAX_CALLS 1024
+
+/* Names the threads of test_many_threads (1..N_THREADS; 0 elsewhere): unlike a pthread_t, a
+ * tag is never reused by a later thread. */
+static _Thread_local int thread_tag;
+
+/* What the hook heard, in order. */
+struct recorder {
+    pthread_mutex_t mu;
+    size_t n;
+    struct {
+        bool waiting;
+        int64_t waited_ms;
+        pthread_t thread;
+        int tag; /* the calling thread's thread_tag */
+    } calls[MAX_CALLS];
+    atomic_int waiting_now; /* set by a "waiting" call, for tests that wait for it */
+};
+
+static void record_wait(void *ctx, bool waiting, int64_t waited_ms)
+{
+    struct recorder *r = ctx;
+    pthread_mutex_lock(&r->mu);
+    if (r->n < MAX_CALLS) {
+        r->calls[r->n].waiting = waiting;
+        r->calls[r->n].waited_ms = waited_ms;
+        r->calls[r->n].thread = pthread_self();
+        r->calls[r->n].tag = thread_tag;
+        r->n++;
+    }
+    pthread_mutex_unlock(&r->mu);
+    atomic_store(&r->waiting_now, waiting);
+}
+
+static struct recorder *recorder_new(void)
+{
+    struct recorder *r = xcalloc(1, sizeof *r);
+    pthread_mutex_init(&r->mu, NULL);
+    atomic_init(&r->waiting_now, 0);
+    return r;
+}
+
+static void recorder_free(struct recorder *r)
+{
+    pthread_mutex_destroy(&r->mu);
+    free(r);
+}
+
+static size_t recorder_count(struct recorder *r)
+{
+    pthread_mutex_lock(&r->mu);
+    size_t n = r->n;
+    pthread_mutex_unlock(&r->mu);
+    return n;
+}
+
+static struct ratelimit *hooked_new(double rate, double burst, struct recorder *r)
+{
+    struct ratelimit *rl = ratelimit_new(rate, burst);
+    ratelimit_set_wait_hook(rl, record_wait, r);
+    return rl;
+}
+
+/* One acquire that has to wait: the hook hears exactly its start, then its end with what
+ * acquire returned, both on this thread. */
+static void acquire_told(struct ratelimit *rl, struct recorder *r)
+{
+    size_t from = recorder_count(r);
+    int64_t waited = ratelimit_acquire(rl, NULL);
+    assert_true(waited > 0);
+    assert_int_equal(recorder_count(r), from + 2);
+    assert_true(r->calls[from].waiting);
+    assert_int_equal(r->calls[from].waited_ms, 0);
+    assert_false(r->calls[from + 1].waiting);
+    assert_int_equal(r->calls[from + 1].waited_ms, waited);
+    assert_true(pthread_equal(r->calls[from].thread, pthread_self()));
+    assert_true(pthread_equal(r->calls[from + 1].thread, pthread_self()));
+    assert_false(atomic_load(&r->waiting_now));
+}
+
+static void test_hook_around_a_wait(void **state)
+{
+    (void)state;
+    struct recorder *r = recorder_new();
+    struct ratelimit *rl = hooked_new(20, 1, r);
+    assert_int_equal(ratelimit_acquire(rl, NULL), 0);
+    assert_int_equal(recorder_count(r), 0); /* the token was there */
+    acquire_told(rl, r);
+    ratelimit_free(rl);
+    recorder_free(r);
+}
+
+static void test_hook_not_on_fast_path(void **state)
+{
+    (void)state;
+    struct recorder *r = recorder_new();
+    /* A burst of five from a bucket that refills once per 1000 s. */
+    struct ratelimit *rl = hooked_new(0.001, 5, r);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(ratelimit_acquire(rl, NULL), 0);
+    /* The bucket is empty now, but a caller already cancelled gives up without waiting. */
+    assert_int_equal(acquire_cancelled(rl), -1);
+    ratelimit_free(rl);
+    /* No limit: never a wait. */
+    rl = hooked_new(0, 1, r);
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(ratelimit_acquire(rl, NULL), 0);
+    ratelimit_free(rl);
+    assert_int_equal(recorder_count(r), 0);
+    recorder_free(r);
+}
+
+static void test_hook_around_backoff_hold(void **state)
+{
+    (void)state;
+    struct recorder *r = recorder_new();
+    /* A full bucket: only the hold can make the caller wait. */
+    struct ratelimit *rl = hooked_new(1000, 50, r);
+    assert_int_equal(ratelimit_acquire(rl, NULL), 0);
+    ratelimit_backoff(rl, 50);
+    assert_int_equal(recorder_count(r), 0); /* the hold is told by whoever waits it out */
+    acquire_told(rl, r);
+    ratelimit_free(rl);
+
+    /* The hold of a limiter without a rate shows too. */
+    rl = hooked_new(0, 1, r);
+    ratelimit_backoff(rl, 30);
+    acquire_told(rl, r);
+    ratelimit_free(rl);
+    recorder_free(r);
+}
+
+static void test_hook_not_called_when_unset(void **state)
+{
+    (void)state;
+    struct recorder *r = recorder_new();
+    struct ratelimit *rl = ratelimit_new(20, 1);
+    struct ratelimit *other = hooked_new(20, 1, r);
+    assert_int_equal(ratelimit_acquire(rl, NULL), 0);
+    assert_true(ratelimit_acquire(rl, NULL) > 0); /* waited, with no hook of its own */
+    ratelimit_set_wait_hook(rl, record_wait, r);
+    ratelimit_set_wait_hook(rl, NULL, r); /* removed again */
+    assert_true(ratelimit_acquire(rl, NULL) > 0);
+    assert_int_equal(recorder_count(r), 0);
+    ratelimit_free(other);
+    ratelimit_free(rl);
+    recorder_free(r);
+}
+
+/* A wait cancelled from another thread ends with the hook told so; the hook hears the start
+ * while the waiter sleeps, which is how the test knows it is asleep. */
+static void test_hook_cancelled_wait(void **state)
+{
+    (void)state;
+    struct recorder *r = recorder_new();
+    struct ratelimit *rl = hooked_new(0.001, 1, r);
+    assert_int_equal(ratelimit_acquire(rl, NULL), 0);
+    struct waiter *w = waiter_start(rl, 0);
+    assert_true(tu_wait_flag(&r->waiting_now, DEADLINE_MS));
+    assert_false(atomic_load(&w->done));
+    atomic_store(&w->cancel, 1);
+    assert_int_equal(waiter_finish(w), -1);
+    assert_int_equal(recorder_count(r), 2);
+    assert_true(r->calls[0].waiting);
+    assert_false(r->calls[1].waiting);
+    assert_true(r->calls[1].waited_ms > 0);
+    assert_true(pthread_equal(r->calls[0].thread, r->calls[1].thread));
+    assert_false(pthread_equal(r->calls[0].thread, pthread_self()));
+    /* A cancelled wait still counts in the total, as the hook was told. */
+    assert_int_equal(ratelimit_waited_ms(rl), r->calls[1].waited_ms);
+    ratelimit_free(rl);
+    recorder_free(r);
+}
+
+/* ---- many threads -------------------------------------------------------------------------- */
+
 #define N_THREADS  8
 #define N_ACQUIRES 25
 
 struct worker {
     struct ratelimit *rl;
+    int tag;
     int done;
     int64_t waited;
 };
@@ -182,6 +361,7 @@ struct worker {
 static void *worker_main(void *arg)
 {
     struct worker *wk = arg;
+    thread_tag = wk->tag;
     for (int i = 0; i < N_ACQUIRES; i++) {
         int64_t r = ratelimit_acquire(wk->rl, NULL);
         if (r < 0) break;
@@ -194,11 +374,13 @@ static void *worker_main(void *arg)
 static void test_many_threads(void **state)
 {
     (void)state;
-    struct ratelimit *rl = ratelimit_new(1000, 10);
+    struct recorder *r = recorder_new();
+    struct ratelimit *rl = hooked_new(1000, 10, r);
     pthread_t t[N_THREADS];
     struct worker wk[N_THREADS] = {0};
     for (int i = 0; i < N_THREADS; i++) {
         wk[i].rl = rl;
+        wk[i].tag = i + 1;
         assert_int_equal(pthread_create(&t[i], NULL, worker_main, &wk[i]), 0);
     }
     int total = 0;
@@ -212,7 +394,27 @@ static void test_many_threads(void **state)
     /* 200 tokens from a bucket of 10: somebody had to wait, and the total adds up. */
     assert_true(waited > 0);
     assert_int_equal(ratelimit_waited_ms(rl), waited);
+    /* Every wait was told to the hook as a start, then an end with what acquire reported, on
+     * its own thread (the calls of one thread never interleave). */
+    size_t starts = 0;
+    int64_t told = 0;
+    for (int i = 0; i < N_THREADS; i++) {
+        bool open = false;
+        for (size_t k = 0; k < r->n; k++) {
+            if (r->calls[k].tag != i + 1) continue;
+            assert_true(r->calls[k].waiting != open);
+            open = r->calls[k].waiting;
+            if (open) starts++;
+            if (!open) told += r->calls[k].waited_ms;
+        }
+        assert_false(open);
+    }
+    assert_true(r->n < MAX_CALLS);
+    assert_true(starts > 0);
+    assert_int_equal(starts * 2, r->n);
+    assert_int_equal(told, waited);
     ratelimit_free(rl);
+    recorder_free(r);
 }
 
 int main(void)
@@ -223,6 +425,11 @@ int main(void)
         cmocka_unit_test(test_unlimited_never_waits),
         cmocka_unit_test(test_cancel_from_other_thread),
         cmocka_unit_test(test_backoff),
+        cmocka_unit_test(test_hook_around_a_wait),
+        cmocka_unit_test(test_hook_not_on_fast_path),
+        cmocka_unit_test(test_hook_around_backoff_hold),
+        cmocka_unit_test(test_hook_not_called_when_unset),
+        cmocka_unit_test(test_hook_cancelled_wait),
         cmocka_unit_test(test_many_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
