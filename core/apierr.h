@@ -18,16 +18,16 @@ enum apierr_kind {
 
 struct api_error {
     enum apierr_kind kind;
-    char code[128];       /* APIERR_API: e.g. "AuthFailure.SignatureFailure" */
-    char message[1024];   /* human text; for APIERR_DECODE "path: expected integer, got string" */
-    char request_id[80];  /* when the server gave one */
-    long http_status;     /* 0 when no HTTP response */
-    char transport[256];  /* APIERR_TRANSPORT: the reason, e.g. "connection refused" */
+    char code[128];      /* APIERR_API: e.g. "AuthFailure.SignatureFailure" */
+    char message[1024];  /* human text; for APIERR_DECODE "path: expected integer, got string" */
+    char request_id[80]; /* when the server gave one */
+    long http_status;    /* 0 when no HTTP response */
+    char transport[256]; /* APIERR_TRANSPORT: the reason, e.g. "connection refused" */
 };
 
 struct apierr_info {
     const char *code;
-    bool retryable; /* safe to retry a read with backoff */
+    bool retryable;   /* safe to retry a read with backoff */
     const char *hint; /* one line telling the operator what to do */
 };
 

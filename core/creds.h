@@ -9,9 +9,9 @@
 struct creds {
     char secret_id[256];
     char secret_key[256];
-    char token[8192];  /* temporary credentials only; "" otherwise */
-    char source[512];  /* where they came from, e.g. "environment (TENCENTCLOUD_SECRET_ID)" or
-                          "/home/u/.tencentcloud/credentials [default]"; never a secret */
+    char token[8192]; /* temporary credentials only; "" otherwise */
+    char source[512]; /* where they came from, e.g. "environment (TENCENTCLOUD_SECRET_ID)" or
+                         "/home/u/.tencentcloud/credentials [default]"; never a secret */
 };
 
 struct creds_opts {

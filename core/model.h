@@ -30,7 +30,7 @@ enum model_tone {
     MODEL_TONE_SUCCESS,
     MODEL_TONE_FAILED,
     MODEL_TONE_RUNNING,
-    MODEL_TONE_ROLLBACK,       /* rolled back successfully */
+    MODEL_TONE_ROLLBACK, /* rolled back successfully */
     MODEL_TONE_ROLLBACK_FAILED,
 };
 
@@ -138,9 +138,9 @@ struct upload_result {
 
 /* Names. Each returns a short lowercase English name, or NULL for a value the spec does not
  * define (callers then show the number: never crash on an unknown value). */
-const char *model_run_type_name(int64_t type);       /* "deploy", "rollback" */
-const char *model_run_status_name(int64_t status);   /* "waiting" … "rollback failed" */
-const char *model_item_status_name(int64_t status);  /* run names + 6 "no resource" */
+const char *model_run_type_name(int64_t type);        /* "deploy", "rollback" */
+const char *model_run_status_name(int64_t status);    /* "waiting" … "rollback failed" */
+const char *model_item_status_name(int64_t status);   /* run names + 6 "no resource" */
 const char *model_record_status_name(int64_t status); /* record list; 7 is undocumented */
 enum model_tone model_status_tone(int64_t status);
 /* Writes the name, or "status N" for unknown values, into buf; returns buf. */

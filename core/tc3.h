@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define TC3_ALGORITHM "TC3-HMAC-SHA256"
-#define TC3_HEX_LEN 64
+#define TC3_HEX_LEN   64
 
 struct tc3_header {
     const char *name;  /* any case; lowercased and trimmed in the canonical form */
@@ -16,14 +16,14 @@ struct tc3_header {
 };
 
 struct tc3_request {
-    const char *method;       /* "POST" */
-    const char *uri;          /* "/" */
-    const char *query;        /* canonical query string, "" for POST */
+    const char *method;               /* "POST" */
+    const char *uri;                  /* "/" */
+    const char *query;                /* canonical query string, "" for POST */
     const struct tc3_header *headers; /* exactly the headers to sign, any order */
     size_t n_headers;
     const void *payload;
     size_t payload_len;
-    bool unsigned_payload;    /* X-TC-Content-SHA256: UNSIGNED-PAYLOAD */
+    bool unsigned_payload; /* X-TC-Content-SHA256: UNSIGNED-PAYLOAD */
 };
 
 /* Lowercase hex SHA-256 of data; out must hold 65 bytes. */

@@ -15,7 +15,7 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 /* Grows an array to hold at least `need` elements of `size` bytes (doubling). */
 void *xgrow(void *p, size_t *cap, size_t need, size_t size);
-char *xstrdup(const char *s);   /* xstrdup(NULL) == NULL */
+char *xstrdup(const char *s); /* xstrdup(NULL) == NULL */
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

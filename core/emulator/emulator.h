@@ -9,37 +9,37 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define EMU_DEMO_SECRET_ID "AKIDcertdeckDEMO0000000000000000000"
+#define EMU_DEMO_SECRET_ID  "AKIDcertdeckDEMO0000000000000000000"
 #define EMU_DEMO_SECRET_KEY "certdeckDemoSecretKey0000000000000"
 
 /* Faults the emulator can inject instead of answering, for testing the client's error paths. */
 enum emu_fault {
     EMU_FAULT_NONE = 0,
-    EMU_FAULT_HTTP_500,     /* HTTP 500 with an HTML body */
-    EMU_FAULT_HTTP_503,     /* HTTP 503 */
-    EMU_FAULT_RESET,        /* close the connection without answering */
-    EMU_FAULT_TIMEOUT,      /* hold the request for latency (client times out) */
-    EMU_FAULT_TRUNCATED,    /* a valid response cut in half */
-    EMU_FAULT_GARBAGE,      /* HTTP 200, body not JSON */
-    EMU_FAULT_HUGE,         /* HTTP 200, a body of fault_size bytes (default 40 MiB) */
-    EMU_FAULT_WRONG_TYPES,  /* a response whose Port is a string "x" */
-    EMU_FAULT_RATE_LIMIT,   /* RequestLimitExceeded regardless of the rate */
-    EMU_FAULT_INTERNAL,     /* InternalError */
+    EMU_FAULT_HTTP_500,    /* HTTP 500 with an HTML body */
+    EMU_FAULT_HTTP_503,    /* HTTP 503 */
+    EMU_FAULT_RESET,       /* close the connection without answering */
+    EMU_FAULT_TIMEOUT,     /* hold the request for latency (client times out) */
+    EMU_FAULT_TRUNCATED,   /* a valid response cut in half */
+    EMU_FAULT_GARBAGE,     /* HTTP 200, body not JSON */
+    EMU_FAULT_HUGE,        /* HTTP 200, a body of fault_size bytes (default 40 MiB) */
+    EMU_FAULT_WRONG_TYPES, /* a response whose Port is a string "x" */
+    EMU_FAULT_RATE_LIMIT,  /* RequestLimitExceeded regardless of the rate */
+    EMU_FAULT_INTERNAL,    /* InternalError */
 };
 
 struct emu_config {
-    const char *listen;      /* "127.0.0.1:0" (port 0 picks a free one); NULL: that */
-    const char *secret_id;   /* the accepted key pair; NULL: EMU_DEMO_SECRET_ID/KEY */
+    const char *listen;    /* "127.0.0.1:0" (port 0 picks a free one); NULL: that */
+    const char *secret_id; /* the accepted key pair; NULL: EMU_DEMO_SECRET_ID/KEY */
     const char *secret_key;
-    const char *token;       /* if set, requests must carry X-TC-Token equal to it */
-    double rate;             /* requests/s per action per SecretId; 0: 20; < 0: unlimited */
-    int latency_ms;          /* added to every answer */
-    uint64_t seed;           /* generator seed; 0: 1 */
-    int records;             /* generated records; 0: 40 */
-    int max_instances;       /* largest group; 0: 5000 */
+    const char *token;        /* if set, requests must carry X-TC-Token equal to it */
+    double rate;              /* requests/s per action per SecretId; 0: 20; < 0: unlimited */
+    int latency_ms;           /* added to every answer */
+    uint64_t seed;            /* generator seed; 0: 1 */
+    int records;              /* generated records; 0: 40 */
+    int max_instances;        /* largest group; 0: 5000 */
     const char *dataset_file; /* load instead of generating */
-    bool log_requests;       /* one line per request on stderr */
-    int64_t clock_offset_s;  /* server clock = now + offset (tests of SignatureExpire) */
+    bool log_requests;        /* one line per request on stderr */
+    int64_t clock_offset_s;   /* server clock = now + offset (tests of SignatureExpire) */
 };
 
 struct emu;

@@ -13,8 +13,8 @@
 int main(void)
 {
     struct dataset ds = {0};
-    struct dataset_gen_opts go = {.seed = 7, .records = 40, .max_instances = 20000,
-                                  .now_unix = 1767225600};
+    struct dataset_gen_opts go = {
+        .seed = 7, .records = 40, .max_instances = 20000, .now_unix = 1767225600};
     int64_t t0 = now_ms();
     dataset_generate(&ds, &go);
     printf("bench_codec: generated %zu records in %lld ms\n", ds.n_records,
@@ -28,7 +28,8 @@ int main(void)
         dataset_detail_page(&ds.records[i], 0, 200, &p);
         size_t n = 0;
         for (size_t r = 0; r < p.n_runs; r++)
-            for (size_t g = 0; g < p.runs[r].n_groups; g++) n += p.runs[r].groups[g].n_items;
+            for (size_t g = 0; g < p.runs[r].n_groups; g++)
+                n += p.runs[r].groups[g].n_items;
         if (n > best_items) {
             best_items = n;
             best = &ds.records[i];

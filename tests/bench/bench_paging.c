@@ -71,7 +71,8 @@ int main(void)
         int64_t ms = now_ms() - t0;
         size_t items = 0;
         for (size_t r = 0; r < all.n_runs; r++)
-            for (size_t g = 0; g < all.runs[r].n_groups; g++) items += all.runs[r].groups[g].n_items;
+            for (size_t g = 0; g < all.runs[r].n_groups; g++)
+                items += all.runs[r].groups[g].n_items;
         uint64_t reqs = emu_request_count(e) - before;
         printf("bench_paging: %d thread(s): %zu items in %llu requests, %lld ms "
                "(%.1f requests/s, %.0f items/s), max RSS %ld KiB\n",
