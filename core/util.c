@@ -145,6 +145,16 @@ size_t strlcpy_safe(char *dst, const char *src, size_t size)
     return n;
 }
 
+char *str_trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+        s[--n] = '\0';
+    return s;
+}
+
 void secure_zero(void *p, size_t n)
 {
     if (!p || !n) return;

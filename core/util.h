@@ -38,6 +38,10 @@ void buf_free(struct buf *b);
 /* Copies at most size-1 bytes and always terminates; returns strlen(src). */
 size_t strlcpy_safe(char *dst, const char *src, size_t size);
 
+/* Strips leading spaces/tabs and trailing spaces, tabs, CR and LF in place; returns the first
+ * kept character (inside s). */
+char *str_trim(char *s);
+
 /* Overwrites memory in a way the compiler cannot drop (for secrets). */
 void secure_zero(void *p, size_t n);
 

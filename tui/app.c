@@ -1302,16 +1302,6 @@ static bool wait_idle(struct app *a, int64_t timeout_ms)
     }
 }
 
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
-        s[--n] = '\0';
-    return s;
-}
-
 static void row_text(int y, struct buf *line);
 
 static bool screen_shows(const char *text)
@@ -1376,7 +1366,7 @@ static bool parse_cell(const char *s, int *row, int *col, char *rest, size_t res
     int used = 0;
     if (sscanf(s, "%d %d%n", row, col, &used) != 2) return false;
     if (*row < 0 || *row >= LINES || *col < 0 || *col >= COLS) return false;
-    strlcpy_safe(rest, trim((char *)s + used), rest_n);
+    strlcpy_safe(rest, str_trim((char *)s + used), rest_n);
     return true;
 }
 
@@ -1507,7 +1497,7 @@ static void script_loop(struct app *a)
     draw(a);
     while (!a->quit && fgets(raw, sizeof raw, f)) {
         lineno++;
-        char *line = trim(raw);
+        char *line = str_trim(raw);
         if (!*line || *line == '#') continue;
         if (*line == ':') {
             run_command(a, line + 1);
@@ -1521,7 +1511,7 @@ static void script_loop(struct app *a)
                 pump(a);
             }
         } else if (!strncmp(line, "key ", 4)) {
-            int key = keymap_key_parse(trim(line + 4));
+            int key = keymap_key_parse(str_trim(line + 4));
             if (key < 0) {
                 script_fail(a, file, lineno, "unknown key '%s'", line + 4);
                 break;
@@ -1548,7 +1538,7 @@ static void script_loop(struct app *a)
         } else if (!strncmp(line, "stall-until-calls ", 18)) {
             char *end;
             long n = strtol(line + 18, &end, 10);
-            if (n <= 0 || n > STORE_LOG_CAPACITY || *trim(end)) {
+            if (n <= 0 || n > STORE_LOG_CAPACITY || *str_trim(end)) {
                 script_fail(a, file, lineno, "stall-until-calls takes a count (1-%d)",
                             STORE_LOG_CAPACITY);
                 break;
@@ -1569,7 +1559,7 @@ static void script_loop(struct app *a)
             }
             script_mouse(a, row, col, rest[0] ? BUTTON1_DOUBLE_CLICKED : BUTTON1_CLICKED);
         } else if (!strncmp(line, "wheel ", 6)) {
-            const char *dir = trim(line + 6);
+            const char *dir = str_trim(line + 6);
             bool up = !strncmp(dir, "up ", 3), down = !strncmp(dir, "down ", 5);
             int row, col;
             char rest[32];
@@ -1588,13 +1578,13 @@ static void script_loop(struct app *a)
             handle_resize(a, c, l);
         } else if (!strncmp(line, "save-display ", 13)) {
             char path[1024];
-            char *rest = trim(line + 13);
+            char *rest = str_trim(line + 13);
             bool attrs = false;
             size_t pl = strcspn(rest, " ");
             if (pl >= sizeof path) pl = sizeof path - 1;
             memcpy(path, rest, pl);
             path[pl] = '\0';
-            if (rest[pl]) attrs = !strcmp(trim(rest + pl), "attrs");
+            if (rest[pl]) attrs = !strcmp(str_trim(rest + pl), "attrs");
             pump(a);
             if (a->dirty) draw(a);
             if (save_display(path, attrs) != 0) {

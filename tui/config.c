@@ -113,7 +113,7 @@ static void diag(struct reader *r, long line, const char *fmt, ...)
 {
     r->total_diags++;
     if (r->c->n_diags >= CONFIG_MAX_DIAGS) return;
-    struct buf raw = {0}, clean = {0};
+    struct buf raw = {0};
     if (line > 0)
         buf_printf(&raw, "%s:%ld: ", r->file, line);
     else
@@ -122,25 +122,8 @@ static void diag(struct reader *r, long line, const char *fmt, ...)
     va_start(ap, fmt);
     buf_vprintf(&raw, fmt, ap);
     va_end(ap);
-    sanitize_append(&clean, raw.data, raw.len, false);
-    char *dst = r->c->diags[r->c->n_diags++];
-    size_t n = clean.len < sizeof r->c->diags[0] ? clean.len : sizeof r->c->diags[0] - 1;
-    while (n < clean.len && n > 0 && ((unsigned char)clean.data[n] & 0xc0) == 0x80)
-        n--; /* do not cut a UTF-8 sequence */
-    memcpy(dst, clean.data, n);
-    dst[n] = '\0';
+    sanitize_copy(r->c->diags[r->c->n_diags++], sizeof r->c->diags[0], raw.data);
     buf_free(&raw);
-    buf_free(&clean);
-}
-
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
-        s[--n] = '\0';
-    return s;
 }
 
 static char *unquote(char *s)
@@ -250,7 +233,7 @@ static void add_binding(struct reader *r, long line, char *value)
 static void apply_line(struct reader *r, long lineno, char *line)
 {
     if (lineno == 1 && strncmp(line, "\xef\xbb\xbf", 3) == 0) line += 3; /* UTF-8 BOM */
-    char *s = trim(line), *start = s;
+    char *s = str_trim(line), *start = s;
     if (!*s || *s == '#') return;
     size_t n = strcspn(s, " \t=");
     char name[32];
@@ -259,7 +242,7 @@ static void apply_line(struct reader *r, long lineno, char *line)
     while (*s == ' ' || *s == '\t')
         s++;
     if (*s == '=') s++;
-    char *value = trim(s);
+    char *value = str_trim(s);
     struct config *c = r->c;
 
     if (!strcmp(name, "bind")) {

@@ -292,37 +292,20 @@ static void diag(struct diag_sink *d, const char *file, long line, const char *m
 {
     d->total++;
     if (d->t->n_diags >= THEME_MAX_DIAGS) return;
-    struct buf raw = {0}, clean = {0};
+    struct buf raw = {0};
     if (line > 0)
         buf_printf(&raw, "%s:%ld: %s", file, line, msg);
     else
         buf_printf(&raw, "%s: %s", file, msg);
-    sanitize_append(&clean, raw.data, raw.len, false);
-    char *dst = d->t->diags[d->t->n_diags++];
-    size_t n = clean.len < sizeof d->t->diags[0] ? clean.len : sizeof d->t->diags[0] - 1;
-    while (n < clean.len && n > 0 && ((unsigned char)clean.data[n] & 0xc0) == 0x80)
-        n--; /* do not cut a UTF-8 sequence */
-    memcpy(dst, clean.data, n);
-    dst[n] = '\0';
+    sanitize_copy(d->t->diags[d->t->n_diags++], sizeof d->t->diags[0], raw.data);
     buf_free(&raw);
-    buf_free(&clean);
-}
-
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
-        s[--n] = '\0';
-    return s;
 }
 
 static void apply_line(struct diag_sink *d, const char *file, long lineno, char *line, int colors)
 {
     char msg[200];
     if (lineno == 1 && strncmp(line, "\xef\xbb\xbf", 3) == 0) line += 3; /* UTF-8 BOM */
-    char *s = trim(line);
+    char *s = str_trim(line);
     if (!*s || *s == '#') return;
     char *eq = strchr(s, '=');
     if (!eq) {
@@ -331,7 +314,7 @@ static void apply_line(struct diag_sink *d, const char *file, long lineno, char 
         return;
     }
     *eq = '\0';
-    char *key = trim(s), *value = trim(eq + 1);
+    char *key = str_trim(s), *value = str_trim(eq + 1);
     struct theme *t = d->t;
 
     if (strcmp(key, "monochrome") == 0) {

@@ -187,6 +187,29 @@ static void test_xgrow(void **state)
     free(bs);
 }
 
+static void test_str_trim(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"", ""},
+        {"abc", "abc"},
+        {"  \tabc", "abc"},
+        {"abc \t\r\n", "abc"},
+        {" a b \r\n", "a b"},
+        {" \t \r\n", ""},
+        {"\nabc", "\nabc"}, /* only spaces and tabs are leading blanks */
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        char *copy = xstrdup(cases[i].in);
+        char *got = str_trim(copy);
+        assert_string_equal(got, cases[i].out);
+        assert_true(got >= copy && got <= copy + strlen(cases[i].in));
+        free(copy);
+    }
+}
+
 static void test_strlcpy_safe(void **state)
 {
     (void)state;
@@ -279,6 +302,7 @@ static void test_secure_zero_and_clocks(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_str_trim),
         cmocka_unit_test(test_buf_appends),
         cmocka_unit_test(test_buf_printf_growth),
         cmocka_unit_test(test_buf_reset_and_steal),
