@@ -89,7 +89,7 @@ struct app {
     struct buf input;
     char saved_filter[256];
     struct pending_write confirm; /* what y submits */
-    char question[256];
+    char question[512];
     struct pending_write pending; /* submitted, waiting for its trace */
 
     char msg[600];

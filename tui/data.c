@@ -1,11 +1,14 @@
-/* Read helpers over the model for the screens: lookups, run order, times, item fields. */
+/* Read helpers over the model for the screens: lookups, run order, times, item fields, and the
+ * questions asked before a record-wide write. */
 #include "tui/data.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sanitize.h"
 #include "core/util.h"
+#include "tui/text.h"
 
 const struct update_record *data_record(const struct store_records *sr, uint64_t id)
 {
@@ -78,6 +81,73 @@ bool data_run_in_progress(const struct deploy_run *r)
     if (!r) return false;
     return r->status == MODEL_STATUS_WAITING || r->status == MODEL_STATUS_DEPLOYING ||
            r->running_total_count > 0 || (r->has_pending_total_count && r->pending_total_count > 0);
+}
+
+/* The latest run of the detail in time order, the latest deploy run with deploy_only; NULL
+ * when the detail is not in or lists none. */
+static const struct deploy_run *latest_run(const struct store_detail *sd, bool deploy_only)
+{
+    if (!sd || !sd->meta.fetched_ms) return NULL;
+    size_t order[256];
+    size_t n = data_run_order(&sd->page, order, ARRAY_LEN(order));
+    while (n-- > 0) {
+        const struct deploy_run *r = &sd->page.runs[order[n]];
+        if (!deploy_only || r->type == MODEL_RUN_DEPLOY) return r;
+    }
+    return NULL;
+}
+
+/* Groups named in a rollback question; the rest are counted ("+2 more"). */
+#define QUESTION_GROUPS 5
+/* Display columns a resource type may take there (a hostile name cannot fill the prompt). */
+#define QUESTION_TYPE_COLS 16
+
+void data_rollback_question(const struct store_detail *sd, uint64_t record_id, struct buf *out)
+{
+    const struct text_glyphs *g = text_glyphs();
+    buf_printf(out, "Roll back record #%llu", (unsigned long long)record_id);
+    const struct deploy_run *run = latest_run(sd, true);
+    if (!sd || !sd->meta.fetched_ms) {
+        buf_puts(out, " (resource count not loaded yet)");
+    } else if (!run) {
+        buf_puts(out, " (its detail lists no deploy run)");
+    } else {
+        int64_t sum = 0;
+        for (size_t i = 0; i < run->n_groups; i++)
+            sum += run->groups[i].total_count;
+        int64_t total = run->total_count > 0 ? run->total_count : sum;
+        char num[32];
+        buf_printf(out, "%s%s resource%s", g->dash, text_thousands(total, num, sizeof num),
+                   total == 1 ? "" : "s");
+        for (size_t i = 0; i < run->n_groups && i < QUESTION_GROUPS; i++) {
+            char *type = sanitize_dup(run->groups[i].resource_type);
+            buf_puts(out, i ? ", " : " (");
+            text_fit(out, type, QUESTION_TYPE_COLS);
+            buf_printf(out, " %s", text_thousands(run->groups[i].total_count, num, sizeof num));
+            free(type);
+        }
+        if (run->n_groups > QUESTION_GROUPS)
+            buf_printf(out, ", +%zu more", run->n_groups - QUESTION_GROUPS);
+        if (run->n_groups) buf_putc(out, ')');
+    }
+    buf_puts(out, " back to the old certificate?");
+}
+
+void data_retry_question(const struct store_detail *sd, uint64_t record_id, struct buf *out)
+{
+    const struct deploy_run *run = latest_run(sd, false);
+    unsigned long long id = (unsigned long long)record_id;
+    char num[32];
+    if (!sd || !sd->meta.fetched_ms)
+        buf_printf(out, "Retry every failed item of record #%llu (count not loaded yet)?", id);
+    else if (!run || run->failed_total_count <= 0)
+        buf_printf(out, "Retry every failed item of record #%llu (the loaded detail shows none)?",
+                   id);
+    else if (run->failed_total_count == 1)
+        buf_printf(out, "Retry the 1 failed item of record #%llu?", id);
+    else
+        buf_printf(out, "Retry the %s failed items of record #%llu?",
+                   text_thousands(run->failed_total_count, num, sizeof num), id);
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */

@@ -11,6 +11,7 @@
 
 #include "core/model.h"
 #include "core/store.h"
+#include "core/util.h"
 
 const struct update_record *data_record(const struct store_records *sr, uint64_t id);
 /* Fills order[] with indices into p->runs sorted by CreateTime (server order breaks ties).
@@ -32,6 +33,15 @@ void data_duration(int64_t secs, char *buf, size_t n);
 /* How long after the latest earlier deploy of p a rollback run came ("+15m41s"); "" for a
  * deploy or when the times cannot be read. */
 void data_rollback_delay(const struct detail_page *p, size_t run_index, char *buf, size_t n);
+
+/* The confirmation questions of the record-wide writes, from the record's detail as the store
+ * holds it (sd NULL, or no page in yet: "not loaded yet" rather than a guess); appended to
+ * out, sanitized, without the "[y/N]". Rollback names what the latest deploy run touched:
+ * "Roll back record #37 — 5,007 resources (clb 5,000, tke 7) back to the old certificate?".
+ * Retry counts the failed items of the latest run (the one a record-wide retry re-runs):
+ * "Retry the 559 failed items of record #37?". */
+void data_rollback_question(const struct store_detail *sd, uint64_t record_id, struct buf *out);
+void data_retry_question(const struct store_detail *sd, uint64_t record_id, struct buf *out);
 
 /* X-macro: id, name (filter field, :sort), label (item pane). The one list of item fields. */
 #define ITEM_FIELDS(X)                                                                             \

@@ -341,29 +341,52 @@ bool table_next_tone(struct table *t, int dir)
     return false;
 }
 
-/* The room a flexible column asks for before other columns are dropped: its content, up to a
- * comfortable 20 columns. */
-static int flex_want(const struct table *t, size_t c, int natural)
+/* A flexible column asks for its content up to FLEX_COMFORT columns before other columns are
+ * dropped for it; when it gives way to a more important flexible column it keeps its content up
+ * to FLEX_YIELD columns (a domain name stays readable). Neither goes below the column's min. */
+enum { FLEX_COMFORT = 20, FLEX_YIELD = 16 };
+
+static int flex_floor(const struct table *t, size_t c, int cap)
 {
-    int want = natural < 20 ? natural : 20;
-    return want > t->cols[c].min ? want : t->cols[c].min;
+    int f = t->widths[c] < cap ? t->widths[c] : cap;
+    return f > t->cols[c].min ? f : t->cols[c].min;
 }
 
-/* Which columns fit in w, and how wide each is drawn. Columns are dropped (highest `drop`
- * first) until the others fit at their natural width, flexible ones at flex_want(); then
- * flexible columns shrink first, then the widest; space left goes to flexible columns. */
-static void layout(const struct table *t, int w, int *out)
+static bool is_flex(const struct table *t, size_t c)
+{
+    return (t->cols[c].flags & TABLE_FLEX) != 0;
+}
+
+/* The flexible column that gives way next, or -1. Yielding: the least important (highest
+ * drop) one still above flex_floor(FLEX_YIELD), the widest among equals; otherwise the widest
+ * one still above its min. */
+static int flex_to_shrink(const struct table *t, const bool *on, const int *out, bool yield)
+{
+    int pick = -1;
+    for (size_t c = 0; c < t->n_cols; c++) {
+        if (!on[c] || !is_flex(t, c)) continue;
+        if (out[c] <= (yield ? flex_floor(t, c, FLEX_YIELD) : t->cols[c].min)) continue;
+        int d = t->cols[c].drop, pd = pick >= 0 ? t->cols[pick].drop : 0;
+        bool more_important = yield && pick >= 0 && d < pd;
+        bool less_important = yield && pick >= 0 && d > pd;
+        if (pick < 0 || less_important || (!more_important && out[c] > out[pick])) pick = (int)c;
+    }
+    return pick;
+}
+
+void table_layout(const struct table *t, int w, int *out)
 {
     bool on[32];
     for (size_t c = 0; c < t->n_cols; c++) {
         on[c] = true;
         out[c] = t->widths[c];
     }
+    /* Drop columns, highest `drop` first, until the others fit at their natural width and
+     * flexible ones at flex_floor(FLEX_COMFORT). */
     for (;;) {
         int need = -1;
         for (size_t c = 0; c < t->n_cols; c++)
-            if (on[c])
-                need += 1 + ((t->cols[c].flags & TABLE_FLEX) ? flex_want(t, c, out[c]) : out[c]);
+            if (on[c]) need += 1 + (is_flex(t, c) ? flex_floor(t, c, FLEX_COMFORT) : out[c]);
         if (need <= w) break;
         int worst = -1;
         for (size_t c = 0; c < t->n_cols; c++)
@@ -376,28 +399,38 @@ static void layout(const struct table *t, int w, int *out)
     int total = -1;
     for (size_t c = 0; c < t->n_cols; c++)
         if (on[c]) total += out[c] + 1;
-    for (int pass = 0; pass < 2 && total > w; pass++) {
+    /* Shrink: flexible columns give way in order of importance down to FLEX_YIELD, then the
+     * widest flexible one down to its min, then the widest of any column. */
+    for (int pass = 0; pass < 3 && total > w; pass++) {
         while (total > w) {
-            int widest = -1;
-            for (size_t c = 0; c < t->n_cols; c++) {
-                if (!on[c] || out[c] <= t->cols[c].min) continue;
-                if (pass == 0 && !(t->cols[c].flags & TABLE_FLEX)) continue;
-                if (widest < 0 || out[c] > out[widest]) widest = (int)c;
+            int c = -1;
+            if (pass < 2) {
+                c = flex_to_shrink(t, on, out, pass == 0);
+            } else {
+                for (size_t k = 0; k < t->n_cols; k++)
+                    if (on[k] && out[k] > t->cols[k].min && (c < 0 || out[k] > out[c])) c = (int)k;
             }
-            if (widest < 0) break;
-            out[widest]--;
+            if (c < 0) break;
+            out[c]--;
             total--;
         }
     }
-    /* Space left over goes to the flexible columns, up to their maximum (if any). */
-    for (bool grew = true; total < w && grew;) {
-        grew = false;
+    /* Space left over goes to the most important (lowest drop) flexible columns first, each up
+     * to its maximum (if any); equals share it. */
+    while (total < w) {
+        int best = -1;
+        for (size_t c = 0; c < t->n_cols; c++) {
+            const struct table_col *col = &t->cols[c];
+            if (!on[c] || !is_flex(t, c) || (col->max && out[c] >= col->max)) continue;
+            if (best < 0 || col->drop < best) best = col->drop;
+        }
+        if (best < 0) break;
         for (size_t c = 0; c < t->n_cols && total < w; c++) {
             const struct table_col *col = &t->cols[c];
-            if (!on[c] || !(col->flags & TABLE_FLEX) || (col->max && out[c] >= col->max)) continue;
+            if (!on[c] || !is_flex(t, c) || col->drop != best || (col->max && out[c] >= col->max))
+                continue;
             out[c]++;
             total++;
-            grew = true;
         }
     }
     for (size_t c = 0; c < t->n_cols; c++)
@@ -412,7 +445,7 @@ void table_draw(struct table *t, int y, int x, int h, int w)
     t->last_h = h > 1 ? h - 1 : 0;
     if (h <= 0 || w <= 0) return;
     int widths[32];
-    layout(t, w, widths);
+    table_layout(t, w, widths);
     const struct text_glyphs *g = text_glyphs();
 
     /* Header. */

@@ -15,7 +15,7 @@ enum table_col_flags {
     TABLE_NUMERIC = 1 << 0, /* right-aligned, sorts by value */
     TABLE_TONED = 1 << 1,   /* drawn in the row's status colour */
     TABLE_BAR = 1 << 2,     /* the row's progress bar, not text */
-    TABLE_FLEX = 1 << 3,    /* takes the space left over */
+    TABLE_FLEX = 1 << 3,    /* shrinks first, takes the space left over (table_layout) */
     TABLE_NOSORT = 1 << 4,
 };
 
@@ -86,6 +86,12 @@ void table_end_row(struct table *t);
 /* Jumps to the next/previous row whose tone is failed; false when there is none. */
 bool table_next_tone(struct table *t, int dir);
 
+/* How wide each column is drawn in w columns (0: dropped); widths holds n_cols. Columns are
+ * dropped (highest `drop` first) until the rest fit, flexible ones at a comfortable width.
+ * Among flexible columns `drop` is also their importance: when they must shrink, the least
+ * important gives way first (keeping 16 columns, or its content if narrower), and space left
+ * over goes to the most important first. Other columns shrink only when that is not enough. */
+void table_layout(const struct table *t, int w, int *widths);
 /* Draws at (y, x) within h rows and w columns: a header line and the rows. */
 void table_draw(struct table *t, int y, int x, int h, int w);
 /* Mouse: the visible position at screen row y, or -1. */

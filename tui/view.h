@@ -103,6 +103,10 @@ void app_clock_text(struct app *a, int64_t at_ms, char *buf, size_t n);
 bool view_table_key(struct view *v, struct table *t, enum keymap_action act);
 /* Shared scrolling of a text screen of n lines (top is the first line shown). */
 bool view_scroll_key(struct view *v, size_t *top, size_t n, enum keymap_action act);
+/* Asks to confirm rolling back record_id, or retrying every failed item of it, saying what the
+ * write will touch as far as the store knows (data_rollback_question, data_retry_question). */
+void view_confirm_rollback(struct view *v, uint64_t record_id);
+void view_confirm_retry_all(struct view *v, uint64_t record_id);
 /* Shared empty/loading/error message inside a view body. */
 void view_draw_state(struct view *v, int y, int x, int h, int w, const char *what);
 

@@ -1,11 +1,14 @@
-/* What every screen shares: cursor movement on a table, scrolling a text screen, and the
- * loading / error / empty message shown in a body that has nothing else to show. */
+/* What every screen shares: cursor movement on a table, scrolling a text screen, the
+ * loading / error / empty message shown in a body that has nothing else to show, and the
+ * questions before a record-wide write. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/apierr.h"
 #include "core/sanitize.h"
+#include "core/store.h"
+#include "tui/data.h"
 #include "tui/text.h"
 #include "tui/ui.h"
 #include "tui/view.h"
@@ -123,4 +126,29 @@ void view_draw_state(struct view *v, int y, int x, int h, int w, const char *wha
         return;
     }
     ui_put(row, lx, lw, "Nothing to show here.", ui_attr(THEME_TABLE_DIM));
+}
+
+static void confirm_record_write(struct view *v, enum app_write w, uint64_t record_id)
+{
+    struct store *s = app_store(v->app);
+    struct buf q = {0};
+    store_lock(s);
+    const struct store_detail *sd = store_detail(s, record_id);
+    if (w == APP_WRITE_ROLLBACK)
+        data_rollback_question(sd, record_id, &q);
+    else
+        data_retry_question(sd, record_id, &q);
+    store_unlock(s);
+    app_confirm_write(v->app, w, record_id, -1, q.data);
+    buf_free(&q);
+}
+
+void view_confirm_rollback(struct view *v, uint64_t record_id)
+{
+    confirm_record_write(v, APP_WRITE_ROLLBACK, record_id);
+}
+
+void view_confirm_retry_all(struct view *v, uint64_t record_id)
+{
+    confirm_record_write(v, APP_WRITE_RETRY, record_id);
 }

@@ -444,7 +444,6 @@ static bool detail_key(struct view *v, enum keymap_action act)
 {
     struct detail *p = v->priv;
     struct table *t = p->focus == 0 ? &p->runs : &p->groups;
-    char q[200];
     struct view_args args = {0};
     switch (act) {
     case ACT_PANE_NEXT:
@@ -474,11 +473,7 @@ static bool detail_key(struct view *v, enum keymap_action act)
         return true;
     }
     case ACT_ROLLBACK:
-        snprintf(q, sizeof q,
-                 "Roll back record #%llu? Every resource goes back to its old "
-                 "certificate.",
-                 (unsigned long long)p->id);
-        app_confirm_write(v->app, APP_WRITE_ROLLBACK, p->id, -1, q);
+        view_confirm_rollback(v, p->id);
         return true;
     case ACT_RETRY:
         if (!p->any_failed) {
@@ -486,9 +481,7 @@ static bool detail_key(struct view *v, enum keymap_action act)
                     (unsigned long long)p->id);
             return true;
         }
-        snprintf(q, sizeof q, "Retry every failed item of record #%llu?",
-                 (unsigned long long)p->id);
-        app_confirm_write(v->app, APP_WRITE_RETRY, p->id, -1, q);
+        view_confirm_retry_all(v, p->id);
         return true;
     default:
         break;

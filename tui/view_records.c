@@ -227,7 +227,6 @@ static bool records_key(struct view *v, enum keymap_action act)
     struct records *p = v->priv;
     const struct table_row *sel = table_selected(&p->t);
     struct view_args args = {0};
-    char q[200];
     switch (act) {
     case ACT_OPEN:
         if (!sel) return true;
@@ -242,11 +241,7 @@ static bool records_key(struct view *v, enum keymap_action act)
         return true;
     case ACT_ROLLBACK:
         if (!sel) return true;
-        snprintf(q, sizeof q,
-                 "Roll back record #%llu? Every resource goes back to its old "
-                 "certificate.",
-                 (unsigned long long)sel->key);
-        app_confirm_write(v->app, APP_WRITE_ROLLBACK, sel->key, -1, q);
+        view_confirm_rollback(v, sel->key);
         return true;
     case ACT_RETRY:
         if (!sel) return true;
@@ -255,9 +250,7 @@ static bool records_key(struct view *v, enum keymap_action act)
                     (unsigned long long)sel->key);
             return true;
         }
-        snprintf(q, sizeof q, "Retry every failed item of record #%llu?",
-                 (unsigned long long)sel->key);
-        app_confirm_write(v->app, APP_WRITE_RETRY, sel->key, -1, q);
+        view_confirm_retry_all(v, sel->key);
         return true;
     case ACT_LAST:
         v->want_all = true;

@@ -725,10 +725,15 @@ static void test_read_only_refuses(void **state)
     check_displays(want, ARRAY_LEN(want));
 }
 
+/* Dataset: 101 (cos 1) succeeded, 103 (clb 2, cdn 2) failed with 2 failed items. The
+ * questions say what a record-wide write touches once the record's detail is in the store,
+ * and say so when it is not, instead of guessing. */
 static void test_rollback_and_retry(void **state)
 {
     (void)state;
-    struct scenario s = {.script = "wait-idle\n"
+    struct scenario s = {.cols = 120,
+                         .lines = 30,
+                         .script = "wait-idle\n"
                                    "key G\n"
                                    "key R\n"
                                    "save-display @/confirm.txt\n"
@@ -742,8 +747,26 @@ static void test_rollback_and_retry(void **state)
                                    "wait-idle\n"
                                    "save-display @/rolled_detail.txt\n"
                                    "key Esc\n"
+                                   "key R\n"
+                                   "save-display @/confirm_loaded.txt\n"
+                                   "key n\n"
                                    "key g\n"
                                    "key j\n"
+                                   "key T\n"
+                                   "save-display @/retry_all_unloaded.txt\n"
+                                   "key n\n"
+                                   "key Enter\n"
+                                   "wait-idle\n"
+                                   "key T\n"
+                                   "save-display @/retry_all.txt\n"
+                                   "key n\n"
+                                   "key R\n"
+                                   "save-display @/confirm_groups.txt\n"
+                                   "key n\n"
+                                   "key Esc\n"
+                                   "key T\n"
+                                   "save-display @/retry_all_records.txt\n"
+                                   "key n\n"
                                    "key Enter\n"
                                    "wait-idle\n"
                                    "key Tab\n"
@@ -758,10 +781,22 @@ static void test_rollback_and_retry(void **state)
                                    "save-display @/writes_log.txt\n"};
     assert_int_equal(run(&s), 0);
     static const struct expect want[] = {
-        {"confirm", .has = {"Roll back record #101?", "[y/N]"}},
+        {"confirm", .has = {"Roll back record #101 (resource count not loaded yet) back to the old "
+                            "certificate? [y/N]"}},
         {"cancelled", .has = {"cancelled"}},
         {"rolled", .has = {"rollback of record #101 accepted"}},
         {"rolled_detail", .has = {"rollback"}},
+        /* the latest deploy run, not the rollback run that followed it */
+        {"confirm_loaded",
+         .has = {"Roll back record #101 \xe2\x80\x94 1 resource (cos 1) back to the old "
+                 "certificate? [y/N]"}},
+        {"retry_all_unloaded",
+         .has = {"Retry every failed item of record #103 (count not loaded yet)? [y/N]"}},
+        {"retry_all", .has = {"Retry the 2 failed items of record #103? [y/N]"}},
+        {"confirm_groups",
+         .has = {"Roll back record #103 \xe2\x80\x94 4 resources (clb 2, cdn 2) back to the old "
+                 "certificate? [y/N]"}},
+        {"retry_all_records", .has = {"Retry the 2 failed items of record #103? [y/N]"}},
         {"retried", .has = {"retry of item 5002 (record #103) accepted"}},
         {"writes_log",
          .has = {"UploadUpdateCertificateRecordRollback", "UploadUpdateCertificateRecordRetry"}},

@@ -216,6 +216,117 @@ static void test_table_keeps_the_cursor(void **state)
     table_free(&t);
 }
 
+/* The drill-down's shape: two flexible columns, Error (drop 1) more important than Domains
+ * (drop 2), among fixed ones that never shrink here. */
+enum { LC_MARK, LC_ID, LC_SSL, LC_DOMAINS, LC_STATUS, LC_ERROR, LC_N };
+
+static const struct table_col layout_cols[LC_N] = {
+    [LC_MARK] = {"", NULL, 1, 1, 0, TABLE_TONED | TABLE_NOSORT},
+    [LC_ID] = {"Id", "id", 2, 12, 9, TABLE_NUMERIC},
+    [LC_SSL] = {"SSL mode", "ssl", 6, 14, 8, 0},
+    [LC_DOMAINS] = {"Domains", "domains", 8, 48, 2, TABLE_FLEX},
+    [LC_STATUS] = {"Status", "status", 6, 16, 0, TABLE_TONED},
+    [LC_ERROR] = {"Error", "error", 8, 0, 1, TABLE_FLEX},
+};
+
+/* A row with 40 columns of domains and a 60-column error. */
+static void layout_table(struct table *t)
+{
+    table_init(t, layout_cols, LC_N);
+    const char *row[LC_N] = {"x",
+                             "2614",
+                             "UNIDIRECTIONAL",
+                             "admin.example.com, img0.example.com, h5.", /* 40 */
+                             "failed",
+                             "instance lb-aqxpkyvu is being modified, try again later (5s)"};
+    assert_int_equal(text_width(row[LC_DOMAINS]), 40);
+    assert_int_equal(text_width(row[LC_ERROR]), 60);
+    table_begin(t);
+    table_add(t, 1, row);
+    table_end(t);
+}
+
+static int drawn_width(const int *w, size_t n)
+{
+    int total = -1;
+    for (size_t c = 0; c < n; c++)
+        if (w[c]) total += w[c] + 1;
+    return total;
+}
+
+static void test_table_layout_error_wins(void **state)
+{
+    (void)state;
+    text_set_utf8(true);
+    struct table t;
+    layout_table(&t);
+    int w[LC_N];
+    /* Mark 1, Id 4, SSL mode 14, Status 7 and five gaps take 31 columns; Domains gives way
+     * to 16 before Error is cut, and Error takes what is spare. */
+    static const struct {
+        int cols, domains, error;
+    } at[] = {
+        {80, 16, 33},  /* both squeezed: Domains first, down to 16 */
+        {100, 16, 53}, /* Error still short of its 60 */
+        {120, 29, 60}, /* Error whole, Domains gets what is left */
+        {140, 40, 69}, /* everything fits: the spare columns go to Error */
+    };
+    for (size_t i = 0; i < ARRAY_LEN(at); i++) {
+        table_layout(&t, at[i].cols, w);
+        assert_int_equal(w[LC_MARK], 1);
+        assert_int_equal(w[LC_ID], 4);
+        assert_int_equal(w[LC_SSL], 14);
+        assert_int_equal(w[LC_STATUS], 7);
+        assert_int_equal(w[LC_DOMAINS], at[i].domains);
+        assert_int_equal(w[LC_ERROR], at[i].error);
+        assert_int_equal(drawn_width(w, LC_N), at[i].cols);
+    }
+    /* At every width: all the room is used, Domains is dropped rather than cut below 16, and
+     * it is never wider than 16 while the error is cut. */
+    for (int width = 30; width <= 200; width++) {
+        table_layout(&t, width, w);
+        assert_int_equal(drawn_width(w, LC_N), width);
+        assert_true(w[LC_ERROR] >= 8);
+        if (w[LC_DOMAINS]) assert_true(w[LC_DOMAINS] >= 16);
+        if (w[LC_DOMAINS] > 16) assert_true(w[LC_ERROR] >= 60);
+    }
+    table_layout(&t, 45, w); /* no room for Domains at 16 next to Error */
+    assert_int_equal(w[LC_DOMAINS], 0);
+    assert_int_equal(w[LC_ID], 0);
+    assert_int_equal(w[LC_ERROR], 45 - 1 - 7 - 2);
+    table_free(&t);
+}
+
+static void test_table_layout_one_flexible_column(void **state)
+{
+    (void)state;
+    /* With one flexible column it alone shrinks (to its min) and grows, as before. */
+    struct table t;
+    filled_table(&t); /* Id 5, Name 9, Status 15: no flexible column, nothing grows */
+    int w[3];
+    table_layout(&t, 60, w);
+    assert_int_equal(w[0], 5);
+    assert_int_equal(w[1], 9);
+    assert_int_equal(w[2], 15);
+    table_free(&t);
+    static const struct table_col one_flex[] = {
+        {"Id", "id", 2, 8, 0, TABLE_NUMERIC},
+        {"Name", "name", 4, 20, 0, TABLE_FLEX},
+        {"Status", "status", 6, 16, 0, TABLE_TONED},
+    };
+    table_init(&t, one_flex, ARRAY_LEN(one_flex));
+    fill(&t);
+    table_layout(&t, 60, w);
+    assert_int_equal(w[1], 20); /* up to its max */
+    table_layout(&t, 28, w);
+    assert_int_equal(w[1], 6);
+    assert_int_equal(w[2], 15);
+    table_layout(&t, 24, w); /* below its min the widest other column gives way */
+    assert_int_equal(w[1], 4);
+    assert_int_equal(w[2], 13);
+    table_free(&t);
+}
+
 /* ---- model helpers ---------------------------------------------------------------------- */
 
 static void test_times_and_run_order(void **state)
@@ -308,6 +419,69 @@ static void test_item_fields(void **state)
     }
 }
 
+/* The questions before a record-wide write, from a detail as the store holds it. */
+static void test_write_questions(void **state)
+{
+    (void)state;
+    text_set_utf8(true);
+    struct buf q = {0};
+    data_rollback_question(NULL, 7, &q);
+    assert_string_equal(q.data,
+                        "Roll back record #7 (resource count not loaded yet) back to the old "
+                        "certificate?");
+    buf_reset(&q);
+    data_retry_question(NULL, 7, &q);
+    assert_string_equal(q.data, "Retry every failed item of record #7 (count not loaded yet)?");
+
+    /* A deploy over seven groups (one with a hostile type name), then a later rollback with
+     * three failed items, listed by the server before the deploy. */
+    static const char *const types[] = {
+        "clb", "\x1b[2Jcdn-with-a-very-long-type", "waf", "live", "tke", "cos", "vod"};
+    struct resource_group groups[7] = {{0}}, rb_group = {.resource_type = "clb", .total_count = 1};
+    for (size_t i = 0; i < 7; i++) {
+        groups[i].resource_type = (char *)types[i];
+        groups[i].total_count = i ? (int64_t)i : 5000;
+    }
+    struct deploy_run runs[2] = {
+        {.type = MODEL_RUN_ROLLBACK,
+         .create_time = "2025-05-20 16:00:00",
+         .total_count = 1,
+         .failed_total_count = 3,
+         .groups = &rb_group,
+         .n_groups = 1},
+        {.type = MODEL_RUN_DEPLOY,
+         .create_time = "2025-05-20 15:00:00",
+         .total_count = 0, /* not sent: the groups add up */
+         .failed_total_count = 0,
+         .groups = groups,
+         .n_groups = 7},
+    };
+    struct store_detail sd = {.record_id = 7, .page = {.runs = runs, .n_runs = 2}};
+    buf_reset(&q);
+    data_rollback_question(&sd, 7, &q); /* no page in yet */
+    assert_non_null(strstr(q.data, "(resource count not loaded yet)"));
+    sd.meta.fetched_ms = 1;
+    buf_reset(&q);
+    data_rollback_question(&sd, 7, &q);
+    assert_string_equal(q.data, "Roll back record #7 \xe2\x80\x94 5,021 resources (clb 5,000, "
+                                "^[[2Jcdn-with-a\xe2\x80\xa6 1, waf 2, live 3, tke 4, +2 "
+                                "more) back to the old certificate?");
+    buf_reset(&q);
+    data_retry_question(&sd, 7, &q); /* the latest run is the rollback */
+    assert_string_equal(q.data, "Retry the 3 failed items of record #7?");
+    runs[0].failed_total_count = 1;
+    buf_reset(&q);
+    data_retry_question(&sd, 7, &q);
+    assert_string_equal(q.data, "Retry the 1 failed item of record #7?");
+    sd.page.n_runs = 1; /* only the rollback: no deploy run to count */
+    buf_reset(&q);
+    data_rollback_question(&sd, 7, &q);
+    assert_string_equal(q.data,
+                        "Roll back record #7 (its detail lists no deploy run) back to the old "
+                        "certificate?");
+    buf_free(&q);
+}
+
 int main(void)
 {
     if (!setlocale(LC_ALL, "C.UTF-8")) setlocale(LC_ALL, "C.utf8");
@@ -319,8 +493,11 @@ int main(void)
         cmocka_unit_test(test_table_sanitizes_and_filters),
         cmocka_unit_test(test_table_sorts),
         cmocka_unit_test(test_table_keeps_the_cursor),
+        cmocka_unit_test(test_table_layout_error_wins),
+        cmocka_unit_test(test_table_layout_one_flexible_column),
         cmocka_unit_test(test_times_and_run_order),
         cmocka_unit_test(test_item_fields),
+        cmocka_unit_test(test_write_questions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
