@@ -837,6 +837,21 @@ static int64_t api_detail_max_total(const struct detail_page *p)
     return m;
 }
 
+/* The longest run as one list: the largest sum of a run's group TotalCounts, capped at
+ * API_DETAIL_MAX_ITEMS (more could never be collected). What a server paging each run's
+ * groups concatenated needs offsets for. */
+static int64_t api_detail_max_span(const struct detail_page *p)
+{
+    int64_t m = 0;
+    for (size_t r = 0; r < p->n_runs; r++) {
+        int64_t sum = 0;
+        for (size_t g = 0; g < p->runs[r].n_groups && sum < API_DETAIL_MAX_ITEMS; g++)
+            if (p->runs[r].groups[g].total_count > 0) sum += p->runs[r].groups[g].total_count;
+        if (sum > m) m = sum;
+    }
+    return m < API_DETAIL_MAX_ITEMS ? m : API_DETAIL_MAX_ITEMS;
+}
+
 /* Merges one later page into dst by run position and ResourceType; returns the items added. */
 static size_t api_detail_merge(struct detail_page *dst, const struct detail_page *src)
 {
@@ -1049,14 +1064,17 @@ int api_detail_all(struct api_client *c, int64_t record_id, int concurrency,
             return -1;
         }
         /* First round: every offset up to the largest group (paging inside groups, as the
-         * server does). Later rounds, only reached if the server pages differently: the next
-         * `concurrency` pages, until nothing new arrives. */
-        int64_t max_total = api_detail_max_total(out);
-        size_t n = 0;
-        if (round == 0 && max_total > next)
-            n = (size_t)((max_total - next + API_DETAIL_MAX_LIMIT - 1) / API_DETAIL_MAX_LIMIT);
-        else
-            n = (size_t)concurrency;
+         * emulator does by default). Later rounds are only reached if the server pages
+         * differently. The second: every offset up to the longest run's groups concatenated
+         * (paging over the whole list) in one go — in rounds of `concurrency` pages a big
+         * record would hit API_DETAIL_MAX_ROUNDS. After that, or when there is no such offset
+         * left: the next `concurrency` pages, until nothing new arrives. */
+        int64_t until = round == 0   ? api_detail_max_total(out)
+                        : round == 1 ? api_detail_max_span(out)
+                                     : 0;
+        size_t n = (size_t)concurrency;
+        if (until > next)
+            n = (size_t)((until - next + API_DETAIL_MAX_LIMIT - 1) / API_DETAIL_MAX_LIMIT);
         int64_t *offsets = xcalloc(n, sizeof *offsets);
         for (size_t i = 0; i < n; i++)
             offsets[i] = next + (int64_t)i * API_DETAIL_MAX_LIMIT;

@@ -1559,8 +1559,27 @@ uint64_t dataset_upload(struct dataset *ds, const char *old_cert_id, char *const
 
 /* ---- paging ------------------------------------------------------------------------------ */
 
-void dataset_detail_page(const struct dataset_record *r, int64_t offset, int64_t limit,
-                         struct detail_page *out)
+/* Deep copies into dst the items of src that fall in [from, from + limit) of src's own
+ * positions; from may be negative (the window starts before this group). The one slicing
+ * code path of both paging modes. */
+static void group_slice(struct resource_group *dst, const struct resource_group *src, int64_t from,
+                        int64_t limit)
+{
+    dst->resource_type = xstrdup(src->resource_type);
+    dst->total_count = src->total_count;
+    dst->list_null = src->list_null;
+    int64_t n = (int64_t)src->n_items;
+    int64_t lo = from < 0 ? 0 : from;
+    int64_t hi = from > n - limit ? n : from + limit; /* min(from + limit, n), no overflow */
+    if (hi <= lo) return;
+    dst->items = xcalloc((size_t)(hi - lo), sizeof *dst->items);
+    for (int64_t i = lo; i < hi; i++)
+        model_item_copy(&dst->items[i - lo], &src->items[i]);
+    dst->n_items = (size_t)(hi - lo);
+}
+
+void dataset_detail_page_mode(const struct dataset_record *r, enum dataset_paging mode,
+                              int64_t offset, int64_t limit, struct detail_page *out)
 {
     memset(out, 0, sizeof *out);
     if (limit <= 0) limit = 10;
@@ -1579,20 +1598,20 @@ void dataset_detail_page(const struct dataset_record *r, int64_t offset, int64_t
         if (!src->n_groups) continue;
         dst->groups = xcalloc(src->n_groups, sizeof *dst->groups);
         dst->n_groups = src->n_groups;
+        /* Where the window starts in each group's own positions: at offset in every group,
+         * or (flat) offset minus the items of the groups before it in the run. */
+        int64_t before = 0;
         for (size_t g = 0; g < src->n_groups; g++) {
             const struct resource_group *sg = &src->groups[g];
-            struct resource_group *dg = &dst->groups[g];
-            dg->resource_type = xstrdup(sg->resource_type);
-            dg->total_count = sg->total_count;
-            dg->list_null = sg->list_null;
-            size_t from = (uint64_t)offset < sg->n_items ? (size_t)offset : sg->n_items;
-            size_t to = sg->n_items - from < (uint64_t)limit ? sg->n_items : from + (size_t)limit;
-            if (to > from) {
-                dg->items = xcalloc(to - from, sizeof *dg->items);
-                for (size_t i = from; i < to; i++)
-                    model_item_copy(&dg->items[i - from], &sg->items[i]);
-                dg->n_items = to - from;
-            }
+            int64_t from = mode == DATASET_PAGING_FLAT ? offset - before : offset;
+            group_slice(&dst->groups[g], sg, from, limit);
+            before += (int64_t)sg->n_items;
         }
     }
+}
+
+void dataset_detail_page(const struct dataset_record *r, int64_t offset, int64_t limit,
+                         struct detail_page *out)
+{
+    dataset_detail_page_mode(r, DATASET_PAGING_GROUP, offset, limit, out);
 }

@@ -58,9 +58,22 @@ int dataset_retry_item(struct dataset *ds, uint64_t detail_id, int64_t now_unix,
 uint64_t dataset_upload(struct dataset *ds, const char *old_cert_id, char *const *types,
                         size_t n_types, const char *region, int64_t now_unix, bool *created);
 
-/* A page of one record's detail: every run, each group's List the [offset, offset+limit)
- * slice (limit clamped to 1..200, default 10) and its TotalCount the full count. Deep copies
- * into out. */
+/* How Limit/Offset page a record's detail (the spec's [G]: the real service's reading is
+ * not known, so the emulator serves both). */
+enum dataset_paging {
+    DATASET_PAGING_GROUP = 0, /* inside each resource-type group */
+    DATASET_PAGING_FLAT,      /* over each run's groups concatenated in order */
+};
+
+/* A page of one record's detail: every run with every group, each group's TotalCount its full
+ * count, limit clamped to 1..200 (default 10), offset below 0 taken as 0. GROUP: each group's
+ * List is its own [offset, offset+limit) slice. FLAT: within each run, the [offset,
+ * offset+limit) slice of the run's groups' items concatenated in order; each group's List
+ * holds its items that fall in it (an empty list when none). A group whose List is null stays
+ * null. Deep copies into out. */
+void dataset_detail_page_mode(const struct dataset_record *r, enum dataset_paging mode,
+                              int64_t offset, int64_t limit, struct detail_page *out);
+/* dataset_detail_page_mode with DATASET_PAGING_GROUP. */
 void dataset_detail_page(const struct dataset_record *r, int64_t offset, int64_t limit,
                          struct detail_page *out);
 

@@ -81,6 +81,7 @@ struct emu {
     int latency_ms;
     bool log;
     int64_t clock_offset_s;
+    enum dataset_paging paging;
 
     pthread_mutex_t lock; /* everything below */
     pthread_cond_t wake;  /* signalled by emu_stop: ends held and delayed requests */
@@ -442,7 +443,7 @@ static void act_detail(struct emu *e, const cJSON *body, struct answer *a, const
     pthread_mutex_lock(&e->lock);
     dataset_advance(&e->ds, server_now(e));
     const struct dataset_record *rec = id > 0 ? dataset_find(&e->ds, (uint64_t)id) : NULL;
-    if (rec) dataset_detail_page(rec, offset, limit, &page);
+    if (rec) dataset_detail_page_mode(rec, e->paging, offset, limit, &page);
     pthread_mutex_unlock(&e->lock);
     if (!rec) {
         apierr_clear(&err);
@@ -1295,6 +1296,7 @@ struct emu *emu_start(const struct emu_config *cfg, char *err, size_t errlen)
     e->latency_ms = cfg->latency_ms > 0 ? cfg->latency_ms : 0;
     e->log = cfg->log_requests;
     e->clock_offset_s = cfg->clock_offset_s;
+    e->paging = cfg->paging == EMU_PAGING_FLAT ? DATASET_PAGING_FLAT : DATASET_PAGING_GROUP;
 
     if (cfg->dataset_file) {
         struct api_error ae;
@@ -1434,6 +1436,24 @@ const char *emu_fault_name(enum emu_fault f)
         return "rate-limit";
     case EMU_FAULT_INTERNAL:
         return "internal";
+    }
+    return NULL;
+}
+
+int emu_paging_from_name(const char *name)
+{
+    if (name && strcasecmp(name, "group") == 0) return EMU_PAGING_GROUP;
+    if (name && strcasecmp(name, "flat") == 0) return EMU_PAGING_FLAT;
+    return -1;
+}
+
+const char *emu_paging_name(enum emu_paging p)
+{
+    switch (p) {
+    case EMU_PAGING_GROUP:
+        return "group";
+    case EMU_PAGING_FLAT:
+        return "flat";
     }
     return NULL;
 }

@@ -27,6 +27,14 @@ enum emu_fault {
     EMU_FAULT_INTERNAL,    /* InternalError */
 };
 
+/* How Limit/Offset page DescribeHostUploadUpdateRecordDetail, a guess ([G]) in the spec:
+ * inside each resource-type group, or over each run's groups concatenated in order. Every
+ * group is listed with its full TotalCount either way. */
+enum emu_paging {
+    EMU_PAGING_GROUP = 0, /* the default */
+    EMU_PAGING_FLAT,
+};
+
 struct emu_config {
     const char *listen;    /* "127.0.0.1:0" (port 0 picks a free one); NULL: that */
     const char *secret_id; /* the accepted key pair; NULL: EMU_DEMO_SECRET_ID/KEY */
@@ -40,6 +48,7 @@ struct emu_config {
     const char *dataset_file; /* load instead of generating */
     bool log_requests;        /* one line per request on stderr */
     int64_t clock_offset_s;   /* server clock = now + offset (tests of SignatureExpire) */
+    enum emu_paging paging;   /* detail paging; 0: EMU_PAGING_GROUP */
 };
 
 struct emu;
@@ -59,5 +68,8 @@ void emu_stop(struct emu *e);
 /* Name <-> fault for the --fault flag; -1 / NULL when unknown. */
 int emu_fault_from_name(const char *name);
 const char *emu_fault_name(enum emu_fault f);
+/* Name <-> paging for the --paging flag ("group", "flat"); -1 / NULL when unknown. */
+int emu_paging_from_name(const char *name);
+const char *emu_paging_name(enum emu_paging p);
 
 #endif

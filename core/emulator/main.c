@@ -31,6 +31,9 @@ static const char usage_text[] =
     "  --records N            generated records (default 40, at least 3)\n"
     "  --max-instances N      size of the largest group (default 5000)\n"
     "  --dataset FILE         serve FILE ({\"Records\":[…], \"Details\":{\"<id>\":[…]}})\n"
+    "  --paging group|flat    how Limit/Offset page the record detail: inside each\n"
+    "                         resource-type group (default), or over each run's groups\n"
+    "                         concatenated in order\n"
     "  --fault NAME[:COUNT]   inject a fault into the next COUNT requests (default: all);\n"
     "                         NAME: http-500 http-503 reset timeout truncated garbage huge\n"
     "                         wrong-types rate-limit internal\n"
@@ -96,7 +99,7 @@ int main(int argc, char **argv)
             "--allow-remote", /* flags */
             "--listen",        "--secret-id",  "--secret-key", "--token",
             "--rate",          "--latency-ms", "--seed",       "--records",
-            "--max-instances", "--dataset",    "--fault"};
+            "--max-instances", "--dataset",    "--fault",      "--paging"};
         size_t which = ARRAY_LEN(known);
         for (size_t k = 0; k < ARRAY_LEN(known); k++)
             if (strcmp(flag, known[k]) == 0) which = k;
@@ -146,6 +149,10 @@ int main(int argc, char **argv)
             cfg.max_instances = (int)int_arg(flag, val, 1, 10000000);
         } else if (strcmp(flag, "--dataset") == 0) {
             cfg.dataset_file = val;
+        } else if (strcmp(flag, "--paging") == 0) {
+            int p = emu_paging_from_name(val);
+            if (p < 0) usage_error("--paging: expected group or flat, not ", val, NULL);
+            cfg.paging = (enum emu_paging)p;
         } else if (strcmp(flag, "--fault") == 0) {
             char name[64];
             const char *colon = strchr(val, ':');

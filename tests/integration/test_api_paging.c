@@ -1,6 +1,8 @@
 /* Paging through the emulator: every item of a record whose groups are larger than a page
  * (1,234, 200 and 0 instances), fetched sequentially and concurrently, cancelled and failed
- * half way; and the whole records list over several pages. */
+ * half way; the same against an emulator that pages each run's groups concatenated (the
+ * spec's other reading, --paging flat), and a record whose items are all in its last group;
+ * and the whole records list over several pages. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +25,7 @@
 
 #define RECORD_ID  4242
 #define RECORD2_ID 77
+#define RECORD3_ID 4500
 
 /* The groups of the dataset's first run, and of its second. */
 static const struct {
@@ -31,9 +34,17 @@ static const struct {
     uint64_t first_id;
 } groups[] = {{"clb", 1234, 100000}, {"cdn", 200, 200000}, {"waf", 0, 300000}};
 #define RUN2_ITEMS 7
+/* Record 4500: items only in its last group; clb lists [], cdn null. */
+static const struct {
+    const char *type;
+    int n;
+    uint64_t first_id;
+    bool null_list;
+} last_only[] = {{"clb", 0, 0, false}, {"cdn", 0, 0, true}, {"waf", 450, 500000, false}};
 
-static char *tmp_dir; /* holds the dataset file */
-static struct emu *emu;
+static char *tmp_dir;        /* holds the dataset file */
+static struct emu *emu;      /* pages inside each group (the default) */
+static struct emu *emu_flat; /* --paging flat, same dataset */
 
 static pthread_mutex_t obs_mu = PTHREAD_MUTEX_INITIALIZER;
 static int n_detail_calls;
@@ -54,9 +65,14 @@ static void observer(void *ctx, const struct api_trace *t)
 
 /* The server lists a group's items in dataset order; ids are a permutation so that order is
  * not simply ascending. */
+static uint64_t perm_id(uint64_t first_id, int n, int i)
+{
+    return first_id + (uint64_t)((i * 7919) % n);
+}
+
 static uint64_t item_id(size_t g, int i)
 {
-    return groups[g].first_id + (uint64_t)((i * 7919) % groups[g].n);
+    return perm_id(groups[g].first_id, groups[g].n, i);
 }
 
 static cJSON *item_json(uint64_t id, const char *type, int i)
@@ -113,6 +129,7 @@ static void write_dataset(const char *path)
     cJSON *records = cJSON_AddArrayToObject(root, "Records");
     cJSON_AddItemToArray(records, record_json(RECORD_ID));
     cJSON_AddItemToArray(records, record_json(RECORD2_ID));
+    cJSON_AddItemToArray(records, record_json(RECORD3_ID));
     cJSON *details = cJSON_AddObjectToObject(root, "Details");
 
     int total = 0;
@@ -153,6 +170,26 @@ static void write_dataset(const char *path)
     cJSON_AddItemToArray(l77, g77);
     cJSON_AddItemToArray(runs77, r77);
 
+    cJSON *runs3 = cJSON_AddArrayToObject(details, "4500");
+    cJSON *r3 = run_json(0, 1, 450);
+    cJSON *l3 = cJSON_AddArrayToObject(r3, "RecordDetailList");
+    for (size_t g = 0; g < ARRAY_LEN(last_only); g++) {
+        cJSON *grp = cJSON_CreateObject();
+        cJSON_AddStringToObject(grp, "ResourceType", last_only[g].type);
+        cJSON_AddNumberToObject(grp, "TotalCount", last_only[g].n);
+        if (last_only[g].null_list) {
+            cJSON_AddNullToObject(grp, "List");
+        } else {
+            cJSON *items = cJSON_AddArrayToObject(grp, "List");
+            for (int i = 0; i < last_only[g].n; i++)
+                cJSON_AddItemToArray(items,
+                                     item_json(perm_id(last_only[g].first_id, last_only[g].n, i),
+                                               last_only[g].type, i));
+        }
+        cJSON_AddItemToArray(l3, grp);
+    }
+    cJSON_AddItemToArray(runs3, r3);
+
     char *text = cJSON_PrintUnformatted(root);
     tu_write_file(path, text);
     cJSON_free(text);
@@ -168,6 +205,8 @@ static int group_setup(void **state)
     write_dataset(dataset);
     struct emu_config cfg = {.listen = "127.0.0.1:0", .dataset_file = dataset, .rate = -1};
     emu = tu_emu_start(&cfg);
+    cfg.paging = EMU_PAGING_FLAT;
+    emu_flat = tu_emu_start(&cfg);
     free(dataset);
     return 0;
 }
@@ -176,6 +215,7 @@ static int group_teardown(void **state)
 {
     (void)state;
     emu_stop(emu);
+    emu_stop(emu_flat);
     tu_rm_rf(tmp_dir);
     free(tmp_dir);
     http_global_cleanup();
@@ -311,6 +351,141 @@ static void test_detail_all_first_error_fails_all(void **state)
     }
 }
 
+/* Requests one page of record 4242 as the server pages it. */
+static void get_page(struct api_client *c, int64_t offset, int64_t limit, struct detail_page *p)
+{
+    struct detail_query q = {RECORD_ID, offset, limit};
+    struct api_error err;
+    if (api_describe_detail(c, &q, p, NULL, &err) != 0) fail_msg("%s", err.message);
+}
+
+/* The flat emulator over HTTP: offset 1200 is the tail of clb and the head of cdn, every
+ * group listed with its full TotalCount; the group emulator gives clb's tail alone. */
+static void test_flat_page_spans_groups(void **state)
+{
+    (void)state;
+    struct api_client *c = client_for(emu_flat);
+    struct detail_page p;
+    get_page(c, 1200, 200, &p);
+    const struct deploy_run *r = &p.runs[0];
+    assert_int_equal(r->n_groups, ARRAY_LEN(groups));
+    const int head = 1200 + 200 - groups[0].n; /* cdn items on the page */
+    assert_int_equal(r->groups[0].n_items, (size_t)(groups[0].n - 1200));
+    assert_int_equal(r->groups[1].n_items, (size_t)head);
+    assert_int_equal(r->groups[2].n_items, 0);
+    for (size_t g = 0; g < ARRAY_LEN(groups); g++)
+        assert_int_equal(r->groups[g].total_count, groups[g].n);
+    for (int i = 0; i < groups[0].n - 1200; i++)
+        assert_int_equal(r->groups[0].items[i].id, item_id(0, 1200 + i));
+    for (int i = 0; i < head; i++)
+        assert_int_equal(r->groups[1].items[i].id, item_id(1, i));
+    assert_int_equal(p.runs[1].groups[0].n_items, 0); /* the rollback run is 7 long */
+    model_detail_page_clear(&p);
+
+    /* Past the end of the first run: nothing at all, the counts still full. */
+    get_page(c, 1434, 200, &p);
+    for (size_t g = 0; g < ARRAY_LEN(groups); g++) {
+        assert_int_equal(p.runs[0].groups[g].n_items, 0);
+        assert_int_equal(p.runs[0].groups[g].total_count, groups[g].n);
+    }
+    model_detail_page_clear(&p);
+    api_client_free(c);
+
+    c = client_for(emu);
+    get_page(c, 1200, 200, &p);
+    assert_int_equal(p.runs[0].groups[0].n_items, (size_t)(groups[0].n - 1200));
+    assert_int_equal(p.runs[0].groups[1].n_items, 0);
+    model_detail_page_clear(&p);
+    api_client_free(c);
+}
+
+/* api_detail_all against the flat emulator: exactly the dataset, each Id once, the same for
+ * concurrency 1 and 4 and the same as against the group emulator; in as many requests as
+ * the first run has pages (1,434 items: 8), whatever the concurrency. */
+static void test_detail_all_flat(void **state)
+{
+    (void)state;
+    struct api_client *c = client_for(emu);
+    struct api_error err;
+    struct detail_page by_group;
+    assert_int_equal(api_detail_all(c, RECORD_ID, 4, &by_group, NULL, &err), 0);
+    api_client_free(c);
+    cJSON *want = tu_detail_json(&by_group);
+
+    int run_items = 0;
+    for (size_t g = 0; g < ARRAY_LEN(groups); g++)
+        run_items += groups[g].n;
+    const int pages = (run_items + API_DETAIL_MAX_LIMIT - 1) / API_DETAIL_MAX_LIMIT;
+
+    const int conc[] = {1, 4};
+    for (size_t k = 0; k < ARRAY_LEN(conc); k++) {
+        c = client_for(emu_flat);
+        struct detail_page d;
+        assert_int_equal(api_detail_all(c, RECORD_ID, conc[k], &d, NULL, &err), 0);
+        check_detail(&d);
+        /* each Id once across the whole record */
+        size_t n = 0;
+        uint64_t *ids = NULL;
+        for (size_t r = 0; r < d.n_runs; r++)
+            for (size_t g = 0; g < d.runs[r].n_groups; g++)
+                for (size_t i = 0; i < d.runs[r].groups[g].n_items; i++) {
+                    ids = xrealloc(ids, (n + 1) * sizeof *ids);
+                    ids[n++] = d.runs[r].groups[g].items[i].id;
+                }
+        assert_int_equal(n, (size_t)run_items + RUN2_ITEMS);
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = i + 1; j < n; j++)
+                if (ids[i] == ids[j]) fail_msg("Id %llu twice", (unsigned long long)ids[i]);
+        free(ids);
+        cJSON *got = tu_detail_json(&d);
+        assert_true(cJSON_Compare(want, got, true));
+        cJSON_Delete(got);
+        assert_int_equal(n_detail_calls, pages);
+        model_detail_page_clear(&d);
+        api_client_free(c);
+    }
+    cJSON_Delete(want);
+    model_detail_page_clear(&by_group);
+}
+
+/* Groups of 0, 0 and 450: under both readings the paging completes with the 450 in order
+ * and the empty groups still there. */
+static void test_detail_all_items_only_in_last_group(void **state)
+{
+    (void)state;
+    struct emu *emus[] = {emu, emu_flat};
+    const int conc[] = {1, 4};
+    cJSON *first = NULL;
+    for (size_t e = 0; e < ARRAY_LEN(emus); e++)
+        for (size_t k = 0; k < ARRAY_LEN(conc); k++) {
+            struct api_client *c = client_for(emus[e]);
+            struct api_error err;
+            struct detail_page d;
+            assert_int_equal(api_detail_all(c, RECORD3_ID, conc[k], &d, NULL, &err), 0);
+            assert_int_equal(d.n_runs, 1);
+            assert_int_equal(d.runs[0].n_groups, ARRAY_LEN(last_only));
+            for (size_t g = 0; g < ARRAY_LEN(last_only); g++) {
+                const struct resource_group *grp = find_group(&d.runs[0], last_only[g].type);
+                assert_non_null(grp);
+                assert_int_equal(grp->total_count, last_only[g].n);
+                assert_int_equal(grp->n_items, (size_t)last_only[g].n);
+                for (int i = 0; i < last_only[g].n; i++)
+                    assert_int_equal(grp->items[i].id,
+                                     perm_id(last_only[g].first_id, last_only[g].n, i));
+            }
+            cJSON *j = tu_detail_json(&d);
+            if (!first) {
+                first = j;
+            } else {
+                assert_true(cJSON_Compare(first, j, true));
+                cJSON_Delete(j);
+            }
+            model_detail_page_clear(&d);
+            api_client_free(c);
+        }
+    cJSON_Delete(first);
+}
+
 static void test_records_all_250(void **state)
 {
     (void)state;
@@ -335,11 +510,11 @@ static void test_records_all_250(void **state)
     model_records_page_clear(&first);
     model_records_page_clear(&all);
 
-    /* The filtered list of the paging dataset's certificate. */
+    /* The filtered list of the paging dataset's certificate: its three records. */
     api_client_free(c);
     c = client_for(emu);
     assert_int_equal(api_records_all(c, "PAGEcert", &all, NULL, &err), 0);
-    assert_int_equal(all.n_records, 2);
+    assert_int_equal(all.n_records, 3);
     model_records_page_clear(&all);
     api_client_free(c);
     emu_stop(big);
@@ -351,6 +526,9 @@ int main(void)
         cmocka_unit_test(test_detail_all_sequential_and_concurrent),
         cmocka_unit_test(test_detail_all_cancelled),
         cmocka_unit_test(test_detail_all_first_error_fails_all),
+        cmocka_unit_test(test_flat_page_spans_groups),
+        cmocka_unit_test(test_detail_all_flat),
+        cmocka_unit_test(test_detail_all_items_only_in_last_group),
         cmocka_unit_test(test_records_all_250),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

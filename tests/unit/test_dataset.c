@@ -455,6 +455,178 @@ static void test_paging(void **state)
     dataset_free(&ds);
 }
 
+/* Flat paging: within each run, [offset, offset+limit) of the run's groups concatenated in
+ * order. Checked against that definition: the page's lists, concatenated, are exactly the
+ * slice, and each group holds just the part of the slice inside its own range. Every group
+ * keeps its full TotalCount and the run its counts. Returns the items on the page. */
+static size_t check_flat(const struct dataset_record *r, int64_t offset, int64_t limit)
+{
+    struct detail_page p;
+    dataset_detail_page_mode(r, DATASET_PAGING_FLAT, offset, limit, &p);
+    int64_t lim = limit <= 0 ? 10 : limit > 200 ? 200 : limit;
+    int64_t from = offset < 0 ? 0 : offset;
+    int64_t to = from > INT64_MAX - lim ? INT64_MAX : from + lim; /* the window [from, to) */
+    size_t on_page = 0;
+    assert_int_equal(p.n_runs, r->n_runs);
+    for (size_t k = 0; k < r->n_runs; k++) {
+        const struct deploy_run *full = &r->runs[k], *got = &p.runs[k];
+        assert_int_equal(got->total_count, full->total_count);
+        assert_int_equal(got->status, full->status);
+        assert_int_equal(got->n_groups, full->n_groups);
+        int64_t base = 0, want_pos = from; /* where the next listed item must come from */
+        for (size_t g = 0; g < full->n_groups; g++) {
+            const struct resource_group *fg = &full->groups[g], *pg = &got->groups[g];
+            assert_string_equal(pg->resource_type, fg->resource_type);
+            assert_int_equal(pg->total_count, fg->total_count);
+            int64_t n = (int64_t)fg->n_items;
+            int64_t lo = from > base ? from : base;
+            int64_t hi = to < base + n ? to : base + n;
+            size_t want_n = hi > lo ? (size_t)(hi - lo) : 0;
+            assert_int_equal(pg->n_items, want_n);
+            for (size_t i = 0; i < want_n; i++, want_pos++) {
+                assert_true(want_pos >= base && want_pos < base + n);
+                assert_int_equal(pg->items[i].id, fg->items[want_pos - base].id);
+            }
+            /* a group with items outside the page lists [] (a null List stays null) */
+            assert_int_equal(pg->list_null, fg->list_null);
+            on_page += want_n;
+            base += n;
+        }
+        /* the page is contiguous: it ends at the end of the window or of the run */
+        assert_int_equal(want_pos, from > base ? from : (to < base ? to : base));
+    }
+    model_detail_page_clear(&p);
+    return on_page;
+}
+
+/* {"ResourceType":type, "TotalCount":n, "List":[n items with ids from first_id] or null}. */
+static cJSON *flat_group_json(const char *type, int n, int first_id, bool null_list)
+{
+    cJSON *g = cJSON_CreateObject();
+    cJSON_AddStringToObject(g, "ResourceType", type);
+    cJSON_AddNumberToObject(g, "TotalCount", n);
+    if (null_list) {
+        cJSON_AddNullToObject(g, "List");
+        return g;
+    }
+    cJSON *list = cJSON_AddArrayToObject(g, "List");
+    for (int i = 0; i < n; i++) {
+        cJSON *it = cJSON_CreateObject();
+        cJSON_AddNumberToObject(it, "Id", first_id + i);
+        cJSON_AddNumberToObject(it, "Status", 1);
+        cJSON_AddStringToObject(it, "ResourceType", type);
+        cJSON_AddItemToArray(list, it);
+    }
+    return g;
+}
+
+/* One record, two runs: clb 3, cdn null, waf 250, live 2; and a rollback of clb 3. */
+static void load_flat_dataset(struct dataset *ds)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON *rec = cJSON_CreateObject();
+    cJSON_AddNumberToObject(rec, "Id", 5);
+    cJSON_AddStringToObject(rec, "OldCertId", "FLATcert");
+    cJSON_AddNumberToObject(rec, "Status", 1);
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(root, "Records"), rec);
+    cJSON *runs = cJSON_AddArrayToObject(cJSON_AddObjectToObject(root, "Details"), "5");
+    cJSON *run = cJSON_CreateObject();
+    cJSON_AddNumberToObject(run, "TotalCount", 255);
+    cJSON_AddNumberToObject(run, "Type", 0);
+    cJSON_AddNumberToObject(run, "Status", 1);
+    cJSON *groups = cJSON_AddArrayToObject(run, "RecordDetailList");
+    cJSON_AddItemToArray(groups, flat_group_json("clb", 3, 1000, false));
+    cJSON_AddItemToArray(groups, flat_group_json("cdn", 0, 0, true));
+    cJSON_AddItemToArray(groups, flat_group_json("waf", 250, 2000, false));
+    cJSON_AddItemToArray(groups, flat_group_json("live", 2, 3000, false));
+    cJSON_AddItemToArray(runs, run);
+    cJSON *rb = cJSON_CreateObject();
+    cJSON_AddNumberToObject(rb, "TotalCount", 3);
+    cJSON_AddNumberToObject(rb, "Type", 1);
+    cJSON_AddNumberToObject(rb, "Status", 4);
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(rb, "RecordDetailList"),
+                         flat_group_json("clb", 3, 4000, false));
+    cJSON_AddItemToArray(runs, rb);
+    char *text = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    struct api_error err;
+    apierr_clear(&err);
+    int rc = dataset_load_json(ds, text, strlen(text), &err);
+    cJSON_free(text);
+    if (rc != 0) fail_msg("%s", err.message);
+}
+
+static void test_flat_paging(void **state)
+{
+    (void)state;
+    struct dataset ds;
+    load_flat_dataset(&ds);
+    const struct dataset_record *r = &ds.records[0];
+
+    /* Written out once: offset 2, limit 3 ends clb, skips the null cdn, starts waf. */
+    struct detail_page p;
+    dataset_detail_page_mode(r, DATASET_PAGING_FLAT, 2, 3, &p);
+    const struct deploy_run *d = &p.runs[0];
+    assert_int_equal(d->groups[0].n_items, 1);
+    assert_int_equal(d->groups[0].items[0].id, 1002);
+    assert_true(d->groups[1].list_null);
+    assert_int_equal(d->groups[2].n_items, 2);
+    assert_int_equal(d->groups[2].items[0].id, 2000);
+    assert_int_equal(d->groups[2].items[1].id, 2001);
+    assert_int_equal(d->groups[2].total_count, 250);
+    assert_int_equal(d->groups[3].n_items, 0);
+    assert_int_equal(d->groups[3].total_count, 2);
+    assert_int_equal(p.runs[1].groups[0].n_items, 1); /* the rollback's own window */
+    assert_int_equal(p.runs[1].groups[0].items[0].id, 4002);
+    cJSON *j = codec_encode_detail_page(&p);
+    char *s = cJSON_PrintUnformatted(j);
+    assert_non_null(strstr(s, "\"ResourceType\":\"cdn\",\"List\":null"));
+    assert_non_null(strstr(s, "\"ResourceType\":\"live\",\"List\":[]"));
+    cJSON_free(s);
+    cJSON_Delete(j);
+    model_detail_page_clear(&p);
+
+    /* Counts below are of both runs: the deploy run's window, and the rollback's (clb 3),
+     * which is full at offset 0 and empty from offset 3. Above 200 is 200, across clb and into
+     * waf; 0 and below are the default 10. */
+    assert_int_equal(check_flat(r, 0, 300), 200 + 3);
+    assert_int_equal(check_flat(r, 0, 200), 200 + 3);
+    assert_int_equal(check_flat(r, 0, 0), 10 + 3);
+    assert_int_equal(check_flat(r, 0, -1), 10 + 3);
+    assert_int_equal(check_flat(r, -7, 4), 4 + 3); /* a negative offset is 0 */
+    /* Every offset around each group boundary (3, 253) and the end (255). */
+    const int64_t offsets[] = {1, 2, 3, 4, 200, 252, 253, 254, 255, 256, 99999, INT64_MAX};
+    const int64_t limits[] = {1, 2, 3, 200, 201};
+    for (size_t i = 0; i < ARRAY_LEN(offsets); i++)
+        for (size_t k = 0; k < ARRAY_LEN(limits); k++)
+            check_flat(r, offsets[i], limits[k]);
+    assert_int_equal(check_flat(r, 53, 200), 200); /* ends with the last of waf */
+    assert_int_equal(check_flat(r, 54, 300), 200); /* takes the first of live */
+    assert_int_equal(check_flat(r, 253, 200), 2);  /* live alone */
+    assert_int_equal(check_flat(r, 255, 200), 0);  /* past the end: counts stay, lists empty */
+    assert_int_equal(check_flat(r, INT64_MAX, 200), 0);
+
+    /* Paging a generated dataset flat through, page by page, gives every item once. */
+    dataset_free(&ds);
+    gen(&ds, 7, 40, 700);
+    for (size_t i = 0; i < ds.n_records; i++) {
+        const struct dataset_record *rec = &ds.records[i];
+        int64_t longest = 0, all = 0;
+        for (size_t k = 0; k < rec->n_runs; k++) {
+            int64_t n = 0;
+            for (size_t g = 0; g < rec->runs[k].n_groups; g++)
+                n += (int64_t)rec->runs[k].groups[g].n_items;
+            longest = n > longest ? n : longest;
+            all += n;
+        }
+        int64_t seen = 0;
+        for (int64_t off = 0; off < longest + 200; off += 200)
+            seen += (int64_t)check_flat(rec, off, 200);
+        assert_int_equal(seen, all);
+    }
+    dataset_free(&ds);
+}
+
 /* ---- progress ----------------------------------------------------------------------------- */
 
 static size_t active_records(const struct dataset *ds)
@@ -914,6 +1086,7 @@ int main(void)
         cmocka_unit_test(test_every_type_and_feature),
         cmocka_unit_test(test_biggest_group_follows_max_instances),
         cmocka_unit_test(test_paging),
+        cmocka_unit_test(test_flat_paging),
         cmocka_unit_test(test_advance_completes_running_tasks),
         cmocka_unit_test(test_advance_deterministic),
         cmocka_unit_test(test_rollback),
