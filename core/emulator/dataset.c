@@ -1336,22 +1336,32 @@ static void requeue_item(struct deploy_item *it, int64_t now)
     set_str(&it->update_time, dup_iso(now));
 }
 
-int dataset_rollback(struct dataset *ds, uint64_t record_id, int64_t now_unix,
-                     struct api_error *err)
+/* The record a write action (rollback, retry) may change: it must exist and have nothing
+ * running. NULL with err set otherwise. */
+static struct dataset_record *writable_record(struct dataset *ds, uint64_t record_id,
+                                              struct api_error *err)
 {
     struct dataset_record *rec = dataset_find(ds, record_id);
     if (!rec) {
         api_fail(err, "FailedOperation.CertificateDeployNotExist",
                  "The deploy record %" PRIu64 " does not exist.", record_id);
-        return -1;
+        return NULL;
     }
     if (record_is_active(rec)) {
         api_fail(err, "FailedOperation.CertificateDeployHasPendingRecord",
                  "A deployment task of record %" PRIu64
                  " is in progress; retry after it completes.",
                  record_id);
-        return -1;
+        return NULL;
     }
+    return rec;
+}
+
+int dataset_rollback(struct dataset *ds, uint64_t record_id, int64_t now_unix,
+                     struct api_error *err)
+{
+    struct dataset_record *rec = writable_record(ds, record_id, err);
+    if (!rec) return -1;
     /* Only a finished, fully successful deploy that has not been rolled back since can be
      * rolled back; a failed rollback is retried with Retry. */
     const struct deploy_run *last = rec->n_runs ? &rec->runs[rec->n_runs - 1] : NULL;
@@ -1383,19 +1393,8 @@ int dataset_rollback(struct dataset *ds, uint64_t record_id, int64_t now_unix,
 int dataset_retry_record(struct dataset *ds, uint64_t record_id, int64_t now_unix,
                          struct api_error *err)
 {
-    struct dataset_record *rec = dataset_find(ds, record_id);
-    if (!rec) {
-        api_fail(err, "FailedOperation.CertificateDeployNotExist",
-                 "The deploy record %" PRIu64 " does not exist.", record_id);
-        return -1;
-    }
-    if (record_is_active(rec)) {
-        api_fail(err, "FailedOperation.CertificateDeployHasPendingRecord",
-                 "A deployment task of record %" PRIu64
-                 " is in progress; retry after it completes.",
-                 record_id);
-        return -1;
-    }
+    struct dataset_record *rec = writable_record(ds, record_id, err);
+    if (!rec) return -1;
     /* The failed items of the latest run: the latest deploy, or the rollback that followed
      * it (retrying a failed rollback re-runs the rollback of those items). */
     struct deploy_run *last = rec->n_runs ? &rec->runs[rec->n_runs - 1] : NULL;
