@@ -1377,66 +1377,51 @@ static const struct {
     enum emu_fault f;
     const char *name;
 } fault_names[] = {
+    /* The first entry for each fault is its canonical name; "500" and "503" are aliases. */
     {EMU_FAULT_NONE, "none"},
-    {EMU_FAULT_HTTP_500, "http500"},
-    {EMU_FAULT_HTTP_503, "http503"},
+    {EMU_FAULT_HTTP_500, "http-500"},
+    {EMU_FAULT_HTTP_503, "http-503"},
     {EMU_FAULT_RESET, "reset"},
     {EMU_FAULT_TIMEOUT, "timeout"},
     {EMU_FAULT_TRUNCATED, "truncated"},
     {EMU_FAULT_GARBAGE, "garbage"},
     {EMU_FAULT_HUGE, "huge"},
-    {EMU_FAULT_WRONG_TYPES, "wrongtypes"},
-    {EMU_FAULT_RATE_LIMIT, "ratelimit"},
+    {EMU_FAULT_WRONG_TYPES, "wrong-types"},
+    {EMU_FAULT_RATE_LIMIT, "rate-limit"},
     {EMU_FAULT_INTERNAL, "internal"},
     {EMU_FAULT_HTTP_500, "500"},
     {EMU_FAULT_HTTP_503, "503"},
 };
 
-/* Canonical names are the ones emu_fault_name returns ("wrong-types", "rate-limit"); lookups
- * ignore case, '-' and '_' and also take "500" and "503". */
-int emu_fault_from_name(const char *name)
+/* Lowercase, without '-' and '_': "Wrong_Types" and "wrong-types" compare equal. Returns
+ * false when the name does not fit. */
+static bool fault_name_norm(const char *name, char *out, size_t n)
 {
-    if (!name) return -1;
-    char norm[32];
-    size_t n = 0;
+    size_t k = 0;
     for (const char *p = name; *p; p++) {
         if (*p == '-' || *p == '_') continue;
-        if (n + 1 >= sizeof norm) return -1;
-        char ch = *p;
-        norm[n++] = (char)(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+        if (k + 1 >= n) return false;
+        out[k++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
     }
-    norm[n] = '\0';
+    out[k] = '\0';
+    return true;
+}
+
+/* Lookups ignore case, '-' and '_', and also take "500" and "503". */
+int emu_fault_from_name(const char *name)
+{
+    char want[32], have[32];
+    if (!name || !fault_name_norm(name, want, sizeof want)) return -1;
     for (size_t i = 0; i < ARRAY_LEN(fault_names); i++)
-        if (strcmp(fault_names[i].name, norm) == 0) return (int)fault_names[i].f;
+        if (fault_name_norm(fault_names[i].name, have, sizeof have) && strcmp(have, want) == 0)
+            return (int)fault_names[i].f;
     return -1;
 }
 
 const char *emu_fault_name(enum emu_fault f)
 {
-    switch (f) {
-    case EMU_FAULT_NONE:
-        return "none";
-    case EMU_FAULT_HTTP_500:
-        return "http-500";
-    case EMU_FAULT_HTTP_503:
-        return "http-503";
-    case EMU_FAULT_RESET:
-        return "reset";
-    case EMU_FAULT_TIMEOUT:
-        return "timeout";
-    case EMU_FAULT_TRUNCATED:
-        return "truncated";
-    case EMU_FAULT_GARBAGE:
-        return "garbage";
-    case EMU_FAULT_HUGE:
-        return "huge";
-    case EMU_FAULT_WRONG_TYPES:
-        return "wrong-types";
-    case EMU_FAULT_RATE_LIMIT:
-        return "rate-limit";
-    case EMU_FAULT_INTERNAL:
-        return "internal";
-    }
+    for (size_t i = 0; i < ARRAY_LEN(fault_names); i++)
+        if (fault_names[i].f == f) return fault_names[i].name;
     return NULL;
 }
 
