@@ -21,6 +21,7 @@ struct held_records {
 
 struct held_detail {
     int64_t offset;
+    int64_t limit;
     struct detail_page page;
 };
 
@@ -569,8 +570,9 @@ static void run_append_group(struct deploy_run *run, const struct resource_group
     run->groups_null = false;
 }
 
-/* Merges a contiguous page (offset <= loaded_offset, or the first page). */
-static void detail_merge(struct detail_entry *e, int64_t offset, const struct detail_page *p)
+/* Merges a contiguous page (offset <= fetched_offset, or the first page). */
+static void detail_merge(struct detail_entry *e, int64_t offset, int64_t limit,
+                         const struct detail_page *p)
 {
     struct detail_page *dst = &e->d.page;
     bool first = e->d.meta.fetched_ms == 0 && dst->n_runs == 0;
@@ -582,11 +584,8 @@ static void detail_merge(struct detail_entry *e, int64_t offset, const struct de
         dst->n_runs = p->n_runs;
         reshaped = true;
     }
-    int64_t n_max = 0;
     for (size_t r = 0; r < p->n_runs; r++) {
         const struct deploy_run *srun = &p->runs[r];
-        for (size_t g = 0; g < srun->n_groups; g++)
-            if ((int64_t)srun->groups[g].n_items > n_max) n_max = (int64_t)srun->groups[g].n_items;
         if (r >= dst->n_runs) {
             dst->runs = xrealloc(dst->runs, (dst->n_runs + 1) * sizeof(*dst->runs));
             memset(&dst->runs[dst->n_runs], 0, sizeof(dst->runs[0]));
@@ -619,28 +618,32 @@ static void detail_merge(struct detail_entry *e, int64_t offset, const struct de
         dst->request_id = xstrdup(p->request_id);
     }
 
-    int64_t reach = offset + n_max;
-    if (first || reshaped)
-        e->d.loaded_offset = reach;
-    else if (reach > e->d.loaded_offset)
-        e->d.loaded_offset = reach;
+    /* The page covers [offset, offset + limit) of the server's offsets whatever it held: a
+     * short or empty slice of a group says where that group ends (group paging) or lies
+     * (flat paging), not that the offsets need asking again. A new shape seen on the first
+     * page means deeper pages were of another shape: they are fetched again. */
+    int64_t reach = offset + limit;
+    if (first || (reshaped && offset == 0))
+        e->d.fetched_offset = reach;
+    else if (reach > e->d.fetched_offset)
+        e->d.fetched_offset = reach;
 }
 
 static void detail_summarize(struct detail_entry *e)
 {
-    int64_t max_total = 0;
-    bool complete = true;
+    int64_t max_total = 0, fewest = INT64_MAX;
     for (size_t r = 0; r < e->d.page.n_runs; r++) {
         const struct deploy_run *run = &e->d.page.runs[r];
         for (size_t g = 0; g < run->n_groups; g++) {
             const struct resource_group *grp = &run->groups[g];
             if (grp->total_count > max_total) max_total = grp->total_count;
-            if ((int64_t)grp->n_items < grp->total_count) complete = false;
+            if ((int64_t)grp->n_items < grp->total_count && (int64_t)grp->n_items < fewest)
+                fewest = (int64_t)grp->n_items;
         }
     }
     e->d.max_group_total = max_total;
-    e->d.complete = complete;
-    if (complete && e->d.loaded_offset < max_total) e->d.loaded_offset = max_total;
+    e->d.complete = fewest == INT64_MAX;
+    e->d.loaded_offset = e->d.complete ? max_total : fewest;
 }
 
 static void detail_page_copy(struct detail_page *dst, const struct detail_page *src)
@@ -652,12 +655,14 @@ static void detail_page_copy(struct detail_page *dst, const struct detail_page *
     dst->request_id = xstrdup(src->request_id);
 }
 
-static void detail_hold(struct detail_entry *e, int64_t offset, const struct detail_page *p)
+static void detail_hold(struct detail_entry *e, int64_t offset, int64_t limit,
+                        const struct detail_page *p)
 {
     for (size_t i = 0; i < e->n_held; i++) {
         if (e->held[i].offset == offset) {
             model_detail_page_clear(&e->held[i].page);
             detail_page_copy(&e->held[i].page, p);
+            e->held[i].limit = limit;
             return;
         }
     }
@@ -665,6 +670,7 @@ static void detail_hold(struct detail_entry *e, int64_t offset, const struct det
     struct held_detail *h = &e->held[e->n_held++];
     memset(h, 0, sizeof(*h));
     h->offset = offset;
+    h->limit = limit;
     detail_page_copy(&h->page, p);
 }
 
@@ -673,19 +679,19 @@ static void detail_drain_held(struct detail_entry *e)
     for (;;) {
         size_t best = e->n_held;
         for (size_t i = 0; i < e->n_held; i++) {
-            if (e->held[i].offset <= e->d.loaded_offset &&
+            if (e->held[i].offset <= e->d.fetched_offset &&
                 (best == e->n_held || e->held[i].offset < e->held[best].offset))
                 best = i;
         }
         if (best == e->n_held) break;
         struct held_detail h = e->held[best];
         e->held[best] = e->held[--e->n_held];
-        detail_merge(e, h.offset, &h.page);
+        detail_merge(e, h.offset, h.limit, &h.page);
         model_detail_page_clear(&h.page);
     }
 }
 
-void store_detail_put(struct store *s, uint64_t record_id, int64_t offset,
+void store_detail_put(struct store *s, uint64_t record_id, int64_t offset, int64_t limit,
                       const struct detail_page *page)
 {
     pthread_mutex_lock(&s->mu);
@@ -693,8 +699,9 @@ void store_detail_put(struct store *s, uint64_t record_id, int64_t offset,
     meta_end(&e->d.meta);
     bool first = e->d.meta.fetched_ms == 0;
     if (offset < 0) offset = 0;
-    if ((first && offset == 0) || (!first && offset <= e->d.loaded_offset)) {
-        detail_merge(e, offset, page);
+    if (limit <= 0) limit = API_DETAIL_MAX_LIMIT;
+    if ((first && offset == 0) || (!first && offset <= e->d.fetched_offset)) {
+        detail_merge(e, offset, limit, page);
         detail_drain_held(e);
         detail_summarize(e);
         meta_loaded(&e->d.meta);
@@ -704,8 +711,8 @@ void store_detail_put(struct store *s, uint64_t record_id, int64_t offset,
                 model_detail_page_clear(&e->held[i].page);
             e->n_held = 0;
         }
-    } else if (!(e->d.complete && offset >= e->d.max_group_total)) {
-        detail_hold(e, offset, page);
+    } else if (!e->d.complete) { /* a complete detail lacks nothing a page ahead could add */
+        detail_hold(e, offset, limit, page);
     }
     meta_settle(&e->d.meta, e->before);
     changed(s);

@@ -47,15 +47,26 @@ struct store_records {
 };
 
 /* One record's detail (DescribeHostUploadUpdateRecordDetail). page.runs[*].groups[*].items
- * accumulate as pages arrive (each API page holds the next slice of every group); runs are
- * matched by position, groups by ResourceType, items by Id (never twice). Pages that arrive
- * ahead of a missing one are held back and merged once the gap is filled, so items stay in
- * server order. */
+ * accumulate as pages arrive; runs are matched by position, groups by ResourceType, items by
+ * Id (never twice). Pages that arrive ahead of a missing one are held back and merged once the
+ * gap is filled, so items stay in server order.
+ * How Limit/Offset page the groups is not documented (spec/API.md §10): each page may hold the
+ * next slice of every group (group paging), or the next slice of each run's groups concatenated
+ * in order (flat paging: item i of a group sits at offset <sum of the earlier groups' sizes> +
+ * i). Either way a group's items arrive as a prefix of it, in order; what an offset brings
+ * depends on the reading, hence two numbers: fetched_offset is about offsets, loaded_offset
+ * about items. */
 struct store_detail {
     struct store_meta meta;
     uint64_t record_id;
     struct detail_page page;
-    int64_t loaded_offset;   /* every group holds all its items below this offset */
+    /* Every page asked for below this offset (the server's offsets, whatever the reading) has
+     * been merged: the next page to fetch is here. Pages fetched beyond it are held. */
+    int64_t fetched_offset;
+    /* Every group holds at least min(loaded_offset, its TotalCount) items: the fewest items
+     * any incomplete group holds (max_group_total once complete). Under flat paging it can be
+     * far below fetched_offset. */
+    int64_t loaded_offset;
     int64_t max_group_total; /* largest TotalCount of any group */
     bool complete;           /* every group holds TotalCount items */
 };
@@ -113,11 +124,14 @@ void store_records_fail(struct store *s, const struct api_error *err);
 /* The request was cancelled or dropped: no data, no error. */
 void store_records_abort(struct store *s);
 void store_detail_begin(struct store *s, uint64_t record_id, bool refresh);
-/* Merges one page fetched at offset into the record's detail (deep copies). A refresh at
- * offset 0 replaces the runs' counts and status and the first page's items (by Id) but keeps
- * already-loaded items beyond it; if the runs or groups changed shape (a rollback added a
- * run), loaded_offset drops back to the first page so deeper pages are fetched again. */
-void store_detail_put(struct store *s, uint64_t record_id, int64_t offset,
+/* Merges one page fetched at offset with Limit `limit` (the span of offsets it covers; <= 0:
+ * API_DETAIL_MAX_LIMIT) into the record's detail (deep copies): merged at once when offset <=
+ * fetched_offset (then fetched_offset reaches at least offset + limit), held otherwise. A
+ * refresh at offset 0 replaces the runs' counts and status and the first page's items (by Id)
+ * but keeps already-loaded items beyond it; if the runs or groups changed shape (a rollback
+ * added a run), fetched_offset drops back to the first page so deeper pages are fetched
+ * again. */
+void store_detail_put(struct store *s, uint64_t record_id, int64_t offset, int64_t limit,
                       const struct detail_page *page);
 void store_detail_fail(struct store *s, uint64_t record_id, const struct api_error *err);
 void store_detail_abort(struct store *s, uint64_t record_id);

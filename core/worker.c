@@ -31,12 +31,26 @@ struct job {
     bool wait_shown;    /* that wait is published in the store (it passed the notice time) */
 };
 
+/* One group (or every group) of a record's detail a view wants min(want, TotalCount) items of. */
+struct group_want {
+    size_t run;   /* run index; WANT_ALL_RUNS: every run */
+    char *type;   /* ResourceType; NULL: every group */
+    int64_t want; /* items */
+    /* > 0: pages from this offset on brought nothing new to the runs concerned; stepping goes
+     * no further (a refresh starts over). */
+    int64_t stop_at;
+};
+
+#define WANT_ALL_RUNS SIZE_MAX
+
 /* What the current view generation asked for, so pages keep coming as earlier ones land. */
 struct target {
     bool records;
     uint64_t record_id;
-    int64_t want;    /* rows or items */
-    int64_t stop_at; /* > 0: a page at this offset brought nothing new; go no further */
+    int64_t want;    /* records: rows */
+    int64_t stop_at; /* records: > 0: a page at this offset brought nothing new; go no further */
+    struct group_want *groups; /* detail: what the views want of it */
+    size_t n_groups, cap_groups;
 };
 
 struct outcome {
@@ -239,6 +253,36 @@ static struct target *target_find(struct worker *w, bool records, uint64_t recor
     return NULL;
 }
 
+static void targets_clear(struct worker *w)
+{
+    for (size_t i = 0; i < w->n_targets; i++) {
+        struct target *t = &w->targets[i];
+        for (size_t k = 0; k < t->n_groups; k++)
+            free(t->groups[k].type);
+        free(t->groups);
+    }
+    w->n_targets = 0;
+}
+
+static bool same_type(const char *a, const char *b)
+{
+    if (!a || !b) return a == b;
+    return strcmp(a, b) == 0;
+}
+
+/* The want for that group of t (type NULL: every group), created with want 0 if new. */
+static struct group_want *group_want_get(struct target *t, size_t run, const char *type)
+{
+    for (size_t i = 0; i < t->n_groups; i++)
+        if (t->groups[i].run == run && same_type(t->groups[i].type, type)) return &t->groups[i];
+    t->groups = xgrow(t->groups, &t->cap_groups, t->n_groups + 1, sizeof(*t->groups));
+    struct group_want *g = &t->groups[t->n_groups++];
+    memset(g, 0, sizeof(*g));
+    g->run = run;
+    g->type = type ? xstrdup(type) : NULL;
+    return g;
+}
+
 static struct target *target_get(struct worker *w, bool records, uint64_t record_id)
 {
     struct target *t = target_find(w, records, record_id);
@@ -255,7 +299,7 @@ static struct target *target_get(struct worker *w, bool records, uint64_t record
 struct entry_view {
     bool fetched; /* the first page is in */
     enum store_state state;
-    int64_t loaded; /* loaded_offset */
+    int64_t loaded; /* records: loaded_offset; detail: fetched_offset (the frontier) */
     int64_t bound;  /* records: total_count; detail: max_group_total */
     bool complete;
 };
@@ -283,11 +327,56 @@ static void view_detail(struct worker *w, uint64_t record_id, struct entry_view 
     if (d) {
         v->fetched = d->meta.fetched_ms != 0;
         v->state = d->meta.state;
-        v->loaded = d->loaded_offset;
+        v->loaded = d->fetched_offset;
         v->bound = d->max_group_total;
         v->complete = d->complete;
     }
     store_unlock(w->store);
+}
+
+/* Items each run of a record's detail holds, and its frontier, to tell what a page brought. */
+struct detail_counts {
+    int64_t frontier;
+    size_t n_runs;
+    int64_t *items; /* per run */
+};
+
+static void detail_counts_get(struct worker *w, uint64_t record_id, struct detail_counts *c)
+{
+    memset(c, 0, sizeof(*c));
+    store_lock(w->store);
+    const struct store_detail *d = store_detail(w->store, record_id);
+    if (d && d->meta.fetched_ms) {
+        c->frontier = d->fetched_offset;
+        c->n_runs = d->page.n_runs;
+        c->items = xcalloc(c->n_runs ? c->n_runs : 1, sizeof(*c->items));
+        for (size_t r = 0; r < c->n_runs; r++)
+            for (size_t g = 0; g < d->page.runs[r].n_groups; g++)
+                c->items[r] += (int64_t)d->page.runs[r].groups[g].n_items;
+    }
+    store_unlock(w->store);
+}
+
+/* The frontier moved from before to after: every want whose runs got no new item from the
+ * pages in between stops stepping there. Judged on the run, not on the group: under flat
+ * paging the pages between the frontier and a later group bring only the earlier groups'
+ * items, and that is progress towards it; a page that brings its run nothing means the server
+ * has nothing more there (whatever its reading), and asking further would only loop. */
+static void note_progress(struct target *t, const struct detail_counts *before,
+                          const struct detail_counts *after)
+{
+    if (!before->items || !after->items || after->frontier <= before->frontier ||
+        after->n_runs != before->n_runs)
+        return;
+    for (size_t i = 0; i < t->n_groups; i++) {
+        struct group_want *gw = &t->groups[i];
+        int64_t added = 0;
+        for (size_t r = 0; r < after->n_runs; r++)
+            if (gw->run == WANT_ALL_RUNS || gw->run == r)
+                added += after->items[r] - before->items[r];
+        if (added == 0 && (gw->stop_at == 0 || before->frontier < gw->stop_at))
+            gw->stop_at = before->frontier;
+    }
 }
 
 /* The record list now starts over for another filter: its old requests are worthless. */
@@ -345,36 +434,96 @@ static void plan_records(struct worker *w, const char *filter, int64_t want_rows
     }
 }
 
-static void plan_detail(struct worker *w, uint64_t record_id, int64_t want_items, bool refresh,
-                        bool after_write)
+/* Pages stepped at once from the frontier while a group is still short after the pages below
+ * its want (flat paging): as many as can run at once. */
+static int64_t step_pages(const struct worker *w)
+{
+    return w->n_threads > 2 ? w->n_threads : 2;
+}
+
+static int64_t min64(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* With the store locked: how far (exclusive) pages from fetched_offset are wanted for gw.
+ * A short group first gets every page below its target: under group paging that is exactly
+ * where its items are, so nothing more is asked. If it is still short after them, its items
+ * lie further on (flat paging: behind the earlier groups of its run), so the worker steps on
+ * from the frontier step_pages() at a time, never beyond its run's item count (the sum of
+ * its groups' TotalCount: no reading puts anything of the run there) nor gw->stop_at. */
+static int64_t want_reach(const struct worker *w, const struct store_detail *d,
+                          const struct group_want *gw)
+{
+    int64_t reach = 0, frontier = d->fetched_offset;
+    if (gw->want <= 0) return 0;
+    for (size_t r = 0; r < d->page.n_runs; r++) {
+        if (gw->run != WANT_ALL_RUNS && gw->run != r) continue;
+        const struct deploy_run *run = &d->page.runs[r];
+        int64_t span = 0; /* saturating: the counts come from the network */
+        for (size_t g = 0; g < run->n_groups; g++) {
+            int64_t n = run->groups[g].total_count > 0 ? run->groups[g].total_count : 0;
+            span = n > INT64_MAX - span ? INT64_MAX : span + n;
+        }
+        for (size_t g = 0; g < run->n_groups; g++) {
+            const struct resource_group *grp = &run->groups[g];
+            if (gw->type && !same_type(grp->resource_type, gw->type)) continue;
+            int64_t target = min64(gw->want, grp->total_count);
+            if ((int64_t)grp->n_items >= target) continue;
+            int64_t upto;
+            if (frontier < target) {
+                upto = target;
+            } else {
+                int64_t step = step_pages(w) * WORKER_PAGE_LIMIT;
+                upto = min64(frontier > INT64_MAX - step ? INT64_MAX : frontier + step, span);
+                if (gw->stop_at > 0) upto = min64(upto, gw->stop_at);
+            }
+            if (upto > reach) reach = upto;
+        }
+    }
+    return reach;
+}
+
+/* What the detail target of record_id still needs, from the frontier on, in pages. */
+static void plan_detail(struct worker *w, uint64_t record_id, bool refresh, bool after_write)
 {
     struct entry_view v;
     view_detail(w, record_id, &v);
     if (v.state == STORE_ERROR && !refresh) return;
     struct target *t = target_find(w, false, record_id);
-    int64_t stop_at = t && !refresh ? t->stop_at : 0;
 
     if (!v.fetched || refresh)
         want_page(w, JOB_DETAIL, NULL, record_id, 0, refresh && v.fetched, after_write);
-    if (!v.fetched || v.complete) return;
-    int64_t want = want_items > 0 ? want_items : 1;
-    /* Every offset below the largest group is in but some group is short: the server pages
-     * the groups' concatenation rather than each group. Step on one page at a time. */
-    int64_t bound = v.loaded >= v.bound ? v.loaded + WORKER_PAGE_LIMIT : v.bound;
-    int64_t limit = want < bound ? want : bound;
-    for (int64_t o = v.loaded; o < limit; o += WORKER_PAGE_LIMIT) {
-        if (stop_at > 0 && o >= stop_at) break;
+    if (!v.fetched || v.complete || !t) return;
+
+    int64_t offsets[64];
+    size_t n = 0;
+    store_lock(w->store);
+    const struct store_detail *d = store_detail(w->store, record_id);
+    int64_t reach = 0;
+    for (size_t i = 0; d && i < t->n_groups; i++) {
+        int64_t r = want_reach(w, d, &t->groups[i]);
+        if (r > reach) reach = r;
+    }
+    int64_t from = d ? d->fetched_offset : 0;
+    store_unlock(w->store);
+    /* In slices of 64 offsets, so the store is not locked across want_page (it takes the
+     * store's lock itself). */
+    for (int64_t o = from; o < reach;) {
+        n = 0;
         store_lock(w->store);
-        bool held = store_detail_page_held(w->store, record_id, o);
+        for (; o < reach && n < 64; o += WORKER_PAGE_LIMIT)
+            if (!store_detail_page_held(w->store, record_id, o)) offsets[n++] = o;
         store_unlock(w->store);
-        if (!held) want_page(w, JOB_DETAIL, NULL, record_id, o, false, false);
+        for (size_t i = 0; i < n; i++)
+            want_page(w, JOB_DETAIL, NULL, record_id, offsets[i], false, false);
     }
 }
 
 /* After a write: the record's detail and the list show its effect. */
 static void refresh_after_write(struct worker *w, uint64_t record_id)
 {
-    plan_detail(w, record_id, 0, true, true);
+    plan_detail(w, record_id, true, true);
     store_lock(w->store);
     const struct store_records *r = store_records(w->store);
     bool fetched = r->meta.fetched_ms != 0;
@@ -481,6 +630,7 @@ static void finish_job(struct worker *w, struct job *j, struct outcome *out)
     bool ok = out->rc == 0 && !cancelled;
     bool current = job_entry_current(w, j);
     struct entry_view before = {0}, after = {0};
+    struct detail_counts dbefore = {0}, dafter = {0};
 
     if (is_read(j)) {
         if (cancelled) {
@@ -496,12 +646,13 @@ static void finish_job(struct worker *w, struct job *j, struct outcome *out)
                     store_records_fail(w->store, &out->err);
                 view_records(w, j->filter, &after);
             } else {
-                view_detail(w, j->record_id, &before);
+                if (ok) detail_counts_get(w, j->record_id, &dbefore);
                 if (ok)
-                    store_detail_put(w->store, j->record_id, j->offset, &out->detail);
+                    store_detail_put(w->store, j->record_id, j->offset, WORKER_PAGE_LIMIT,
+                                     &out->detail);
                 else
                     store_detail_fail(w->store, j->record_id, &out->err);
-                view_detail(w, j->record_id, &after);
+                if (ok) detail_counts_get(w, j->record_id, &dafter);
             }
         }
     } else {
@@ -513,18 +664,22 @@ static void finish_job(struct worker *w, struct job *j, struct outcome *out)
             refresh_after_write(w, j->record_id);
         } else if (ok && current) {
             struct target *t = target_find(w, j->kind == JOB_RECORDS, j->record_id);
-            /* A page at the frontier that moved nothing: the server has no more there. */
-            if (t && before.fetched && j->offset == before.loaded &&
-                after.loaded == before.loaded && !after.complete)
-                t->stop_at = j->offset;
-            if (t && j->kind == JOB_RECORDS)
+            if (t && j->kind == JOB_RECORDS) {
+                /* A page at the frontier that moved nothing: the server has no more there. */
+                if (before.fetched && j->offset == before.loaded && after.loaded == before.loaded &&
+                    !after.complete)
+                    t->stop_at = j->offset;
                 plan_records(w, j->filter, t->want, false, false);
-            else if (t)
-                plan_detail(w, j->record_id, t->want, false, false);
+            } else if (t) {
+                note_progress(t, &dbefore, &dafter);
+                plan_detail(w, j->record_id, false, false);
+            }
         }
         if (j->rerun && current)
             want_page(w, j->kind, j->filter, j->record_id, j->offset, true, false);
     }
+    free(dbefore.items);
+    free(dafter.items);
     if (j->kind == JOB_RECORDS) model_records_page_clear(&out->records);
     if (j->kind == JOB_DETAIL) model_detail_page_clear(&out->detail);
     job_free(j);
@@ -663,6 +818,7 @@ void worker_free(struct worker *w)
     free(w->threads);
     free(w->queue);
     free(w->running);
+    targets_clear(w);
     free(w->targets);
     pthread_cond_destroy(&w->reap_cv);
     pthread_cond_destroy(&w->work_cv);
@@ -690,7 +846,7 @@ void worker_set_generation(struct worker *w, uint64_t generation)
         if (is_read(j) && j->gen != generation && j->doom_ms == 0 && !atomic_load(&j->cancel))
             j->doom_ms = deadline;
     }
-    w->n_targets = 0; /* the new view says what it wants */
+    targets_clear(w); /* the new view says what it wants */
     pthread_cond_signal(&w->reap_cv);
     touch_if_idle(w);
     pthread_mutex_unlock(&w->mu);
@@ -714,16 +870,33 @@ void worker_want_records(struct worker *w, const char *old_cert_filter, size_t w
     pthread_mutex_unlock(&w->mu);
 }
 
-void worker_want_detail(struct worker *w, uint64_t record_id, int64_t want_items, bool refresh)
+static void want_groups(struct worker *w, uint64_t record_id, size_t run, const char *type,
+                        int64_t want_items, bool refresh)
 {
     pthread_mutex_lock(&w->mu);
     if (!w->stopping) {
         struct target *t = target_get(w, false, record_id);
-        if (want_items > t->want) t->want = want_items;
-        if (refresh) t->stop_at = 0;
-        plan_detail(w, record_id, t->want, refresh, false);
+        if (want_items > 0) {
+            struct group_want *gw = group_want_get(t, run, type);
+            if (want_items > gw->want) gw->want = want_items;
+        }
+        if (refresh)
+            for (size_t i = 0; i < t->n_groups; i++)
+                t->groups[i].stop_at = 0;
+        plan_detail(w, record_id, refresh, false);
     }
     pthread_mutex_unlock(&w->mu);
+}
+
+void worker_want_detail(struct worker *w, uint64_t record_id, int64_t want_items, bool refresh)
+{
+    want_groups(w, record_id, WANT_ALL_RUNS, NULL, want_items, refresh);
+}
+
+void worker_want_group(struct worker *w, uint64_t record_id, size_t run_index,
+                       const char *resource_type, int64_t want_items, bool refresh)
+{
+    want_groups(w, record_id, run_index, resource_type, want_items, refresh);
 }
 
 static void submit_write(struct worker *w, enum job_kind kind, uint64_t record_id,

@@ -48,12 +48,23 @@ void worker_set_generation(struct worker *w, uint64_t generation);
  * stored one starts over (requests for the old filter are aborted at once). */
 void worker_want_records(struct worker *w, const char *old_cert_filter, size_t want_rows,
                          bool refresh);
-/* Make sure record_id's detail has every group loaded below offset want_items (rounded up to
- * pages of WORKER_PAGE_LIMIT). The first page comes first (it tells the group sizes), then
- * every missing page is queued at once so several run concurrently. want_items <= 0: the
- * first page. refresh: re-fetch the first page (runs, counts, statuses). Asking again for what
- * is queued or in flight adds nothing. */
+/* Make sure every group of record_id's detail holds at least min(want_items, its TotalCount)
+ * items: worker_want_group for every group of every run. want_items <= 0: the first page.
+ * refresh: re-fetch the first page (runs, counts, statuses). */
 void worker_want_detail(struct worker *w, uint64_t record_id, int64_t want_items, bool refresh);
+/* Make sure group resource_type of run run_index (NULL: every group of that run) holds at
+ * least min(want_items, its TotalCount) items, whichever way the server pages the detail
+ * (spec/API.md §10: inside each group, or over each run's groups concatenated). The first page
+ * comes first (it tells the group sizes); then every missing page below the target is queued at
+ * once, so several run concurrently (under group paging that is all it takes, and nothing more
+ * is asked). While the group is still short after them (flat paging: its items lie behind the
+ * earlier groups of its run), the worker steps on from the store's fetched_offset, a few pages
+ * at a time, as long as each step brings new items to the run, never beyond the run's item
+ * count (the sum of its groups' TotalCount). want_items <= 0: the first page. refresh: as for
+ * worker_want_detail. Asking again for what is queued or in flight adds nothing; wants last
+ * until the next generation. */
+void worker_want_group(struct worker *w, uint64_t record_id, size_t run_index,
+                       const char *resource_type, int64_t want_items, bool refresh);
 
 /* Write actions, never merged or retried blindly; the call's trace (outcome, request id) lands
  * in the event log, then the record's detail (first page) and the record list are refreshed.

@@ -101,7 +101,8 @@ static void items_ask(struct view *v)
     int64_t want = (int64_t)p->t.cursor + (v->body_rows > 0 ? v->body_rows : 20) * 2 + 1;
     if (v->want_all || p->t.filter[0] || p->t.sort_col >= 0) want = p->total;
     if (want > p->total) want = p->total;
-    if ((int64_t)p->loaded < want) worker_want_detail(app_worker(v->app), p->id, want, false);
+    if ((int64_t)p->loaded < want)
+        worker_want_group(app_worker(v->app), p->id, p->run_index, p->type, want, false);
 }
 
 static void items_on_data(struct view *v)
@@ -160,7 +161,7 @@ static void items_on_data(struct view *v)
                  text_thousands(p->total, b, sizeof b));
     }
     if (ask_first)
-        worker_want_detail(app_worker(v->app), p->id, 0, false);
+        worker_want_group(app_worker(v->app), p->id, p->run_index, p->type, 0, false);
     else
         items_ask(v);
 }
@@ -168,7 +169,7 @@ static void items_on_data(struct view *v)
 static void items_refresh(struct view *v)
 {
     struct items *p = v->priv;
-    worker_want_detail(app_worker(v->app), p->id, (int64_t)p->loaded, true);
+    worker_want_group(app_worker(v->app), p->id, p->run_index, p->type, (int64_t)p->loaded, true);
 }
 
 static void items_draw(struct view *v, int y, int x, int h, int w)

@@ -1,7 +1,9 @@
 /* The worker and the store against the real emulator over loopback (real HTTP, TC3 signing,
- * JSON): paging records and a 2,500-item group concurrently without duplicate requests,
- * cancelling by view generation, API errors, a rollback with its automatic refresh, and
- * worker_free with work queued and in flight. Waits poll the store's wake fd with a deadline;
+ * JSON): paging records and a 2,500-item group concurrently without duplicate requests, one
+ * group paged completely whichever way the server reads Limit/Offset (inside each group, or
+ * over a run's groups concatenated) and without over-fetching, cancelling by view generation,
+ * API errors, a rollback with its automatic refresh, and worker_free with work queued and in
+ * flight. Waits poll the store's wake fd with a deadline;
  * this program also runs under ThreadSanitizer. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -34,6 +36,22 @@
 #define BIG_FIRST_ID 100000
 #define SMALL_RECORD 901
 #define CDN_ITEMS    7
+/* Records whose later groups are where the two readings of Limit/Offset differ. */
+#define TWO_RECORD   910 /* clb 1,234 then cdn 200 */
+#define THREE_RECORD 911 /* clb, cdn, waf: 150 each */
+#define WIDE_RECORD  912 /* clb 5,000 then cdn 200 */
+#define N_RECORDS    7   /* BIG_RECORD.. (4) and the three above */
+
+struct group_def {
+    const char *type;
+    int items;
+    uint64_t first_id;
+};
+
+static const struct group_def two_groups[] = {{"clb", 1234, 400000}, {"cdn", 200, 410000}};
+static const struct group_def three_groups[] = {
+    {"clb", 150, 420000}, {"cdn", 150, 421000}, {"waf", 150, 422000}};
+static const struct group_def wide_groups[] = {{"clb", 5000, 500000}, {"cdn", 200, 510000}};
 
 /* ---- the dataset file: one record with a 2,500-item group, one small rollback-able one ----- */
 
@@ -50,30 +68,33 @@ static void put_item(struct buf *b, uint64_t id, const char *type, int n)
                id, n, n, n, n, type);
 }
 
-static void put_run(struct buf *b, int clb_items, uint64_t clb_first, int cdn_items,
-                    uint64_t cdn_first)
+static void put_run_groups(struct buf *b, const struct group_def *groups, size_t n)
 {
-    int total = clb_items + cdn_items;
+    int total = 0;
+    for (size_t g = 0; g < n; g++)
+        total += groups[g].items;
     buf_printf(b,
                "{\"TotalCount\":%d,\"SuccessTotalCount\":%d,\"FailedTotalCount\":0,"
                "\"RunningTotalCount\":0,\"PendingTotalCount\":0,\"Type\":0,\"Status\":1,"
                "\"CreateTime\":\"2025-05-20 15:03:17\",\"RecordDetailList\":[",
                total, total);
-    buf_printf(b, "{\"ResourceType\":\"clb\",\"TotalCount\":%d,\"List\":[", clb_items);
-    for (int i = 0; i < clb_items; i++) {
-        if (i) buf_putc(b, ',');
-        put_item(b, clb_first + (uint64_t)i, "clb", i);
-    }
-    buf_puts(b, "]}");
-    if (cdn_items) {
-        buf_printf(b, ",{\"ResourceType\":\"cdn\",\"TotalCount\":%d,\"List\":[", cdn_items);
-        for (int i = 0; i < cdn_items; i++) {
+    for (size_t g = 0; g < n; g++) {
+        buf_printf(b, "%s{\"ResourceType\":\"%s\",\"TotalCount\":%d,\"List\":[", g ? "," : "",
+                   groups[g].type, groups[g].items);
+        for (int i = 0; i < groups[g].items; i++) {
             if (i) buf_putc(b, ',');
-            put_item(b, cdn_first + (uint64_t)i, "cdn", i);
+            put_item(b, groups[g].first_id + (uint64_t)i, groups[g].type, i);
         }
         buf_puts(b, "]}");
     }
     buf_puts(b, "]}");
+}
+
+static void put_run(struct buf *b, int clb_items, uint64_t clb_first, int cdn_items,
+                    uint64_t cdn_first)
+{
+    struct group_def g[2] = {{"clb", clb_items, clb_first}, {"cdn", cdn_items, cdn_first}};
+    put_run_groups(b, g, cdn_items ? 2 : 1);
 }
 
 static char *tmp_dir;      /* holds the dataset file */
@@ -83,12 +104,12 @@ static void write_dataset(void)
 {
     struct buf b = {0};
     buf_puts(&b, "{\"Records\":[");
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < N_RECORDS; i++) {
         buf_printf(&b,
                    "%s{\"Id\":%d,\"OldCertId\":\"OMhKAc35\",\"ResourceTypes\":[\"clb\",\"cdn\"],"
                    "\"Status\":1,\"CreateTime\":\"2025-05-2%d 12:05:26\","
                    "\"UpdateTime\":\"2025-05-2%d 12:09:00\"}",
-                   i ? "," : "", BIG_RECORD + i, 7 - i, 7 - i);
+                   i ? "," : "", i < 4 ? BIG_RECORD + i : TWO_RECORD + i - 4, 7 - i % 4, 7 - i % 4);
     }
     buf_puts(&b, "],\"Details\":{");
     buf_printf(&b, "\"%d\":[", BIG_RECORD);
@@ -97,6 +118,12 @@ static void write_dataset(void)
         buf_printf(&b, "],\"%d\":[", BIG_RECORD + i);
         put_run(&b, 3, 300000 + 100 * (uint64_t)i, 0, 0);
     }
+    buf_printf(&b, "],\"%d\":[", TWO_RECORD);
+    put_run_groups(&b, two_groups, 2);
+    buf_printf(&b, "],\"%d\":[", THREE_RECORD);
+    put_run_groups(&b, three_groups, 3);
+    buf_printf(&b, "],\"%d\":[", WIDE_RECORD);
+    put_run_groups(&b, wide_groups, 2);
     buf_puts(&b, "]}}");
     tmp_dir = tu_mkdtemp("worker");
     dataset_path = tu_path(tmp_dir, "dataset.json");
@@ -119,6 +146,7 @@ struct fx_opts {
     int latency_ms;  /* emulator */
     int max_retries; /* api */
     int threads;     /* worker */
+    enum emu_paging paging;
 };
 
 static void fx_start(struct fx *f, const struct fx_opts *o)
@@ -127,6 +155,7 @@ static void fx_start(struct fx *f, const struct fx_opts *o)
     struct emu_config ec = {.listen = "127.0.0.1:0",
                             .latency_ms = o->latency_ms,
                             .records = o->records,
+                            .paging = o->paging,
                             .dataset_file = o->dataset ? dataset_path : NULL};
     f->emu = tu_emu_start(&ec);
     struct api_config ac = {.max_retries = o->max_retries};
@@ -590,6 +619,164 @@ static void test_free_with_work(void **state)
     fx_stop(&f);
 }
 
+/* ---- one group at a time, under both readings of Limit/Offset ------------------------------- */
+
+/* With the store locked: group `type` of the record's first run holds exactly the file's items,
+ * in order, each once. */
+static void assert_group_whole(struct fx *f, uint64_t record_id, const struct group_def *def)
+{
+    const struct store_detail *d = store_detail(f->store, record_id);
+    assert_non_null(d);
+    const struct resource_group *g = tu_group_of(d, 0, def->type);
+    assert_non_null(g);
+    assert_int_equal(g->total_count, def->items);
+    if ((int)g->n_items != def->items)
+        print_message("record %" PRIu64 " %s: %zu of %d items\n", record_id, def->type, g->n_items,
+                      def->items);
+    assert_int_equal(g->n_items, def->items);
+    for (size_t i = 0; i < g->n_items; i++)
+        assert_int_equal(g->items[i].id, def->first_id + i);
+}
+
+/* Every detail call for the record asked a distinct page offset below `below`. */
+static void assert_pages_once(struct fx *f, uint64_t record_id, int64_t below, size_t *calls)
+{
+    struct log_count c;
+    count_calls(f, ACTION_DETAIL, record_id, &c);
+    assert_int_equal(c.calls, c.distinct);
+    assert_int_equal(c.ok, c.calls);
+    for (size_t i = 0; i < c.distinct; i++) {
+        assert_true(c.offsets[i] % WORKER_PAGE_LIMIT == 0);
+        assert_true(c.offsets[i] >= 0 && c.offsets[i] < below);
+    }
+    *calls = c.calls;
+}
+
+/* Asks for a later group of each record as the drill-down does (the first page, then the
+ * rows on screen, then everything) and checks it ends up whole. */
+static void load_later_groups(struct fx *f)
+{
+    for (int i = 0; i < 5; i++) {
+        worker_want_group(f->w, TWO_RECORD, 0, "cdn", 0, false);
+        worker_want_group(f->w, TWO_RECORD, 0, "cdn", 61, false);
+    }
+    assert_true(wait_until(f, is_idle, TU_DEADLINE_MS));
+    worker_want_group(f->w, TWO_RECORD, 0, "cdn", 200, false); /* the G key */
+    worker_want_group(f->w, THREE_RECORD, 0, "cdn", 150, false);
+    assert_true(wait_until(f, is_idle, TU_DEADLINE_MS));
+    worker_want_group(f->w, THREE_RECORD, 0, "waf", 150, false);
+    assert_true(wait_until(f, is_idle, TU_DEADLINE_MS));
+    /* Asking again once they are whole costs nothing. */
+    struct worker_stats before, after;
+    worker_get_stats(f->w, &before);
+    worker_want_group(f->w, TWO_RECORD, 0, "cdn", 200, false);
+    worker_want_group(f->w, THREE_RECORD, 0, "waf", 150, false);
+    worker_want_group(f->w, THREE_RECORD, 0, "cdn", 150, false);
+    worker_get_stats(f->w, &after);
+    assert_int_equal(after.submitted, before.submitted);
+    assert_true(worker_idle(f->w));
+
+    store_lock(f->store);
+    assert_group_whole(f, TWO_RECORD, &two_groups[1]);
+    assert_group_whole(f, THREE_RECORD, &three_groups[1]);
+    assert_group_whole(f, THREE_RECORD, &three_groups[2]);
+    for (uint64_t id = TWO_RECORD; id <= THREE_RECORD; id++) {
+        const struct store_detail *d = store_detail(f->store, id);
+        assert_int_equal(d->meta.state, STORE_LOADED);
+        assert_int_equal(d->meta.inflight, 0);
+        /* Whatever came of the other groups came once, in order. */
+        for (size_t g = 0; g < d->page.runs[0].n_groups; g++) {
+            const struct resource_group *grp = &d->page.runs[0].groups[g];
+            for (size_t i = 1; i < grp->n_items; i++)
+                assert_int_equal(grp->items[i].id, grp->items[0].id + i);
+        }
+    }
+    store_unlock(f->store);
+}
+
+/* Flat paging: cdn's items sit at offsets 1,234..1,433 of record 910's only run, the third
+ * group's at 300..449 of record 911's. Both load whole, each page asked once, none beyond the
+ * run's item count, several in flight at once. */
+static void test_group_flat_paging(void **state)
+{
+    (void)state;
+    struct fx f;
+    struct fx_opts o = {.dataset = true, .latency_ms = 20, .paging = EMU_PAGING_FLAT};
+    fx_start(&f, &o);
+    load_later_groups(&f);
+
+    size_t calls;
+    assert_pages_once(&f, TWO_RECORD, 1234 + 200, &calls);
+    print_message("flat paging: cdn 200 after clb 1,234 took %zu detail calls\n", calls);
+    assert_int_equal(calls, 8); /* offsets 0..1,400: the run's 1,434 items */
+    assert_pages_once(&f, THREE_RECORD, 450, &calls);
+    assert_int_equal(calls, 3); /* 0, 200, 400 */
+    struct log_count c;
+    count_calls(&f, ACTION_DETAIL, TWO_RECORD, &c);
+    assert_true(c.max_overlap >= 2);
+    store_lock(f.store);
+    assert_true(store_detail(f.store, TWO_RECORD)->complete);
+    assert_true(store_detail(f.store, THREE_RECORD)->complete);
+    store_unlock(f.store);
+    fx_stop(&f);
+}
+
+/* Group paging, the same asks: the first page holds all of cdn (record 910) and of every group
+ * of record 911, so one request each; record 910's clb stays at its first page. */
+static void test_group_group_paging(void **state)
+{
+    (void)state;
+    struct fx f;
+    struct fx_opts o = {.dataset = true, .paging = EMU_PAGING_GROUP};
+    fx_start(&f, &o);
+    load_later_groups(&f);
+
+    size_t calls;
+    assert_pages_once(&f, TWO_RECORD, 200, &calls);
+    assert_int_equal(calls, 1);
+    assert_pages_once(&f, THREE_RECORD, 200, &calls);
+    assert_int_equal(calls, 1);
+    store_lock(f.store);
+    const struct store_detail *d = store_detail(f.store, TWO_RECORD);
+    assert_int_equal(tu_group_of(d, 0, "clb")->n_items, WORKER_PAGE_LIMIT);
+    assert_false(d->complete);
+    assert_int_equal(d->fetched_offset, WORKER_PAGE_LIMIT);
+    store_unlock(f.store);
+    fx_stop(&f);
+}
+
+/* Group paging, a 200-item group beside a 5,000-item one: however much of the small group is
+ * asked for, one request; a want deeper in the big group then pages only that far. */
+static void test_group_no_overfetch(void **state)
+{
+    (void)state;
+    struct fx f;
+    struct fx_opts o = {.dataset = true, .paging = EMU_PAGING_GROUP};
+    fx_start(&f, &o);
+    worker_want_group(f.w, WIDE_RECORD, 0, "cdn", 0, false);
+    assert_true(wait_until(&f, is_idle, TU_DEADLINE_MS));
+    worker_want_group(f.w, WIDE_RECORD, 0, "cdn", 61, false);
+    worker_want_group(f.w, WIDE_RECORD, 0, "cdn", 200, false);
+    worker_want_group(f.w, WIDE_RECORD, 0, "cdn", 5000, false);
+    assert_true(wait_until(&f, is_idle, TU_DEADLINE_MS));
+    size_t calls;
+    assert_pages_once(&f, WIDE_RECORD, 200, &calls);
+    assert_int_equal(calls, 1);
+    store_lock(f.store);
+    assert_group_whole(&f, WIDE_RECORD, &wide_groups[1]);
+    assert_int_equal(tu_group_of(store_detail(f.store, WIDE_RECORD), 0, "clb")->n_items, 200);
+    store_unlock(f.store);
+
+    worker_want_group(f.w, WIDE_RECORD, 0, "clb", 601, false);
+    assert_true(wait_until(&f, is_idle, TU_DEADLINE_MS));
+    assert_pages_once(&f, WIDE_RECORD, 800, &calls);
+    assert_int_equal(calls, 4); /* 0, 200, 400, 600 */
+    store_lock(f.store);
+    assert_int_equal(tu_group_of(store_detail(f.store, WIDE_RECORD), 0, "clb")->n_items, 800);
+    store_unlock(f.store);
+    fx_stop(&f);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -618,6 +805,9 @@ int main(void)
         cmocka_unit_test(test_api_error),
         cmocka_unit_test(test_rollback),
         cmocka_unit_test(test_free_with_work),
+        cmocka_unit_test(test_group_flat_paging),
+        cmocka_unit_test(test_group_group_paging),
+        cmocka_unit_test(test_group_no_overfetch),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -116,7 +116,7 @@ static void put_big_page(struct store *s, uint64_t id, int64_t offset, int64_t i
     }
     struct detail_page p;
     make_detail1(&p, g, 2, item_status);
-    store_detail_put(s, id, offset, &p);
+    store_detail_put(s, id, offset, 200, &p);
     model_detail_page_clear(&p);
 }
 
@@ -322,8 +322,71 @@ static void test_detail_merge_out_of_order(void **state)
     assert_int_equal(tu_group_of(d, 0, "cdn")->n_items, 5);
     assert_true(d->complete);
     assert_int_equal(d->max_group_total, 500);
-    assert_true(d->loaded_offset >= 500);
+    assert_int_equal(d->loaded_offset, 500);
+    assert_int_equal(d->fetched_offset, 600);
     assert_false(store_detail_page_held(s, id, 200));
+    store_unlock(s);
+    store_free(s);
+}
+
+/* Pages as a server that pages each run's groups concatenated (flat) sends them: clb 300 then
+ * cdn 100 at Limit 200. Page 0 brings clb 0..199 and nothing of cdn; page 400 (beyond the run)
+ * and page 200 (clb 200..299, cdn 0..99) arrive before it. fetched_offset follows the pages
+ * merged; loaded_offset is the fewest items an incomplete group holds, so it stays 0 while cdn
+ * is empty although offsets up to 200 are in. */
+static void test_detail_flat_pages(void **state)
+{
+    (void)state;
+    struct store *s = store_new();
+    const uint64_t id = 5;
+    struct group_spec first[2] = {{"clb", 300, 1000, 200}, {"cdn", 100, 9000, 0}};
+    struct group_spec second[2] = {{"clb", 300, 1200, 100}, {"cdn", 100, 9000, 100}};
+    struct group_spec beyond[2] = {{"clb", 300, 0, 0}, {"cdn", 100, 0, 0}};
+    struct detail_page p;
+    for (int i = 0; i < 4; i++)
+        store_detail_begin(s, id, false);
+
+    make_detail1(&p, beyond, 2, 1);
+    store_detail_put(s, id, 400, 200, &p);
+    model_detail_page_clear(&p);
+    make_detail1(&p, first, 2, 1);
+    store_detail_put(s, id, 0, 200, &p);
+    model_detail_page_clear(&p);
+    store_lock(s);
+    const struct store_detail *d = store_detail(s, id);
+    assert_int_equal(d->fetched_offset, 200);
+    assert_int_equal(d->loaded_offset, 0);
+    assert_false(d->complete);
+    assert_int_equal(d->max_group_total, 300);
+    assert_true(store_detail_page_held(s, id, 400));
+    store_unlock(s);
+
+    make_detail1(&p, second, 2, 1);
+    store_detail_put(s, id, 200, 200, &p);
+    model_detail_page_clear(&p);
+    store_lock(s);
+    d = store_detail(s, id);
+    assert_int_equal(d->fetched_offset, 600); /* 200, then the held 400 */
+    assert_true(d->complete);
+    assert_int_equal(d->loaded_offset, 300);
+    assert_false(store_detail_page_held(s, id, 400));
+    const struct resource_group *clb = tu_group_of(d, 0, "clb");
+    assert_int_equal(clb->n_items, 300);
+    for (size_t i = 0; i < clb->n_items; i++)
+        assert_int_equal(clb->items[i].id, 1000 + i);
+    const struct resource_group *cdn = tu_group_of(d, 0, "cdn");
+    assert_int_equal(cdn->n_items, 100);
+    assert_true(ids_unique(cdn));
+    assert_int_equal(d->meta.inflight, 1);
+    store_unlock(s);
+
+    /* Complete: a page ahead of the frontier adds nothing and is not kept. */
+    make_detail1(&p, beyond, 2, 1);
+    store_detail_put(s, id, 800, 200, &p);
+    model_detail_page_clear(&p);
+    store_lock(s);
+    assert_false(store_detail_page_held(s, id, 800));
+    assert_int_equal(store_detail(s, id)->meta.inflight, 0);
     store_unlock(s);
     store_free(s);
 }
@@ -337,7 +400,10 @@ static void test_detail_paging_refresh_and_error(void **state)
     assert_null(store_detail(s, id));
     store_unlock(s);
 
-    int64_t expect_offset[3] = {200, 400, 500};
+    /* The server's pages overlap by 10 (put_big_page): offsets fetched advance by the Limit,
+     * while clb holds 200, 390, then all 500 items. */
+    int64_t expect_fetched[3] = {200, 400, 600};
+    int64_t expect_loaded[3] = {200, 390, 500};
     int64_t offsets[3] = {0, 200, 400};
     for (int i = 0; i < 3; i++) {
         store_detail_begin(s, id, false);
@@ -349,8 +415,8 @@ static void test_detail_paging_refresh_and_error(void **state)
         put_big_page(s, id, offsets[i], 1);
         store_lock(s);
         const struct store_detail *d = store_detail(s, id);
-        assert_true(d->loaded_offset >= expect_offset[i]);
-        assert_true(i == 2 || d->loaded_offset == expect_offset[i]);
+        assert_int_equal(d->fetched_offset, expect_fetched[i]);
+        assert_int_equal(d->loaded_offset, expect_loaded[i]);
         assert_int_equal(d->complete, i == 2);
         assert_int_equal(d->max_group_total, 500);
         assert_true(ids_unique(tu_group_of(d, 0, "clb")));
@@ -369,7 +435,7 @@ static void test_detail_paging_refresh_and_error(void **state)
         make_detail1(&p, g, 2, 2 /* failed */);
         p.runs[0].status = 2;
         p.runs[0].failed_total_count = 205;
-        store_detail_put(s, id, 0, &p);
+        store_detail_put(s, id, 0, 200, &p);
         model_detail_page_clear(&p);
     }
     store_lock(s);
@@ -399,7 +465,7 @@ static void test_detail_paging_refresh_and_error(void **state)
     store_unlock(s);
 
     /* A rollback adds a run: its big group holds only the first page, so the detail is no
-     * longer complete and loaded_offset drops back for the worker to page again. */
+     * longer complete, and fetched_offset drops back for the worker to page again. */
     store_detail_begin(s, id, true);
     {
         struct group_spec g[2] = {{"clb", 500, 1000, 200}, {"cdn", 5, 9000, 5}};
@@ -409,7 +475,7 @@ static void test_detail_paging_refresh_and_error(void **state)
         p.runs = xrealloc(p.runs, 2 * sizeof(*p.runs));
         make_run(&p.runs[1], 1, 4, 0, rb, 1, 4);
         p.n_runs = 2;
-        store_detail_put(s, id, 0, &p);
+        store_detail_put(s, id, 0, 200, &p);
         model_detail_page_clear(&p);
     }
     store_lock(s);
@@ -422,6 +488,7 @@ static void test_detail_paging_refresh_and_error(void **state)
     assert_int_equal(tu_group_of(d, 0, "clb")->n_items, 500);
     assert_false(d->complete);
     assert_int_equal(d->loaded_offset, 200);
+    assert_int_equal(d->fetched_offset, 200);
     store_unlock(s);
 
     /* A cancelled first fetch of another record leaves it IDLE, not LOADING. */
@@ -661,6 +728,7 @@ int main(void)
         cmocka_unit_test(test_records_paging_and_refresh),
         cmocka_unit_test(test_detail_merge_out_of_order),
         cmocka_unit_test(test_detail_paging_refresh_and_error),
+        cmocka_unit_test(test_detail_flat_pages),
         cmocka_unit_test(test_generation_and_wake),
         cmocka_unit_test(test_log_ring),
         cmocka_unit_test(test_threads),
