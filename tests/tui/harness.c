@@ -1,0 +1,2 @@
+/* Shared scripted-TUI harness: see harness.h. */
+#include "tui/harness.h"
