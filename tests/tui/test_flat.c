@@ -8,24 +8,17 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/api.h"
-#include "core/creds.h"
-#include "core/emulator/emulator.h"
 #include "core/http.h"
 #include "core/util.h"
 #include "testutil.h"
-#include "tui/app.h"
-#include "tui/config.h"
+#include "tui/harness.h"
 
-/* The emulator's clock is pinned before every time in the dataset, so nothing in it moves. */
-#define PINNED_UNIX  1767139200 /* 2025-12-31 00:00:00 UTC */
-#define TWO_RECORD   31         /* clb 1,234 then cdn 200 */
-#define THREE_RECORD 32         /* clb, cdn, waf: 150 each */
+#define TWO_RECORD   31 /* clb 1,234 then cdn 200 */
+#define THREE_RECORD 32 /* clb, cdn, waf: 150 each */
 
 struct group_def {
     const char *type;
@@ -36,24 +29,6 @@ struct group_def {
 static const struct group_def two_groups[] = {{"clb", 1234, 100000}, {"cdn", 200, 200000}};
 static const struct group_def three_groups[] = {
     {"clb", 150, 300000}, {"cdn", 150, 400000}, {"waf", 150, 500000}};
-
-static char *tmp;
-
-static int setup(void **state)
-{
-    (void)state;
-    tmp = tu_mkdtemp("tui-flat");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    tu_rm_rf(tmp);
-    free(tmp);
-    tmp = NULL;
-    return 0;
-}
 
 static void put_detail(struct buf *b, int record_id, const struct group_def *g, size_t n)
 {
@@ -94,91 +69,25 @@ static char *write_dataset(void)
     buf_putc(&b, ',');
     put_detail(&b, THREE_RECORD, three_groups, 3);
     buf_puts(&b, "}}");
-    char *path = tu_path(tmp, "flat.json");
+    char *path = tu_path(tu_tmp, "flat.json");
     tu_write_file(path, b.data);
     buf_free(&b);
     return path;
 }
 
-/* Runs script ('@' stands for the temp dir) at 120x30 against the dataset above served with
- * the given paging; returns app_run's exit code. */
+/* Runs script at 120x30 against the dataset above served with the given paging, by an
+ * emulator that never refuses (only the client limits); returns app_run's exit code. */
 static int run(const char *script, enum emu_paging paging)
 {
     char *ds = write_dataset();
-    char err[512];
-    struct emu_config ec = {.dataset_file = ds,
-                            .clock_offset_s = PINNED_UNIX - now_unix(),
-                            .paging = paging,
-                            .rate = -1}; /* the server never refuses: only the client limits */
-    struct emu *e = emu_start(&ec, err, sizeof err);
-    if (!e) fprintf(stderr, "emu_start: %s\n", err);
-    assert_non_null(e);
-
-    struct creds cr;
-    memset(&cr, 0, sizeof cr);
-    strlcpy_safe(cr.secret_id, EMU_DEMO_SECRET_ID, sizeof cr.secret_id);
-    strlcpy_safe(cr.secret_key, EMU_DEMO_SECRET_KEY, sizeof cr.secret_key);
-    struct api_config ac = {
-        .endpoint = emu_url(e), .rate = 100, .clock_skew_s = PINNED_UNIX - now_unix()};
-    struct api_error aerr;
-    struct api_client *api = api_client_new(&ac, &cr, &aerr);
-    assert_non_null(api);
-
-    struct config cfg;
-    config_defaults(&cfg);
-    struct buf text = {0};
-    for (const char *p = script; *p; p++) {
-        if (*p == '@')
-            buf_puts(&text, tmp);
-        else
-            buf_putc(&text, *p);
-    }
-    char *sp = tu_path(tmp, "script");
-    tu_write_file(sp, text.data);
-    buf_free(&text);
-
-    struct app_options ao = {.endpoint_label = "emulator",
-                             .profile_label = "test",
-                             .config = &cfg,
-                             .script = sp,
-                             .script_cols = 120,
-                             .script_lines = 30};
-    int rc = app_run(api, &ao);
-    api_client_free(api);
-    emu_stop(e);
-    free(sp);
+    int rc = th_run(&(struct th_scenario){.dataset = ds,
+                                          .emu_rate = -1,
+                                          .paging = paging,
+                                          .cols = 120,
+                                          .lines = 30,
+                                          .script = script});
     free(ds);
     return rc;
-}
-
-static char *display(const char *name)
-{
-    char *file = xasprintf("%s.txt", name);
-    char *path = tu_path(tmp, file);
-    char *text = tu_read_file(path, NULL);
-    if (!text) fprintf(stderr, "the script did not save %s\n", path);
-    assert_non_null(text);
-    free(path);
-    free(file);
-    return text;
-}
-
-/* Row y of a saved display (the text part), as a heap string. */
-static char *row_of(const char *text, int y)
-{
-    const char *p = text;
-    for (int i = 0; i < y && p; i++) {
-        p = strchr(p, '\n');
-        if (p) p++;
-    }
-    assert_non_null(p);
-    return xstrndup(p, strcspn(p, "\n"));
-}
-
-static void assert_contains(const char *hay, const char *needle)
-{
-    if (!strstr(hay, needle)) fprintf(stderr, "\"%s\" not in:\n%s\n", needle, hay);
-    assert_non_null(strstr(hay, needle));
 }
 
 /* Opens record_id, moves `down` rows in its groups table, drills into that group, presses G
@@ -203,18 +112,17 @@ static void drill_last(enum emu_paging paging, int record_id, int down, const st
              "save-display @/items.txt\n",
              record_id, moves);
     assert_int_equal(run(script, paging), 0);
-    char *t = display("items");
-    char *head = row_of(t, 1);
-    assert_contains(head, g->type);
+    char *t = th_display("items");
+    char *head = th_row(t, 1);
+    th_assert_contains(head, g->type);
     char want[64];
     snprintf(want, sizeof want, "%d instances", g->items);
-    assert_contains(head, want);
-    if (strstr(head, "loaded")) fprintf(stderr, "header: %s\n", head);
-    assert_null(strstr(head, "loaded"));
+    th_assert_contains(head, want);
+    th_assert_lacks(head, "loaded");
     free(head);
     char last[32];
     snprintf(last, sizeof last, "%d", g->first_id + g->items - 1);
-    assert_contains(t, last);
+    th_assert_contains(t, last);
     free(t);
 }
 
@@ -239,12 +147,11 @@ static void test_group_paging_same_screens(void **state)
 
 int main(void)
 {
-    if (!setlocale(LC_ALL, "C.UTF-8") && !setlocale(LC_ALL, "C.utf8"))
-        setlocale(LC_ALL, "en_US.UTF-8");
+    th_init();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_flat_second_of_two, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_flat_third_of_three, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_group_paging_same_screens, setup, teardown),
+        TH_TEST(test_flat_second_of_two),
+        TH_TEST(test_flat_third_of_three),
+        TH_TEST(test_group_paging_same_screens),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     http_global_cleanup();

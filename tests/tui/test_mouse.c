@@ -8,22 +8,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/api.h"
-#include "core/creds.h"
-#include "core/emulator/emulator.h"
 #include "core/http.h"
 #include "core/util.h"
 #include "testutil.h"
-#include "tui/app.h"
 #include "tui/config.h"
-
-/* The emulator's clock is pinned before every time in the dataset, so nothing in it moves. */
-#define PINNED_UNIX 1767139200 /* 2025-12-31 00:00:00 UTC */
+#include "tui/harness.h"
 
 /* dataset_small.json at 80x24: row 0 breadcrumbs, 1 summary, 2 table header, 3-6 the records
  * 104, 103, 102, 101 (newest first), 23 the status line. */
@@ -32,116 +25,11 @@
 #define ROW_102 5
 #define ROW_101 6
 
-static char *tmp;
-
-static int setup(void **state)
-{
-    (void)state;
-    tmp = tu_mkdtemp("tui-mouse");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    tu_rm_rf(tmp);
-    free(tmp);
-    tmp = NULL;
-    return 0;
-}
-
-/* Runs script ('@' stands for the temp dir) at 80x24 on dataset_small.json; returns app_run's
+/* Runs script at 80x24 on dataset_small.json, with the mouse on or off; returns app_run's
  * exit code. */
 static int run(const char *script, bool mouse)
 {
-    char *ds = tu_testdata("dataset_small.json");
-    char err[512];
-    struct emu_config ec = {.dataset_file = ds, .clock_offset_s = PINNED_UNIX - now_unix()};
-    struct emu *e = emu_start(&ec, err, sizeof err);
-    if (!e) fprintf(stderr, "emu_start: %s\n", err);
-    assert_non_null(e);
-
-    struct creds cr;
-    memset(&cr, 0, sizeof cr);
-    strlcpy_safe(cr.secret_id, EMU_DEMO_SECRET_ID, sizeof cr.secret_id);
-    strlcpy_safe(cr.secret_key, EMU_DEMO_SECRET_KEY, sizeof cr.secret_key);
-    struct api_config ac = {
-        .endpoint = emu_url(e), .rate = 100, .clock_skew_s = PINNED_UNIX - now_unix()};
-    struct api_error aerr;
-    struct api_client *api = api_client_new(&ac, &cr, &aerr);
-    assert_non_null(api);
-
-    struct config cfg;
-    config_defaults(&cfg);
-    struct buf text = {0};
-    for (const char *p = script; *p; p++) {
-        if (*p == '@')
-            buf_puts(&text, tmp);
-        else
-            buf_putc(&text, *p);
-    }
-    char *sp = tu_path(tmp, "script");
-    tu_write_file(sp, text.data);
-    buf_free(&text);
-
-    struct app_options ao = {.endpoint_label = "emulator",
-                             .profile_label = "test",
-                             .config = &cfg,
-                             .mouse = mouse,
-                             .script = sp,
-                             .script_cols = 80,
-                             .script_lines = 24};
-    int rc = app_run(api, &ao);
-    api_client_free(api);
-    emu_stop(e);
-    free(sp);
-    free(ds);
-    return rc;
-}
-
-static char *display(const char *name)
-{
-    char *file = xasprintf("%s.txt", name);
-    char *path = tu_path(tmp, file);
-    char *text = tu_read_file(path, NULL);
-    if (!text) fprintf(stderr, "the script did not save %s\n", path);
-    assert_non_null(text);
-    free(path);
-    free(file);
-    return text;
-}
-
-/* Row y of a saved display (the text part), as a heap string. */
-static char *row_of(const char *text, int y)
-{
-    const char *p = text;
-    for (int i = 0; i < y && p; i++) {
-        p = strchr(p, '\n');
-        if (p) p++;
-    }
-    assert_non_null(p);
-    return xstrndup(p, strcspn(p, "\n"));
-}
-
-/* The rows drawn in the cursor style (bg=cyan in the built-in theme) in a display saved with
- * attrs; returns how many, the first in *first. */
-static int cursor_rows(const char *text, int *first)
-{
-    const char *attrs = strstr(text, "-- attributes --\n");
-    assert_non_null(attrs);
-    int n = 0;
-    *first = -1;
-    for (const char *p = attrs; (p = strchr(p, '\n')) != NULL;) {
-        p++;
-        int y;
-        if (sscanf(p, "%d:", &y) != 1) continue;
-        char *line = xstrndup(p, strcspn(p, "\n"));
-        if (strstr(line, "bg=cyan") && !strstr(line, "bg=default")) {
-            if (n++ == 0) *first = y;
-        }
-        free(line);
-    }
-    return n;
+    return th_run(&(struct th_scenario){.mouse = mouse, .script = script});
 }
 
 /* The screen column where needle starts in a row of text (every character here is one
@@ -156,17 +44,11 @@ static int column_of(const char *line, const char *needle)
     return col;
 }
 
-static void assert_contains(const char *hay, const char *needle)
-{
-    if (!strstr(hay, needle)) fprintf(stderr, "expected \"%s\" in:\n%s\n", needle, hay);
-    assert_non_null(strstr(hay, needle));
-}
-
 static void assert_cursor_on(const char *name, int row)
 {
-    char *t = display(name);
+    char *t = th_display(name);
     int first;
-    int n = cursor_rows(t, &first);
+    int n = th_cursor_rows(t, &first);
     if (n != 1 || first != row)
         fprintf(stderr, "%s: %d cursor rows, first %d (want row %d):\n%s\n", name, n, first, row,
                 t);
@@ -197,16 +79,14 @@ static void test_click_selects_double_click_opens(void **state)
     assert_int_equal(run(script, true), 0);
     assert_cursor_on("start", ROW_104);
     assert_cursor_on("clicked", ROW_102);
-    char *t = display("opened_by_key");
-    char *crumbs = row_of(t, 0);
-    assert_contains(crumbs, "Records \xe2\x80\xba #102"); /* the click selected 102 */
+    char *crumbs = th_saved_row("opened_by_key", 0);
+    th_assert_contains(crumbs, "Records \xe2\x80\xba #102"); /* the click selected 102 */
     free(crumbs);
-    free(t);
-    t = display("opened_by_double");
-    crumbs = row_of(t, 0);
-    assert_contains(crumbs, "Records \xe2\x80\xba #103");
+    char *t = th_display("opened_by_double");
+    crumbs = th_row(t, 0);
+    th_assert_contains(crumbs, "Records \xe2\x80\xba #103");
     free(crumbs);
-    assert_contains(t, "Record #103");
+    th_assert_contains(t, "Record #103");
     free(t);
 }
 
@@ -229,21 +109,17 @@ static void test_click_in_detail(void **state)
              "save-display @/items.txt\n",
              ROW_102);
     assert_int_equal(run(script, true), 0);
-    char *t = display("detail");
-    char *groups_rule = row_of(t, 5);
-    assert_contains(groups_rule, "run 1 deploy");
+    char *groups_rule = th_saved_row("detail", 5);
+    th_assert_contains(groups_rule, "run 1 deploy");
     free(groups_rule);
-    free(t);
-    t = display("run2");
-    groups_rule = row_of(t, 5);
-    assert_contains(groups_rule, "run 2 rollback"); /* the click selected the rollback run */
+    groups_rule = th_saved_row("run2", 5);
+    th_assert_contains(groups_rule, "run 2 rollback"); /* the click selected the rollback run */
     free(groups_rule);
-    free(t);
-    t = display("items");
-    char *crumbs = row_of(t, 0);
-    assert_contains(crumbs, "#102 \xe2\x80\xba run 2 rollback \xe2\x80\xba tke");
+    char *t = th_display("items");
+    char *crumbs = th_row(t, 0);
+    th_assert_contains(crumbs, "#102 \xe2\x80\xba run 2 rollback \xe2\x80\xba tke");
     free(crumbs);
-    assert_contains(t, "cls-a1b2c3d4");
+    th_assert_contains(t, "cls-a1b2c3d4");
     free(t);
 }
 
@@ -269,8 +145,9 @@ static void test_wheel_moves(void **state)
     assert_cursor_on("down2", ROW_101); /* the last row stays the last */
     assert_cursor_on("up", ROW_104);    /* three up from 101 */
     /* The help text scrolls by three lines and back. */
-    char *before = display("help"), *after = display("help_down"), *back = display("help_up");
-    char *first = row_of(before, 1), *fourth = row_of(before, 4), *now_first = row_of(after, 1);
+    char *before = th_display("help"), *after = th_display("help_down"),
+         *back = th_display("help_up");
+    char *first = th_row(before, 1), *fourth = th_row(before, 4), *now_first = th_row(after, 1);
     assert_string_not_equal(first, now_first);
     assert_string_equal(fourth, now_first);
     assert_string_equal(before, back);
@@ -321,10 +198,10 @@ static void test_breadcrumbs_go_back(void **state)
     assert_int_equal(run(s.data, true), 0);
     buf_free(&s);
 
-    char *items = display("items"), *same = display("same"), *sep = display("sep");
-    char *crumbs = row_of(items, 0);
-    assert_contains(crumbs,
-                    "Records \xe2\x80\xba #102 \xe2\x80\xba run 2 rollback \xe2\x80\xba tke");
+    char *items = th_display("items"), *same = th_display("same"), *sep = th_display("sep");
+    char *crumbs = th_row(items, 0);
+    th_assert_contains(crumbs,
+                       "Records \xe2\x80\xba #102 \xe2\x80\xba run 2 rollback \xe2\x80\xba tke");
     /* The columns the clicks below aim at. */
     assert_int_equal(column_of(crumbs, "Records"), 11);
     assert_int_equal(column_of(crumbs, "#102"), 21);
@@ -338,40 +215,34 @@ static void test_breadcrumbs_go_back(void **state)
     free(same);
     free(sep);
 
-    char *t = display("detail");
-    crumbs = row_of(t, 0);
-    assert_contains(crumbs, "Records \xe2\x80\xba #102");
+    char *t = th_display("detail");
+    crumbs = th_row(t, 0);
+    th_assert_contains(crumbs, "Records \xe2\x80\xba #102");
     assert_null(strstr(crumbs, "tke"));
     free(crumbs);
-    assert_contains(t, "Record #102");
+    th_assert_contains(t, "Record #102");
     free(t);
 
-    t = display("run");
-    crumbs = row_of(t, 0);
+    t = th_display("run");
+    crumbs = th_row(t, 0);
     assert_null(strstr(crumbs, "run 2"));
-    assert_contains(crumbs, "#102");
+    th_assert_contains(crumbs, "#102");
     free(crumbs);
-    char *rule = row_of(t, 5);
-    assert_contains(rule, "run 2 rollback");
+    char *rule = th_row(t, 5);
+    th_assert_contains(rule, "run 2 rollback");
     free(rule);
     free(t);
 
-    t = display("item");
-    crumbs = row_of(t, 0);
-    assert_contains(crumbs, "item 4002");
+    crumbs = th_saved_row("item", 0);
+    th_assert_contains(crumbs, "item 4002");
     free(crumbs);
-    free(t);
     assert_cursor_on("records", ROW_102); /* back on the list, the cursor where it was */
-    t = display("records");
-    crumbs = row_of(t, 0);
+    crumbs = th_saved_row("records", 0);
     assert_null(strstr(crumbs, "#102"));
     free(crumbs);
-    free(t);
-    t = display("help");
-    crumbs = row_of(t, 0);
-    assert_contains(crumbs, "Help");
+    crumbs = th_saved_row("help", 0);
+    th_assert_contains(crumbs, "Help");
     free(crumbs);
-    free(t);
 }
 
 /* ---- clicks that must change nothing ----------------------------------------------------- */
@@ -412,29 +283,25 @@ static void test_clicks_elsewhere_change_nothing(void **state)
                          "save-display @/resized.txt attrs\n",
                          true),
                      0);
-    char *before = display("before"), *after = display("after");
+    char *before = th_display("before"), *after = th_display("after");
     assert_string_equal(before, after);
-    char *t = display("filter");
-    char *crumbs = row_of(t, 0);
+    char *crumbs = th_saved_row("filter", 0);
     assert_null(strstr(crumbs, "#10"));
     free(crumbs);
-    free(t);
     assert_cursor_on("filter", ROW_104);
-    t = display("question");
-    assert_contains(t, "Roll back record #104 (resource count not loaded yet)");
-    crumbs = row_of(t, 0);
+    char *t = th_display("question");
+    th_assert_contains(t, "Roll back record #104 (resource count not loaded yet)");
+    crumbs = th_row(t, 0);
     assert_null(strstr(crumbs, "#10"));
     free(crumbs);
     free(t);
     assert_cursor_on("question", ROW_104);
-    t = display("answered");
-    assert_contains(t, "cancelled");
+    t = th_display("answered");
+    th_assert_contains(t, "cancelled");
     free(t);
-    t = display("resized");
-    crumbs = row_of(t, 0);
+    crumbs = th_saved_row("resized", 0);
     assert_null(strstr(crumbs, "#10"));
     free(crumbs);
-    free(t);
     assert_cursor_on("resized", ROW_104);
     free(before);
     free(after);
@@ -458,11 +325,9 @@ static void test_mouse_off_by_default(void **state)
              ROW_102, ROW_102);
     assert_int_equal(run(script, false), 0);
     assert_cursor_on("off", ROW_104);
-    char *t = display("off");
-    char *crumbs = row_of(t, 0);
+    char *crumbs = th_saved_row("off", 0);
     assert_null(strstr(crumbs, "#102"));
     free(crumbs);
-    free(t);
 }
 
 static void test_bad_mouse_lines_fail_the_script(void **state)
@@ -479,19 +344,15 @@ static void test_bad_mouse_lines_fail_the_script(void **state)
 
 int main(void)
 {
-    if (!setlocale(LC_ALL, "C.UTF-8") && !setlocale(LC_ALL, "C.utf8"))
-        setlocale(LC_ALL, "en_US.UTF-8");
-    unsetenv("NO_COLOR");
-    unsetenv("XDG_CONFIG_HOME");
-    http_global_init();
+    th_init();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_click_selects_double_click_opens, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_click_in_detail, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_wheel_moves, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_breadcrumbs_go_back, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_clicks_elsewhere_change_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_mouse_off_by_default, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_mouse_lines_fail_the_script, setup, teardown),
+        TH_TEST(test_click_selects_double_click_opens),
+        TH_TEST(test_click_in_detail),
+        TH_TEST(test_wheel_moves),
+        TH_TEST(test_breadcrumbs_go_back),
+        TH_TEST(test_clicks_elsewhere_change_nothing),
+        TH_TEST(test_mouse_off_by_default),
+        TH_TEST(test_bad_mouse_lines_fail_the_script),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     http_global_cleanup();

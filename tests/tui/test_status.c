@@ -9,49 +9,23 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
-#include <locale.h>
 #include <poll.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/api.h"
-#include "core/creds.h"
-#include "core/emulator/emulator.h"
 #include "core/http.h"
 #include "core/store.h"
 #include "core/util.h"
 #include "core/worker.h"
 #include "testutil.h"
-#include "tui/app.h"
-#include "tui/config.h"
+#include "tui/harness.h"
 
-/* The emulator's clock is pinned before every time in the datasets, so nothing moves. */
-#define PINNED_UNIX 1767139200 /* 2025-12-31 00:00:00 UTC */
 #define BIG_RECORD  7
 #define BIG_ITEMS   1234 /* seven pages of 200 */
 #define DEADLINE_MS 20000
-
-static char *tmp;
-
-static int setup(void **state)
-{
-    (void)state;
-    tmp = tu_mkdtemp("tui-status");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    tu_rm_rf(tmp);
-    free(tmp);
-    tmp = NULL;
-    return 0;
-}
 
 /* One record whose deploy run has a clb group of n instances (every 97th failed) and a cos
  * group of one. */
@@ -78,7 +52,7 @@ static char *write_big_dataset(int n)
     buf_puts(&b, "]},{\"ResourceType\":\"cos\",\"TotalCount\":1,\"List\":[{\"Id\":99,\"Status\":1,"
                  "\"Bucket\":\"assets-1250000000\",\"Region\":\"ap-shanghai\",\"ErrorMsg\":\"\","
                  "\"ResourceType\":\"cos\"}]}]}]}}");
-    char *path = tu_path(tmp, "big.json");
+    char *path = tu_path(tu_tmp, "big.json");
     tu_write_file(path, b.data);
     buf_free(&b);
     return path;
@@ -86,132 +60,19 @@ static char *write_big_dataset(int n)
 
 /* ---- an emulator and a client ------------------------------------------------------------- */
 
-struct setup_opts {
-    const char *dataset; /* absolute path, or NULL for dataset_small.json */
-    double rate;         /* the client's requests per second */
-    int latency_ms;
-    enum emu_fault fault;
-    int fault_count;
-    int max_retries; /* api_config semantics: 0 default, < 0 none */
-    long timeout_ms; /* the client's per-request timeout; 0: default */
-};
-
-struct env {
-    struct emu *emu;
-    struct api_client *api;
-    char *dataset;
-};
-
-static void env_start(struct env *v, const struct setup_opts *o)
+/* s at 120x30, against an emulator that never refuses: only the client limits. */
+static struct th_scenario status_scenario(struct th_scenario s)
 {
-    v->dataset = o->dataset ? xstrdup(o->dataset) : tu_testdata("dataset_small.json");
-    char err[512];
-    struct emu_config ec = {.dataset_file = v->dataset,
-                            .clock_offset_s = PINNED_UNIX - now_unix(),
-                            .latency_ms = o->latency_ms,
-                            .rate = -1}; /* the server never refuses: only the client limits */
-    v->emu = emu_start(&ec, err, sizeof err);
-    if (!v->emu) fprintf(stderr, "emu_start: %s\n", err);
-    assert_non_null(v->emu);
-    if (o->fault) emu_set_fault(v->emu, o->fault, o->fault_count);
-    struct creds cr;
-    memset(&cr, 0, sizeof cr);
-    strlcpy_safe(cr.secret_id, EMU_DEMO_SECRET_ID, sizeof cr.secret_id);
-    strlcpy_safe(cr.secret_key, EMU_DEMO_SECRET_KEY, sizeof cr.secret_key);
-    struct api_config ac = {.endpoint = emu_url(v->emu),
-                            .http = {.timeout_ms = o->timeout_ms},
-                            .rate = o->rate,
-                            .max_retries = o->max_retries,
-                            .backoff_base_ms = 50,
-                            .clock_skew_s = PINNED_UNIX - now_unix()};
-    struct api_error aerr;
-    v->api = api_client_new(&ac, &cr, &aerr);
-    assert_non_null(v->api);
+    s.emu_rate = -1;
+    s.cols = 120;
+    s.lines = 30;
+    return s;
 }
 
-static void env_stop(struct env *v)
+static int run(struct th_scenario s)
 {
-    api_client_free(v->api);
-    emu_stop(v->emu);
-    free(v->dataset);
-}
-
-/* The script with '@' standing for the temp dir. */
-static char *expand(const char *script)
-{
-    struct buf b = {0};
-    for (const char *p = script; *p; p++) {
-        if (*p == '@')
-            buf_puts(&b, tmp);
-        else
-            buf_putc(&b, *p);
-    }
-    return buf_steal(&b);
-}
-
-static void app_options_for(struct app_options *ao, const struct config *cfg, const char *script)
-{
-    *ao = (struct app_options){.endpoint_label = "emulator",
-                               .profile_label = "test",
-                               .config = cfg,
-                               .script = script,
-                               .script_cols = 120,
-                               .script_lines = 30};
-}
-
-/* Runs a script at 120x30. Returns app_run's exit code. */
-static int run(const struct setup_opts *o, const char *script)
-{
-    struct env v;
-    env_start(&v, o);
-    struct config cfg;
-    config_defaults(&cfg);
-    char *text = expand(script);
-    char *sp = tu_path(tmp, "script");
-    tu_write_file(sp, text);
-    free(text);
-    struct app_options ao;
-    app_options_for(&ao, &cfg, sp);
-    int rc = app_run(v.api, &ao);
-    env_stop(&v);
-    free(sp);
-    return rc;
-}
-
-static char *display(const char *name)
-{
-    char *file = xasprintf("%s.txt", name);
-    char *path = tu_path(tmp, file);
-    char *text = tu_read_file(path, NULL);
-    if (!text) fprintf(stderr, "the script did not save %s\n", path);
-    assert_non_null(text);
-    free(path);
-    free(file);
-    return text;
-}
-
-/* The last non-empty line of a saved display: the status line. */
-static char *status_line(const char *text)
-{
-    const char *end = text + strlen(text);
-    while (end > text && end[-1] == '\n')
-        end--;
-    const char *start = end;
-    while (start > text && start[-1] != '\n')
-        start--;
-    return xstrndup(start, (size_t)(end - start));
-}
-
-static void assert_contains(const char *hay, const char *needle)
-{
-    if (!strstr(hay, needle)) fprintf(stderr, "expected \"%s\" in:\n%s\n", needle, hay);
-    assert_non_null(strstr(hay, needle));
-}
-
-static void assert_lacks(const char *hay, const char *needle)
-{
-    if (strstr(hay, needle)) fprintf(stderr, "did not expect \"%s\" in:\n%s\n", needle, hay);
-    assert_null(strstr(hay, needle));
+    s = status_scenario(s);
+    return th_run(&s);
 }
 
 /* ---- rate-limit waits, live ---------------------------------------------------------------- */
@@ -223,35 +84,36 @@ static void test_rate_limit_wait_shows_live(void **state)
 {
     (void)state;
     char *ds = write_big_dataset(BIG_ITEMS);
-    struct setup_opts o = {.dataset = ds, .rate = 2};
-    assert_int_equal(run(&o, "wait-idle\n"
-                             "key Enter\n"
-                             "wait-idle\n"
-                             "key Tab\n"
-                             "key Enter\n"
-                             "wait-idle\n"
-                             "key G\n"
-                             "wait-text rate limit: waiting\n"
-                             "save-display @/waiting.txt\n"
-                             "wait-idle\n"
-                             "save-display @/idle.txt\n"
-                             "key L\n"
-                             "save-display @/log.txt\n"),
+    assert_int_equal(run((struct th_scenario){.dataset = ds,
+                                              .rate = 2,
+                                              .script = "wait-idle\n"
+                                                        "key Enter\n"
+                                                        "wait-idle\n"
+                                                        "key Tab\n"
+                                                        "key Enter\n"
+                                                        "wait-idle\n"
+                                                        "key G\n"
+                                                        "wait-text rate limit: waiting\n"
+                                                        "save-display @/waiting.txt\n"
+                                                        "wait-idle\n"
+                                                        "save-display @/idle.txt\n"
+                                                        "key L\n"
+                                                        "save-display @/log.txt\n"}),
                      0);
-    char *t = display("waiting");
-    char *st = status_line(t);
-    assert_contains(st, "rate limit: waiting (2 req/s)");
-    assert_contains(st, "loaded "); /* beside the progress of the pages, not instead of it */
+    char *t = th_display("waiting");
+    char *st = th_status_line(t);
+    th_assert_contains(st, "rate limit: waiting (2 req/s)");
+    th_assert_contains(st, "loaded "); /* beside the progress of the pages, not instead of it */
     free(st);
     free(t);
-    t = display("idle");
-    st = status_line(t);
-    assert_lacks(st, "waiting");
+    t = th_display("idle");
+    st = th_status_line(t);
+    th_assert_lacks(st, "waiting");
     free(st);
-    assert_contains(t, "1,234 instances");
+    th_assert_contains(t, "1,234 instances");
     free(t);
-    t = display("log");
-    assert_contains(t, "OK (waited "); /* the client's wait counts in the trace */
+    t = th_display("log");
+    th_assert_contains(t, "OK (waited "); /* the client's wait counts in the trace */
     free(t);
     free(ds);
 }
@@ -260,15 +122,15 @@ static void test_rate_limit_wait_shows_live(void **state)
 static void test_fast_rate_no_live_wait(void **state)
 {
     (void)state;
-    struct setup_opts o = {.rate = 1000};
-    assert_int_equal(run(&o, "wait-idle\n"
-                             "key Enter\n"
-                             "wait-idle\n"
-                             "save-display @/detail.txt\n"),
+    assert_int_equal(run((struct th_scenario){.rate = 1000,
+                                              .script = "wait-idle\n"
+                                                        "key Enter\n"
+                                                        "wait-idle\n"
+                                                        "save-display @/detail.txt\n"}),
                      0);
-    char *t = display("detail");
-    assert_lacks(t, "rate limit");
-    assert_contains(t, "Record #104");
+    char *t = th_display("detail");
+    th_assert_lacks(t, "rate limit");
+    th_assert_contains(t, "Record #104");
     free(t);
 }
 
@@ -299,9 +161,9 @@ static void test_worker_publishes_long_waits(void **state)
 {
     (void)state;
     char *ds = write_big_dataset(BIG_ITEMS);
-    struct setup_opts o = {.dataset = ds, .rate = 2};
-    struct env v;
-    env_start(&v, &o);
+    struct th_scenario o = status_scenario((struct th_scenario){.dataset = ds, .rate = 2});
+    struct th_env v;
+    th_env_start(&v, &o);
     struct store *s = store_new();
     struct worker *w = worker_new(v.api, s, 4); /* the client's rate: 2/s */
     worker_want_detail(w, BIG_RECORD, 0, false);
@@ -339,7 +201,7 @@ static void test_worker_publishes_long_waits(void **state)
     assert_true(waited >= 1000); /* seven calls at 2/s after a burst of two */
     worker_free(w);
     store_free(s);
-    env_stop(&v);
+    th_env_stop(&v);
     free(ds);
 }
 
@@ -351,34 +213,37 @@ static void test_worker_publishes_long_waits(void **state)
 static void test_retry_after_error_says_so(void **state)
 {
     (void)state;
-    struct setup_opts o = {
-        .latency_ms = 300, .fault = EMU_FAULT_INTERNAL, .fault_count = 1, .max_retries = -1};
-    assert_int_equal(run(&o, "wait-idle\n"
-                             "save-display @/error.txt\n"
-                             "key r\n"
-                             "save-display @/retrying.txt\n"
-                             "wait-idle\n"
-                             "save-display @/recovered.txt\n"),
+    assert_int_equal(run((struct th_scenario){.latency_ms = 300,
+                                              .fault = EMU_FAULT_INTERNAL,
+                                              .fault_count = 1,
+                                              .rate = 20, /* the client's default */
+                                              .max_retries = -1,
+                                              .script = "wait-idle\n"
+                                                        "save-display @/error.txt\n"
+                                                        "key r\n"
+                                                        "save-display @/retrying.txt\n"
+                                                        "wait-idle\n"
+                                                        "save-display @/recovered.txt\n"}),
                      0);
-    char *t = display("error");
-    char *st = status_line(t);
-    assert_contains(st, "InternalError");
-    assert_contains(st, "r retries");
+    char *t = th_display("error");
+    char *st = th_status_line(t);
+    th_assert_contains(st, "InternalError");
+    th_assert_contains(st, "r retries");
     free(st);
-    assert_contains(t, "Press r to try again.");
+    th_assert_contains(t, "Press r to try again.");
     free(t);
-    t = display("retrying");
-    st = status_line(t);
-    assert_contains(st, "trying again");
-    assert_contains(st, "last error: InternalError");
-    assert_lacks(st, "r retries");
+    t = th_display("retrying");
+    st = th_status_line(t);
+    th_assert_contains(st, "trying again");
+    th_assert_contains(st, "last error: InternalError");
+    th_assert_lacks(st, "r retries");
     free(st);
-    assert_contains(t, "Trying again");
-    assert_lacks(t, "Press r to try again.");
+    th_assert_contains(t, "Trying again");
+    th_assert_lacks(t, "Press r to try again.");
     free(t);
-    t = display("recovered");
-    assert_contains(t, "4 records");
-    assert_lacks(t, "InternalError");
+    t = th_display("recovered");
+    th_assert_contains(t, "4 records");
+    th_assert_lacks(t, "InternalError");
     free(t);
 }
 
@@ -386,6 +251,7 @@ static void test_retry_after_error_says_so(void **state)
 
 struct app_thread {
     struct api_client *api;
+    const struct th_scenario *s;
     const char *script;
     int rc;
 };
@@ -393,11 +259,7 @@ struct app_thread {
 static void *app_thread_main(void *arg)
 {
     struct app_thread *t = arg;
-    struct config cfg;
-    config_defaults(&cfg);
-    struct app_options ao;
-    app_options_for(&ao, &cfg, t->script);
-    t->rc = app_run(t->api, &ao);
+    t->rc = th_app_run(t->api, t->s, t->script);
     return NULL;
 }
 
@@ -412,47 +274,44 @@ static void *app_thread_main(void *arg)
 static void test_write_answer_found_after_slower_read(void **state)
 {
     (void)state;
-    struct setup_opts o = {.fault = EMU_FAULT_TIMEOUT,
-                           .fault_count = 1,
-                           .latency_ms = 100,
-                           .max_retries = 2,
-                           .timeout_ms = 500,
-                           .rate = 100};
-    struct env v;
-    env_start(&v, &o);
-    char *fifo = tu_path(tmp, "script.fifo");
+    struct th_scenario o = status_scenario((struct th_scenario){.fault = EMU_FAULT_TIMEOUT,
+                                                                .fault_count = 1,
+                                                                .latency_ms = 100,
+                                                                .max_retries = 2,
+                                                                .timeout_ms = 500,
+                                                                .rate = 100});
+    struct th_env v;
+    th_env_start(&v, &o);
+    char *fifo = tu_path(tu_tmp, "script.fifo");
     assert_int_equal(mkfifo(fifo, 0600), 0);
-    struct app_thread at = {v.api, fifo, -1};
+    struct app_thread at = {v.api, &o, fifo, -1};
     pthread_t th;
     assert_int_equal(pthread_create(&th, NULL, app_thread_main, &at), 0);
     int fd = open(fifo, O_WRONLY); /* returns once the script is opened */
     assert_true(fd >= 0);
-    int64_t deadline = now_ms() + DEADLINE_MS;
-    while (emu_request_count(v.emu) < 1 && now_ms() < deadline)
-        sleep_ms(2);
-    assert_true(emu_request_count(v.emu) >= 1); /* the record list is held */
-    char *rest = expand(":record 101\n"
-                        "key R\n"
-                        "key y\n"
-                        /* the detail, the rollback, the detail again after it, the list */
-                        "stall-until-calls 4\n"
-                        "wait-idle\n"
-                        "save-display @/answered.txt\n"
-                        "key R\n"
-                        "save-display @/again.txt\n"
-                        "key n\n"
-                        "key L\n"
-                        "save-display @/log.txt\n");
+    assert_true(tu_wait_requests(v.emu, 1, DEADLINE_MS)); /* the record list is held */
+    char *rest = th_expand(":record 101\n"
+                           "key R\n"
+                           "key y\n"
+                           /* the detail, the rollback, the detail again after it, the list */
+                           "stall-until-calls 4\n"
+                           "wait-idle\n"
+                           "save-display @/answered.txt\n"
+                           "key R\n"
+                           "save-display @/again.txt\n"
+                           "key n\n"
+                           "key L\n"
+                           "save-display @/log.txt\n");
     size_t len = strlen(rest);
     assert_int_equal(write(fd, rest, len), (ssize_t)len);
     close(fd);
     free(rest);
     assert_int_equal(pthread_join(th, NULL), 0);
     assert_int_equal(at.rc, 0);
-    env_stop(&v);
+    th_env_stop(&v);
     free(fifo);
 
-    char *t = display("log");
+    char *t = th_display("log");
     /* The order that used to lose the answer: the list's call ended after the rollback. */
     const char *list = strstr(t, "DescribeHostUploadUpdateRecord ");
     const char *rollback = strstr(t, "UploadUpdateCertificateRecordRollback");
@@ -460,31 +319,25 @@ static void test_write_answer_found_after_slower_read(void **state)
     assert_non_null(rollback);
     assert_true(list < rollback); /* newest first */
     free(t);
-    t = display("answered");
-    char *st = status_line(t);
-    assert_contains(st, "rollback of record #101 accepted");
+    t = th_display("answered");
+    char *st = th_status_line(t);
+    th_assert_contains(st, "rollback of record #101 accepted");
     free(st);
     free(t);
-    t = display("again");
-    assert_contains(t,
-                    "Roll back record #101 \xe2\x80\x94 1 resource (cos 1)"); /* the deploy run */
-    assert_lacks(t, "has not answered yet");
+    t = th_display("again");
+    th_assert_contains(
+        t, "Roll back record #101 \xe2\x80\x94 1 resource (cos 1)"); /* the deploy run */
+    th_assert_lacks(t, "has not answered yet");
     free(t);
 }
 
 int main(void)
 {
-    if (!setlocale(LC_ALL, "C.UTF-8") && !setlocale(LC_ALL, "C.utf8"))
-        setlocale(LC_ALL, "en_US.UTF-8");
-    unsetenv("NO_COLOR");
-    unsetenv("XDG_CONFIG_HOME");
-    http_global_init();
+    th_init();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_rate_limit_wait_shows_live, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fast_rate_no_live_wait, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_worker_publishes_long_waits, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_retry_after_error_says_so, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_write_answer_found_after_slower_read, setup, teardown),
+        TH_TEST(test_rate_limit_wait_shows_live),           TH_TEST(test_fast_rate_no_live_wait),
+        TH_TEST(test_worker_publishes_long_waits),          TH_TEST(test_retry_after_error_says_so),
+        TH_TEST(test_write_answer_found_after_slower_read),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     http_global_cleanup();
