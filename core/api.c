@@ -32,13 +32,8 @@
 #define API_EXCERPT_MAX 120
 /* Paging of a record's detail stops after this many rounds whatever the server says. */
 #define API_DETAIL_MAX_ROUNDS 1000
-/* What the paging helpers agree to collect. A server claiming more (a TotalCount of 2^63, or
- * pages that never end) gets a clear error instead of a loop or an allocation that aborts.
- * Real accounts stay far below: an update task covers the instances of a dozen resource
- * types, and the record list holds one row per update. */
-#define API_RECORDS_MAX            100000
-#define API_DETAIL_MAX_ITEMS       500000
-#define API_DETAIL_MAX_GROUPS      4096
+/* API_RECORDS_MAX, API_DETAIL_MAX_ITEMS and API_DETAIL_MAX_GROUPS (api.h) bound what the
+ * paging helpers collect. */
 #define API_DETAIL_MAX_CONCURRENCY 16
 
 struct api_client {

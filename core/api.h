@@ -23,6 +23,16 @@
 #define API_CONTENT_TYPE     "application/json"
 #define API_DETAIL_MAX_LIMIT 200
 
+/* What certdeck agrees to page through, whatever a server claims: one set of limits for the
+ * batch helpers (api_records_all, api_detail_all) and the TUI's worker (core/worker.h). A
+ * server claiming more (a TotalCount of 2^53, or pages that never end) gets a clear
+ * APIERR_DECODE naming the count instead of a loop, a flood of requests or an allocation that
+ * aborts. Real accounts stay far below: an update task covers the instances of a dozen
+ * resource types, and the record list holds one row per update. */
+#define API_RECORDS_MAX       100000 /* rows of the record list (its TotalCount) */
+#define API_DETAIL_MAX_ITEMS  500000 /* instances: one group's TotalCount, or a record's items */
+#define API_DETAIL_MAX_GROUPS 4096   /* resource-type groups of one record, over all its runs */
+
 struct api_config {
     const char *endpoint; /* URL, e.g. "https://ssl.tencentcloudapi.com" or
                              "http://127.0.0.1:8080"; NULL: API_DEFAULT_ENDPOINT */
@@ -108,7 +118,7 @@ int api_upload_update(struct api_client *c, const struct upload_request *req,
 
 /* Paging. All records matching old_cert_id (NULL: all), in server order. Stops when the
  * pages reach TotalCount, come back empty, or bring only records already seen; a TotalCount
- * above 100,000 is refused (APIERR_DECODE) rather than paged through. */
+ * above API_RECORDS_MAX is refused (APIERR_DECODE) rather than paged through. */
 int api_records_all(struct api_client *c, const char *old_cert_id, struct records_page *out,
                     const atomic_int *cancel, struct api_error *err);
 /* Every item of every group of every run of a record. Limit/Offset page inside each
@@ -117,8 +127,9 @@ int api_records_all(struct api_client *c, const char *old_cert_id, struct record
  * de-duplicated by item Id. Also correct if the server pages the concatenated list instead: it
  * keeps asking until every group holds TotalCount items or a page brings nothing new.
  * Bounded whatever the server claims: concurrency is capped at 16, and a group TotalCount
- * above 500,000, more than 500,000 items or 4,096 groups in all, or paging that has not
- * converged after 1,000 rounds fail with APIERR_DECODE naming the count. */
+ * above API_DETAIL_MAX_ITEMS, more than API_DETAIL_MAX_ITEMS items or API_DETAIL_MAX_GROUPS
+ * groups in all, or paging that has not converged after 1,000 rounds fail with APIERR_DECODE
+ * naming the count. */
 int api_detail_all(struct api_client *c, int64_t record_id, int concurrency,
                    struct detail_page *out, const atomic_int *cancel, struct api_error *err);
 

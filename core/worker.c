@@ -4,6 +4,7 @@
  * aborts the transfers of views the user has left and publishes rate-limit waits that last. */
 #include "core/worker.h"
 
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/sanitize.h"
 #include "core/util.h"
 
 enum job_kind { JOB_RECORDS, JOB_DETAIL, JOB_ROLLBACK, JOB_RETRY };
@@ -49,6 +51,9 @@ struct target {
     uint64_t record_id;
     int64_t want;    /* records: rows */
     int64_t stop_at; /* records: > 0: a page at this offset brought nothing new; go no further */
+    /* records: a refresh still to re-fetch the pages in [refresh_from, refresh_to) (the queue
+     * bound held the rest back). */
+    int64_t refresh_from, refresh_to;
     struct group_want *groups; /* detail: what the views want of it */
     size_t n_groups, cap_groups;
 };
@@ -216,8 +221,8 @@ static struct job *find_page_job(struct worker *w, enum job_kind kind, const cha
 
 /* Makes sure one job fetches this page, merging with an identical one. after_write: the
  * page must be fetched after a write that just finished, so a request already on the wire
- * does not count (it is re-run once done). */
-static void want_page(struct worker *w, enum job_kind kind, const char *filter, uint64_t record_id,
+ * does not count (it is re-run once done). True when a job was queued for it. */
+static bool want_page(struct worker *w, enum job_kind kind, const char *filter, uint64_t record_id,
                       int64_t offset, bool refresh, bool after_write)
 {
     bool running = false;
@@ -230,7 +235,7 @@ static void want_page(struct worker *w, enum job_kind kind, const char *filter, 
         }
         j->gen = w->generation;
         if (after_write && running) j->rerun = true;
-        return;
+        return false;
     }
     j = xcalloc(1, sizeof(*j));
     j->kind = kind;
@@ -240,6 +245,41 @@ static void want_page(struct worker *w, enum job_kind kind, const char *filter, 
     j->offset = offset;
     j->refresh = refresh;
     submit(w, j);
+    return true;
+}
+
+/* How many more page jobs of one entry (the record list, or record_id's detail) may be queued
+ * now: WORKER_QUEUE_PER_ENTRY less those waiting for a thread. The rest of a long target is
+ * queued as these complete (every completed page plans again). */
+static size_t queue_budget(const struct worker *w, enum job_kind kind, uint64_t record_id)
+{
+    size_t queued = 0;
+    for (size_t i = 0; i < w->n_queue; i++) {
+        const struct job *j = w->queue[i];
+        if (j->kind != kind || atomic_load(&j->cancel)) continue;
+        if (kind == JOB_RECORDS ? j->epoch == w->records_epoch : j->record_id == record_id)
+            queued++;
+    }
+    return queued < WORKER_QUEUE_PER_ENTRY ? WORKER_QUEUE_PER_ENTRY - queued : 0;
+}
+
+static int64_t min64(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* "500,000": the limits as the operator reads them. */
+static const char *grouped(char *out, size_t n, int64_t v)
+{
+    char digits[32];
+    int len = snprintf(digits, sizeof(digits), "%" PRId64, v < 0 ? 0 : v);
+    size_t k = 0;
+    for (int i = 0; i < len && k + 1 < n; i++) {
+        if (i > 0 && (len - i) % 3 == 0 && k + 2 < n) out[k++] = ',';
+        out[k++] = digits[i];
+    }
+    out[k] = '\0';
+    return out;
 }
 
 /* ---- planning: which pages are missing ----------------------------------------------------- */
@@ -313,7 +353,7 @@ static void view_records(struct worker *w, const char *filter, struct entry_view
         v->fetched = r->meta.fetched_ms != 0;
         v->state = r->meta.state;
         v->loaded = (int64_t)r->loaded_offset;
-        v->bound = (int64_t)r->total_count;
+        v->bound = r->total_count > INT64_MAX ? INT64_MAX : (int64_t)r->total_count;
         v->complete = r->complete;
     }
     store_unlock(w->store);
@@ -397,9 +437,28 @@ static void records_restart(struct worker *w)
         if (w->running[i]->kind == JOB_RECORDS) atomic_store(&w->running[i]->cancel, 1);
 }
 
+/* The record list claims more rows than certdeck pages through and the view wants rows
+ * beyond API_RECORDS_MAX: the entry shows why paging stops (the rows loaded stay). */
+static void records_refuse(struct worker *w, const char *filter)
+{
+    store_lock(w->store);
+    uint64_t total = store_records(w->store)->total_count;
+    store_unlock(w->store);
+    char lim[32];
+    struct api_error err;
+    apierr_clear(&err);
+    apierr_set(&err, APIERR_DECODE,
+               "the server reports %" PRIu64 " records, more than certdeck pages (%s): refusing "
+               "to page further; narrow the list with a certificate filter",
+               total, grouped(lim, sizeof(lim), API_RECORDS_MAX));
+    store_records_begin(w->store, filter, false);
+    store_records_fail(w->store, &err);
+}
+
 /* An entry in ERROR is not fetched again until a refresh: a view that asks on every redraw
  * must not turn a failing request into a loop. stop_at (0: none) is where a page brought
- * nothing although the totals promised more. */
+ * nothing although the totals promised more. Rows beyond API_RECORDS_MAX are never asked
+ * for; at most WORKER_QUEUE_PER_ENTRY pages wait in the queue at once. */
 static void plan_records(struct worker *w, const char *filter, int64_t want_rows, bool refresh,
                          bool after_write)
 {
@@ -420,17 +479,36 @@ static void plan_records(struct worker *w, const char *filter, int64_t want_rows
         want_page(w, JOB_RECORDS, filter, 0, 0, false, after_write);
         return;
     }
+    size_t budget = queue_budget(w, JOB_RECORDS, 0);
+    int64_t refresh_from = 0, refresh_to = 0;
     if (refresh) {
-        for (int64_t o = 0; o < want && o < v.loaded; o += WORKER_RECORDS_LIMIT)
-            want_page(w, JOB_RECORDS, filter, 0, o, true, after_write);
+        refresh_to = min64(min64(want, v.loaded), API_RECORDS_MAX);
+    } else if (t) {
+        refresh_from = t->refresh_from;
+        refresh_to = t->refresh_to;
+    }
+    refresh_to = min64(refresh_to, v.loaded);
+    int64_t o = refresh_from;
+    for (; o < refresh_to; o += WORKER_RECORDS_LIMIT) {
+        if (budget == 0) break;
+        if (want_page(w, JOB_RECORDS, filter, 0, o, true, refresh && after_write)) budget--;
+    }
+    if (t) {
+        t->refresh_from = o < refresh_to ? o : 0;
+        t->refresh_to = o < refresh_to ? refresh_to : 0;
     }
     if (v.complete) return;
-    for (int64_t o = v.loaded; o < want && o < v.bound; o += WORKER_RECORDS_LIMIT) {
-        if (stop_at > 0 && o >= stop_at) break;
+    int64_t target = min64(want, v.bound);
+    if (stop_at > 0) target = min64(target, stop_at);
+    if (target > API_RECORDS_MAX && v.loaded < target) {
+        records_refuse(w, filter);
+        return;
+    }
+    for (o = v.loaded; o < target && budget > 0; o += WORKER_RECORDS_LIMIT) {
         store_lock(s);
         bool held = store_records_page_held(s, (uint64_t)o);
         store_unlock(s);
-        if (!held) want_page(w, JOB_RECORDS, filter, 0, o, false, false);
+        if (!held && want_page(w, JOB_RECORDS, filter, 0, o, false, false)) budget--;
     }
 }
 
@@ -441,22 +519,26 @@ static int64_t step_pages(const struct worker *w)
     return w->n_threads > 2 ? w->n_threads : 2;
 }
 
-static int64_t min64(int64_t a, int64_t b)
-{
-    return a < b ? a : b;
-}
+/* What drove a detail target furthest: the count it was bounded by (a group's TotalCount, or
+ * under stepping its run's item count), to name it when that is beyond the limits. */
+struct reach_why {
+    int64_t count;
+    size_t run;
+    const char *type; /* the group's ResourceType (network text); NULL: the run's groups */
+};
 
 /* With the store locked: how far (exclusive) pages from fetched_offset are wanted for gw.
  * A short group first gets every page below its target: under group paging that is exactly
  * where its items are, so nothing more is asked. If it is still short after them, its items
  * lie further on (flat paging: behind the earlier groups of its run), so the worker steps on
  * from the frontier step_pages() at a time, never beyond its run's item count (the sum of
- * its groups' TotalCount: no reading puts anything of the run there) nor gw->stop_at. */
+ * its groups' TotalCount: no reading puts anything of the run there) nor gw->stop_at. Not
+ * clamped to the limits: plan_detail refuses a reach beyond them, naming *why. */
 static int64_t want_reach(const struct worker *w, const struct store_detail *d,
-                          const struct group_want *gw)
+                          const struct group_want *gw, int64_t reach, struct reach_why *why)
 {
-    int64_t reach = 0, frontier = d->fetched_offset;
-    if (gw->want <= 0) return 0;
+    int64_t frontier = d->fetched_offset;
+    if (gw->want <= 0) return reach;
     for (size_t r = 0; r < d->page.n_runs; r++) {
         if (gw->run != WANT_ALL_RUNS && gw->run != r) continue;
         const struct deploy_run *run = &d->page.runs[r];
@@ -471,20 +553,72 @@ static int64_t want_reach(const struct worker *w, const struct store_detail *d,
             int64_t target = min64(gw->want, grp->total_count);
             if ((int64_t)grp->n_items >= target) continue;
             int64_t upto;
+            struct reach_why because = {grp->total_count, r, grp->resource_type};
             if (frontier < target) {
                 upto = target;
             } else {
                 int64_t step = step_pages(w) * WORKER_PAGE_LIMIT;
                 upto = min64(frontier > INT64_MAX - step ? INT64_MAX : frontier + step, span);
                 if (gw->stop_at > 0) upto = min64(upto, gw->stop_at);
+                because = (struct reach_why){span, r, NULL};
             }
-            if (upto > reach) reach = upto;
+            if (upto > reach) {
+                reach = upto;
+                *why = because;
+            }
         }
     }
     return reach;
 }
 
-/* What the detail target of record_id still needs, from the frontier on, in pages. */
+/* With the store locked, when pages from fetched_offset up to reach are wanted: whether the
+ * limits shared with api_detail_all (api.h) allow it; if not, err says why, naming the count,
+ * for the operator (the items loaded stay). */
+static bool detail_within_limits(const struct store_detail *d, int64_t reach,
+                                 const struct reach_why *why, struct api_error *err)
+{
+    size_t groups = 0;
+    int64_t items = 0;
+    for (size_t r = 0; r < d->page.n_runs; r++) {
+        groups += d->page.runs[r].n_groups;
+        for (size_t g = 0; g < d->page.runs[r].n_groups; g++)
+            items += (int64_t)d->page.runs[r].groups[g].n_items;
+    }
+    char lim[32];
+    apierr_clear(err);
+    if (groups > API_DETAIL_MAX_GROUPS) {
+        apierr_set(err, APIERR_DECODE,
+                   "the server reports %zu resource-type groups in record %" PRIu64
+                   ", more than certdeck pages (%s): refusing to page further",
+                   groups, d->record_id, grouped(lim, sizeof(lim), API_DETAIL_MAX_GROUPS));
+    } else if (items > API_DETAIL_MAX_ITEMS) {
+        apierr_set(err, APIERR_DECODE,
+                   "record %" PRIu64 " holds %" PRId64 " instances already, more than certdeck "
+                   "pages (%s): refusing to page further",
+                   d->record_id, items, grouped(lim, sizeof(lim), API_DETAIL_MAX_ITEMS));
+    } else if (reach > API_DETAIL_MAX_ITEMS && why->type) {
+        char type[64];
+        sanitize_copy(type, sizeof(type), why->type);
+        apierr_set(err, APIERR_DECODE,
+                   "the server reports %" PRId64 " instances in group %s, more than certdeck "
+                   "pages (%s): refusing to page further",
+                   why->count, type, grouped(lim, sizeof(lim), API_DETAIL_MAX_ITEMS));
+    } else if (reach > API_DETAIL_MAX_ITEMS) {
+        apierr_set(err, APIERR_DECODE,
+                   "the server reports %" PRId64 " instances in run %zu (its groups together), "
+                   "more than certdeck pages (%s): refusing to page further",
+                   why->count, why->run + 1, grouped(lim, sizeof(lim), API_DETAIL_MAX_ITEMS));
+    } else {
+        return true;
+    }
+    if (d->page.request_id)
+        sanitize_copy(err->request_id, sizeof(err->request_id), d->page.request_id);
+    return false;
+}
+
+/* What the detail target of record_id still needs, from the frontier on, in pages: never
+ * beyond the limits (the entry shows an error instead), at most WORKER_QUEUE_PER_ENTRY
+ * waiting in the queue at once. */
 static void plan_detail(struct worker *w, uint64_t record_id, bool refresh, bool after_write)
 {
     struct entry_view v;
@@ -498,25 +632,33 @@ static void plan_detail(struct worker *w, uint64_t record_id, bool refresh, bool
 
     int64_t offsets[64];
     size_t n = 0;
+    struct api_error err;
+    bool refuse = false;
     store_lock(w->store);
     const struct store_detail *d = store_detail(w->store, record_id);
     int64_t reach = 0;
-    for (size_t i = 0; d && i < t->n_groups; i++) {
-        int64_t r = want_reach(w, d, &t->groups[i]);
-        if (r > reach) reach = r;
-    }
+    struct reach_why why = {0, 0, NULL};
+    for (size_t i = 0; d && i < t->n_groups; i++)
+        reach = want_reach(w, d, &t->groups[i], reach, &why);
     int64_t from = d ? d->fetched_offset : 0;
+    if (d && reach > from) refuse = !detail_within_limits(d, reach, &why, &err);
     store_unlock(w->store);
+    if (refuse) {
+        store_detail_begin(w->store, record_id, false);
+        store_detail_fail(w->store, record_id, &err);
+        return;
+    }
+    size_t budget = queue_budget(w, JOB_DETAIL, record_id);
     /* In slices of 64 offsets, so the store is not locked across want_page (it takes the
      * store's lock itself). */
-    for (int64_t o = from; o < reach;) {
+    for (int64_t o = from; o < reach && budget > 0;) {
         n = 0;
         store_lock(w->store);
         for (; o < reach && n < 64; o += WORKER_PAGE_LIMIT)
             if (!store_detail_page_held(w->store, record_id, o)) offsets[n++] = o;
         store_unlock(w->store);
-        for (size_t i = 0; i < n; i++)
-            want_page(w, JOB_DETAIL, NULL, record_id, offsets[i], false, false);
+        for (size_t i = 0; i < n && budget > 0; i++)
+            if (want_page(w, JOB_DETAIL, NULL, record_id, offsets[i], false, false)) budget--;
     }
 }
 
@@ -862,7 +1004,7 @@ void worker_want_records(struct worker *w, const char *old_cert_filter, size_t w
         bool same = same_filter(store_records(w->store)->old_cert_filter, old_cert_filter);
         store_unlock(w->store);
         struct target *t = target_get(w, true, 0);
-        if (!same) t->stop_at = 0;
+        if (!same) t->stop_at = t->refresh_from = t->refresh_to = 0;
         if (!same || rows > t->want) t->want = rows;
         if (refresh) t->stop_at = 0;
         plan_records(w, old_cert_filter, t->want, refresh, false);

@@ -21,6 +21,9 @@
  * RequestLimitExceeded) longer than this shows in the store (store_rate_wait) until it
  * proceeds; shorter waits are routine and not shown. */
 #define WORKER_RATE_NOTICE_MS 200
+/* Page requests of one entry (the record list, or one record's detail) waiting for a thread at
+ * most: the rest of a long paging target is queued as earlier pages complete. */
+#define WORKER_QUEUE_PER_ENTRY 256
 
 struct worker;
 
@@ -42,6 +45,15 @@ void worker_free(struct worker *w);
  * cancelled by a generation change. */
 void worker_set_generation(struct worker *w, uint64_t generation);
 
+/* Paging stays within the limits api_records_all and api_detail_all keep (api.h): no page
+ * beyond API_RECORDS_MAX rows or API_DETAIL_MAX_ITEMS items is ever asked for. When a want
+ * needs more than that (a server claiming a TotalCount above them), or a record's detail
+ * holds more than API_DETAIL_MAX_GROUPS groups or API_DETAIL_MAX_ITEMS items and more are
+ * wanted, the entry goes to STORE_ERROR with an APIERR_DECODE naming the count ("the server
+ * reports 9007199254740991 instances in group clb, more than certdeck pages (500,000):
+ * refusing to page further"); what is loaded stays, and nothing more is fetched for it until
+ * a refresh. A want the limits allow is served as usual, whatever the totals say. */
+
 /* Make sure the record list holds at least `want_rows` rows (pages of WORKER_RECORDS_LIMIT
  * ahead of the scroll); the worker keeps fetching pages until it does or the list ends.
  * refresh: re-fetch the pages up to want_rows from the first. A filter different from the
@@ -56,13 +68,13 @@ void worker_want_detail(struct worker *w, uint64_t record_id, int64_t want_items
  * least min(want_items, its TotalCount) items, whichever way the server pages the detail
  * (spec/API.md §10: inside each group, or over each run's groups concatenated). The first page
  * comes first (it tells the group sizes); then every missing page below the target is queued at
- * once, so several run concurrently (under group paging that is all it takes, and nothing more
- * is asked). While the group is still short after them (flat paging: its items lie behind the
- * earlier groups of its run), the worker steps on from the store's fetched_offset, a few pages
- * at a time, as long as each step brings new items to the run, never beyond the run's item
- * count (the sum of its groups' TotalCount). want_items <= 0: the first page. refresh: as for
- * worker_want_detail. Asking again for what is queued or in flight adds nothing; wants last
- * until the next generation. */
+ * once (WORKER_QUEUE_PER_ENTRY at most; the rest as those complete), so several run concurrently
+ * (under group paging that is all it takes, and nothing more is asked). While the group is still
+ * short after them (flat paging: its items lie behind the earlier groups of its run), the worker
+ * steps on from the store's fetched_offset, a few pages at a time, as long as each step brings new
+ * items to the run, never beyond the run's item count (the sum of its groups' TotalCount).
+ * want_items <= 0: the first page. refresh: as for worker_want_detail. Asking again for what is
+ * queued or in flight adds nothing; wants last until the next generation. */
 void worker_want_group(struct worker *w, uint64_t record_id, size_t run_index,
                        const char *resource_type, int64_t want_items, bool refresh);
 
