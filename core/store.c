@@ -481,7 +481,9 @@ static struct detail_entry *detail_get(struct store *s, uint64_t record_id)
     e = xcalloc(1, sizeof(*e));
     e->d.record_id = record_id;
     e->last_used = ++s->use_clock;
-    s->details = xgrow(s->details, &s->cap_details, s->n_details + 1, sizeof(*s->details));
+    /* An array of pointers: the element size is a pointer's. */
+    s->details = xgrow(s->details, &s->cap_details, s->n_details + 1,
+                       sizeof(*s->details)); // NOLINT(bugprone-sizeof-expression)
     s->details[s->n_details++] = e;
     return e;
 }
@@ -623,10 +625,8 @@ static void detail_merge(struct detail_entry *e, int64_t offset, int64_t limit,
      * (flat paging), not that the offsets need asking again. A new shape seen on the first
      * page means deeper pages were of another shape: they are fetched again. */
     int64_t reach = offset + limit;
-    if (first || (reshaped && offset == 0))
-        e->d.fetched_offset = reach;
-    else if (reach > e->d.fetched_offset)
-        e->d.fetched_offset = reach;
+    bool restart = first || (reshaped && offset == 0); /* may move the frontier back */
+    if (restart || reach > e->d.fetched_offset) e->d.fetched_offset = reach;
 }
 
 static void detail_summarize(struct detail_entry *e)

@@ -159,13 +159,15 @@ static void job_abort_store(struct worker *w, const struct job *j)
 
 static void list_push(struct job ***list, size_t *n, size_t *cap, struct job *j)
 {
-    *list = xgrow(*list, cap, *n + 1, sizeof(**list));
+    /* Arrays of job pointers: the element size is a pointer's. */
+    *list = xgrow(*list, cap, *n + 1, sizeof(**list)); // NOLINT(bugprone-sizeof-expression)
     (*list)[(*n)++] = j;
 }
 
 static void list_remove_at(struct job **list, size_t *n, size_t i)
 {
-    memmove(&list[i], &list[i + 1], (*n - i - 1) * sizeof(*list));
+    memmove(&list[i], &list[i + 1],
+            (*n - i - 1) * sizeof(*list)); // NOLINT(bugprone-sizeof-expression)
     (*n)--;
 }
 
