@@ -6,12 +6,19 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "core/codec.h"
@@ -202,6 +209,234 @@ struct api_client *tu_emu_client(struct emu *e, const struct api_config *cfg,
     struct api_client *client = api_client_new(&c, cr ? cr : &demo, &err);
     if (!client) fail_msg("api_client_new: %s", err.message);
     return client;
+}
+
+static char *dataset_dir;
+char *tu_dataset_path;
+
+void tu_dataset_setup(const char *tag, const char *json)
+{
+    tu_loopback_init();
+    dataset_dir = tu_mkdtemp(tag);
+    tu_dataset_path = tu_path(dataset_dir, "dataset.json");
+    tu_write_file(tu_dataset_path, json);
+}
+
+int tu_dataset_teardown(void **state)
+{
+    (void)state;
+    tu_rm_rf(dataset_dir);
+    free(dataset_dir);
+    free(tu_dataset_path);
+    dataset_dir = tu_dataset_path = NULL;
+    http_global_cleanup();
+    return 0;
+}
+
+/* ---- a scripted loopback HTTP server ---------------------------------------------------- */
+
+#define SCRIPT_MAX_CONNS 16
+
+struct script_conn {
+    int fd;
+    struct buf in;
+};
+
+struct tu_script_server {
+    int fd, port;
+    int wake[2]; /* a byte here stops the thread */
+    pthread_t thread;
+    tu_script_answer_fn answer; /* or: */
+    tu_script_conn_fn conn;
+    void *ctx;
+    pthread_mutex_t mu; /* guards what follows */
+    int connections, requests;
+    char last_head[4096];
+    size_t last_body_len;
+};
+
+void tu_send_all(int fd, const void *p, size_t n)
+{
+    const char *s = p;
+    while (n) {
+        ssize_t w = send(fd, s, n, MSG_NOSIGNAL);
+        if (w <= 0) return;
+        s += w;
+        n -= (size_t)w;
+    }
+}
+
+size_t tu_content_length(const char *head, const char *end)
+{
+    static const char name[] = "\r\nContent-Length:";
+    for (const char *p = head; p + sizeof name - 1 <= end; p++)
+        if (strncasecmp(p, name, sizeof name - 1) == 0)
+            return strtoul(p + sizeof name - 1, NULL, 10);
+    return 0;
+}
+
+int tu_listen_loopback(int *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t sl = sizeof sa;
+    if (fd < 0) return -1;
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 64) != 0 ||
+        getsockname(fd, (struct sockaddr *)&sa, &sl) != 0) {
+        close(fd);
+        return -1;
+    }
+    *port = ntohs(sa.sin_port);
+    return fd;
+}
+
+/* Reads what arrived on c and answers every complete request in it; false: close c. */
+static bool script_read(struct tu_script_server *s, struct script_conn *c)
+{
+    char tmp[65536];
+    ssize_t n = recv(c->fd, tmp, sizeof tmp, 0);
+    if (n <= 0) return false;
+    buf_append(&c->in, tmp, (size_t)n);
+    for (;;) {
+        char *end = c->in.data ? strstr(c->in.data, "\r\n\r\n") : NULL;
+        if (!end) return true;
+        size_t head_len = (size_t)(end - c->in.data) + 4;
+        size_t clen = tu_content_length(c->in.data, end);
+        if (c->in.len < head_len + clen) return true;
+        pthread_mutex_lock(&s->mu);
+        int index = s->requests++;
+        strlcpy_safe(s->last_head, c->in.data,
+                     head_len < sizeof s->last_head ? head_len + 1 : sizeof s->last_head);
+        s->last_body_len = clen;
+        pthread_mutex_unlock(&s->mu);
+        char *body = c->in.data + head_len;
+        char after = body[clen]; /* the next request's first byte, or the buffer's NUL */
+        body[clen] = '\0';
+        struct tu_script_request req = {c->in.data, head_len, body, clen, index};
+        bool keep = s->answer(s->ctx, c->fd, &req);
+        body[clen] = after;
+        size_t rest = c->in.len - head_len - clen;
+        memmove(c->in.data, c->in.data + head_len + clen, rest);
+        c->in.len = rest;
+        c->in.data[rest] = '\0';
+        if (!keep) return false;
+    }
+}
+
+static void *script_thread(void *arg)
+{
+    struct tu_script_server *s = arg;
+    struct script_conn conns[SCRIPT_MAX_CONNS];
+    size_t n = 0;
+    for (;;) {
+        struct pollfd pf[SCRIPT_MAX_CONNS + 2];
+        pf[0] = (struct pollfd){s->wake[0], POLLIN, 0};
+        /* When every slot is taken, new clients wait in the backlog. */
+        pf[1] = (struct pollfd){n < SCRIPT_MAX_CONNS ? s->fd : -1, POLLIN, 0};
+        for (size_t i = 0; i < n; i++)
+            pf[i + 2] = (struct pollfd){conns[i].fd, POLLIN, 0};
+        if (poll(pf, n + 2, -1) < 0) continue;
+        if (pf[0].revents) break;
+        for (size_t i = n; i-- > 0;) {
+            if (!pf[i + 2].revents || script_read(s, &conns[i])) continue;
+            close(conns[i].fd);
+            buf_free(&conns[i].in);
+            conns[i] = conns[--n];
+        }
+        if (!(pf[1].revents & POLLIN)) continue;
+        int fd = accept(s->fd, NULL, NULL);
+        if (fd < 0) continue;
+        pthread_mutex_lock(&s->mu);
+        s->connections++;
+        pthread_mutex_unlock(&s->mu);
+        /* A client that stops reading cannot block the thread for good. */
+        struct timeval tv = {TU_DEADLINE_MS / 1000, 0};
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+        if (s->conn) {
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+            s->conn(s->ctx, fd);
+            close(fd);
+        } else {
+            conns[n++] = (struct script_conn){fd, {0}};
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        close(conns[i].fd);
+        buf_free(&conns[i].in);
+    }
+    return NULL;
+}
+
+static struct tu_script_server *script_start(tu_script_answer_fn answer, tu_script_conn_fn conn,
+                                             void *ctx)
+{
+    struct tu_script_server *s = xcalloc(1, sizeof *s);
+    s->answer = answer;
+    s->conn = conn;
+    s->ctx = ctx;
+    pthread_mutex_init(&s->mu, NULL);
+    s->fd = tu_listen_loopback(&s->port);
+    if (s->fd < 0) fail_msg("scripted server: cannot listen on 127.0.0.1: %s", strerror(errno));
+    assert_int_equal(pipe(s->wake), 0);
+    assert_int_equal(pthread_create(&s->thread, NULL, script_thread, s), 0);
+    return s;
+}
+
+struct tu_script_server *tu_script_server_start(tu_script_answer_fn answer, void *ctx)
+{
+    return script_start(answer, NULL, ctx);
+}
+
+struct tu_script_server *tu_script_server_start_raw(tu_script_conn_fn conn, void *ctx)
+{
+    return script_start(NULL, conn, ctx);
+}
+
+void tu_script_server_stop(struct tu_script_server *s)
+{
+    if (!s) return;
+    assert_int_equal(write(s->wake[1], "x", 1), 1);
+    pthread_join(s->thread, NULL);
+    close(s->fd);
+    close(s->wake[0]);
+    close(s->wake[1]);
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+}
+
+int tu_script_server_port(const struct tu_script_server *s)
+{
+    return s->port;
+}
+
+char *tu_script_server_url(const struct tu_script_server *s)
+{
+    return xasprintf("http://127.0.0.1:%d", s->port);
+}
+
+void tu_script_server_counts(struct tu_script_server *s, int *connections, int *requests)
+{
+    pthread_mutex_lock(&s->mu);
+    if (connections) *connections = s->connections;
+    if (requests) *requests = s->requests;
+    pthread_mutex_unlock(&s->mu);
+}
+
+void tu_script_server_reset(struct tu_script_server *s)
+{
+    pthread_mutex_lock(&s->mu);
+    s->requests = 0;
+    pthread_mutex_unlock(&s->mu);
+}
+
+size_t tu_script_server_last(struct tu_script_server *s, char *out, size_t n)
+{
+    pthread_mutex_lock(&s->mu);
+    strlcpy_safe(out, s->last_head, n);
+    size_t len = s->last_body_len;
+    pthread_mutex_unlock(&s->mu);
+    return len;
 }
 
 /* ---- shared assertions ------------------------------------------------------------------ */

@@ -75,6 +75,61 @@ struct emu *tu_emu_start(const struct emu_config *cfg);
 struct api_client *tu_emu_client(struct emu *e, const struct api_config *cfg,
                                  const struct creds *cr);
 
+/* Group setup for programs whose emulators serve a dataset file: tu_loopback_init(), then json
+ * written to tu_dataset_path, a file in a fresh tu_mkdtemp(tag) directory. */
+extern char *tu_dataset_path;
+void tu_dataset_setup(const char *tag, const char *json);
+/* The matching group teardown: removes the directory, frees the path, http_global_cleanup(). */
+int tu_dataset_teardown(void **state);
+
+/* ---- a scripted loopback HTTP server -------------------------------------------------- */
+
+/* For what the real emulator cannot do: misbehave on purpose (lie about totals, hang, close
+ * early, send hostile bytes) or speak TLS with a test certificate. One thread listens on
+ * 127.0.0.1 (a free port) and serves every open connection with poll(), so keep-alive and
+ * parallel clients work; nothing is answered unless the script says so. */
+struct tu_script_server;
+
+/* One complete request (its head and Content-Length body) as it arrived. */
+struct tu_script_request {
+    const char *head; /* request line and headers through the blank line: head_len bytes */
+    size_t head_len;
+    const char *body; /* body_len bytes, NUL-terminated */
+    size_t body_len;
+    int index; /* 0 for the first request since start or tu_script_server_reset, then 1, ... */
+};
+
+/* Answers req on fd (with tu_send_all; an answer may be nothing at all) on the server thread;
+ * returns true to keep the connection open for more requests, false to close it. */
+typedef bool (*tu_script_answer_fn)(void *ctx, int fd, const struct tu_script_request *req);
+/* Handles a whole accepted connection itself (e.g. a TLS handshake, then one exchange) on the
+ * server thread, which closes fd afterwards and accepts the next. */
+typedef void (*tu_script_conn_fn)(void *ctx, int fd);
+
+/* Starts a server calling answer(ctx, ...) for every request; fails the test when it cannot. */
+struct tu_script_server *tu_script_server_start(tu_script_answer_fn answer, void *ctx);
+/* Starts a server handing every connection, one at a time, to conn(ctx, fd). */
+struct tu_script_server *tu_script_server_start_raw(tu_script_conn_fn conn, void *ctx);
+/* Stops the thread, closes every connection and frees s (NULL is fine). */
+void tu_script_server_stop(struct tu_script_server *s);
+int tu_script_server_port(const struct tu_script_server *s);
+/* "http://127.0.0.1:<port>" as a heap string. */
+char *tu_script_server_url(const struct tu_script_server *s);
+/* Connections accepted and complete requests read since start (either pointer may be NULL). */
+void tu_script_server_counts(struct tu_script_server *s, int *connections, int *requests);
+/* Starts counting requests (and their index) from 0 again. */
+void tu_script_server_reset(struct tu_script_server *s);
+/* Copies the head of the last request read (truncated to n - 1 bytes, NUL-terminated) into
+ * out; returns its body length. */
+size_t tu_script_server_last(struct tu_script_server *s, char *out, size_t n);
+
+/* Writes all n bytes to a socket, giving up quietly when the peer has gone (no SIGPIPE). */
+void tu_send_all(int fd, const void *p, size_t n);
+/* The Content-Length in the HTTP head [head, end) (0 when absent). */
+size_t tu_content_length(const char *head, const char *end);
+/* A socket listening on 127.0.0.1 at a free port (stored in *port), or -1. */
+int tu_listen_loopback(int *port);
+
 /* ---- shared assertions ------------------------------------------------------------------ */
 
 /* The group of `type` in run `run` of a stored detail, or NULL. Call with the store locked. */

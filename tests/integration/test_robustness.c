@@ -81,16 +81,6 @@ static bool contains_bytes(const void *mem, size_t len, const char *needle)
     return false;
 }
 
-/* The Content-Length of a request head ending at end (0 when absent). */
-static size_t content_length(const char *head, const char *end)
-{
-    static const char name[] = "\r\nContent-Length:";
-    for (const char *p = head; p + sizeof name - 1 <= end; p++)
-        if (strncasecmp(p, name, sizeof name - 1) == 0)
-            return strtoul(p + sizeof name - 1, NULL, 10);
-    return 0;
-}
-
 static void assert_no_mark(const char *what, const void *mem, size_t len)
 {
     if (contains_bytes(mem, len, MARK)) fail_msg("%s contains a secret", what);
@@ -571,26 +561,8 @@ enum hostile_mode {
     H_DETAIL_INT64,   /* a detail page whose group claims TotalCount "9223372036854775807" */
 };
 
-static struct {
-    int fd;
-    int port;
-    int wake[2];
-    pthread_t thread;
-    pthread_mutex_t mu;
-    enum hostile_mode mode;
-    int requests;
-} hs = {.mu = PTHREAD_MUTEX_INITIALIZER};
-
-static void send_all(int fd, const void *p, size_t n)
-{
-    const char *s = p;
-    while (n) {
-        ssize_t w = send(fd, s, n, MSG_NOSIGNAL);
-        if (w <= 0) return;
-        s += w;
-        n -= (size_t)w;
-    }
-}
+static struct tu_script_server *hs;
+static atomic_int hs_mode; /* enum hostile_mode */
 
 static void send_response(int fd, const char *status, const char *ctype, const char *body,
                           size_t len)
@@ -599,8 +571,8 @@ static void send_response(int fd, const char *status, const char *ctype, const c
     snprintf(head, sizeof head,
              "HTTP/1.1 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
              status, ctype, len);
-    send_all(fd, head, strlen(head));
-    send_all(fd, body, len);
+    tu_send_all(fd, head, strlen(head));
+    tu_send_all(fd, body, len);
 }
 
 static void records_json(struct buf *b, const char *total, uint64_t first_id, int n,
@@ -616,8 +588,13 @@ static void records_json(struct buf *b, const char *total, uint64_t first_id, in
     buf_printf(b, "],\"RequestId\":\"%s\"}}", rid);
 }
 
-static void hostile_answer(int fd, enum hostile_mode m, int n)
+/* Answers in the current mode (n: the request's index since the mode was set); the connection
+ * closes. */
+static bool hostile_answer(void *ctx, int fd, const struct tu_script_request *req)
 {
+    (void)ctx;
+    enum hostile_mode m = (enum hostile_mode)atomic_load(&hs_mode);
+    int n = req->index;
     struct buf b = {0};
     switch (m) {
     case H_HTML_502_HUGE:
@@ -630,21 +607,21 @@ static void hostile_answer(int fd, enum hostile_mode m, int n)
     case H_TRUNCATED: {
         const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                             "Content-Length: 5000\r\n\r\n";
-        send_all(fd, head, sizeof head - 1);
+        tu_send_all(fd, head, sizeof head - 1);
         char part[100];
         memset(part, ' ', sizeof part);
         part[0] = '{';
-        send_all(fd, part, sizeof part);
+        tu_send_all(fd, part, sizeof part);
         break;
     }
     case H_OVERSIZE: {
         const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                             "Connection: close\r\n\r\n";
-        send_all(fd, head, sizeof head - 1);
+        tu_send_all(fd, head, sizeof head - 1);
         char *chunk = xmalloc(65536);
         memset(chunk, ' ', 65536);
         for (int i = 0; i < 16; i++)
-            send_all(fd, chunk, 65536);
+            tu_send_all(fd, chunk, 65536);
         free(chunk);
         break;
     }
@@ -678,7 +655,7 @@ static void hostile_answer(int fd, enum hostile_mode m, int n)
     case H_BAD_CTYPE: {
         const char resp[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\x1b[2J\x7f\x01"
                             "\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
-        send_all(fd, resp, sizeof resp - 1);
+        tu_send_all(fd, resp, sizeof resp - 1);
         break;
     }
     case H_RECORDS_REPEAT:
@@ -703,81 +680,24 @@ static void hostile_answer(int fd, enum hostile_mode m, int n)
         break;
     }
     buf_free(&b);
-}
-
-/* Reads one request (head and Content-Length body) and answers it; the connection closes. */
-static void hostile_serve(int fd)
-{
-    struct timeval tv = {5, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    struct buf in = {0};
-    char tmp[65536];
-    for (;;) {
-        char *end = in.data ? strstr(in.data, "\r\n\r\n") : NULL;
-        if (end) {
-            size_t head = (size_t)(end - in.data) + 4;
-            if (in.len >= head + content_length(in.data, end)) break;
-        }
-        ssize_t n = recv(fd, tmp, sizeof tmp, 0);
-        if (n <= 0) {
-            buf_free(&in);
-            return;
-        }
-        buf_append(&in, tmp, (size_t)n);
-    }
-    buf_free(&in);
-    pthread_mutex_lock(&hs.mu);
-    enum hostile_mode m = hs.mode;
-    int n = hs.requests++;
-    pthread_mutex_unlock(&hs.mu);
-    hostile_answer(fd, m, n);
-}
-
-static void *hostile_thread(void *arg)
-{
-    (void)arg;
-    for (;;) {
-        struct pollfd p[2] = {{hs.fd, POLLIN, 0}, {hs.wake[0], POLLIN, 0}};
-        if (poll(p, 2, -1) < 0) continue;
-        if (p[1].revents) return NULL;
-        int c = accept(hs.fd, NULL, NULL);
-        if (c < 0) continue;
-        hostile_serve(c);
-        close(c);
-    }
-}
-
-static int listen_loopback(int *port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t sl = sizeof sa;
-    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 16) != 0 ||
-        getsockname(fd, (struct sockaddr *)&sa, &sl) != 0)
-        return -1;
-    *port = ntohs(sa.sin_port);
-    return fd;
+    return false;
 }
 
 static char *hostile_url(void)
 {
-    return xasprintf("http://127.0.0.1:%d", hs.port);
+    return tu_script_server_url(hs);
 }
 
 static void hostile_mode(enum hostile_mode m)
 {
-    pthread_mutex_lock(&hs.mu);
-    hs.mode = m;
-    hs.requests = 0;
-    pthread_mutex_unlock(&hs.mu);
+    atomic_store(&hs_mode, (int)m);
+    tu_script_server_reset(hs);
 }
 
 static int hostile_requests(void)
 {
-    pthread_mutex_lock(&hs.mu);
-    int n = hs.requests;
-    pthread_mutex_unlock(&hs.mu);
+    int n;
+    tu_script_server_counts(hs, NULL, &n);
     return n;
 }
 
@@ -1073,9 +993,7 @@ static void test_detail_all_absurd_concurrency(void **state)
 
 static struct {
     SSL_CTX *ctx;
-    int fd, port;
-    int wake[2];
-    pthread_t thread;
+    struct tu_script_server *srv;
     char *dir, *cert_path, *other_cert_path;
 } tls;
 
@@ -1111,8 +1029,10 @@ static void write_pem(const char *path, X509 *x)
     fclose(f);
 }
 
-static void tls_serve(int fd)
+/* One TLS exchange on an accepted connection: handshake, a request, a records answer. */
+static void tls_serve(void *ctx, int fd)
 {
+    (void)ctx;
     struct timeval tv = {5, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     SSL *s = SSL_new(tls.ctx);
@@ -1123,7 +1043,7 @@ static void tls_serve(int fd)
         for (;;) {
             char *end = in.data ? strstr(in.data, "\r\n\r\n") : NULL;
             if (end) {
-                if (in.len >= (size_t)(end - in.data) + 4 + content_length(in.data, end)) break;
+                if (in.len >= (size_t)(end - in.data) + 4 + tu_content_length(in.data, end)) break;
             }
             int n = SSL_read(s, tmp, sizeof tmp);
             if (n <= 0) break;
@@ -1141,20 +1061,6 @@ static void tls_serve(int fd)
         buf_free(&in);
     }
     SSL_free(s);
-}
-
-static void *tls_thread(void *arg)
-{
-    (void)arg;
-    for (;;) {
-        struct pollfd p[2] = {{tls.fd, POLLIN, 0}, {tls.wake[0], POLLIN, 0}};
-        if (poll(p, 2, -1) < 0) continue;
-        if (p[1].revents) return NULL;
-        int c = accept(tls.fd, NULL, NULL);
-        if (c < 0) continue;
-        tls_serve(c);
-        close(c);
-    }
 }
 
 static int tls_setup(void **state)
@@ -1176,19 +1082,14 @@ static int tls_setup(void **state)
         return -1;
     X509_free(cert);
     EVP_PKEY_free(key);
-    tls.fd = listen_loopback(&tls.port);
-    if (tls.fd < 0 || pipe(tls.wake) != 0) return -1;
-    return pthread_create(&tls.thread, NULL, tls_thread, NULL) == 0 ? 0 : -1;
+    tls.srv = tu_script_server_start_raw(tls_serve, NULL);
+    return 0;
 }
 
 static int tls_teardown(void **state)
 {
     (void)state;
-    if (write(tls.wake[1], "x", 1) != 1) return -1;
-    pthread_join(tls.thread, NULL);
-    close(tls.fd);
-    close(tls.wake[0]);
-    close(tls.wake[1]);
+    tu_script_server_stop(tls.srv);
     SSL_CTX_free(tls.ctx);
     tu_rm_rf(tls.dir);
     free(tls.dir);
@@ -1199,7 +1100,7 @@ static int tls_teardown(void **state)
 
 static int tls_call(const char *host, const struct http_opts *o, struct api_error *err)
 {
-    char *url = xasprintf("https://%s:%d", host, tls.port);
+    char *url = xasprintf("https://%s:%d", host, tu_script_server_port(tls.srv));
     struct api_client *c = client_for(url, NULL, o);
     struct records_page p;
     int rc = api_describe_records(c, NULL, &p, NULL, err);
@@ -1375,7 +1276,7 @@ static void test_secrets_not_in_errors_or_traces(void **state)
 
     /* Connection refused. */
     int port;
-    int fd = listen_loopback(&port);
+    int fd = tu_listen_loopback(&port);
     close(fd);
     char *url = xasprintf("http://127.0.0.1:%d", port);
     c = client_for(url, &good, NULL);
@@ -1519,20 +1420,14 @@ static int group_setup(void **state)
     struct emu_config cfg = {.listen = "127.0.0.1:0", .rate = -1, .records = 12};
     emu = emu_start(&cfg, err, sizeof err);
     if (!emu) return -1;
-    hs.fd = listen_loopback(&hs.port);
-    if (hs.fd < 0 || pipe(hs.wake) != 0) return -1;
-    if (pthread_create(&hs.thread, NULL, hostile_thread, NULL) != 0) return -1;
+    hs = tu_script_server_start(hostile_answer, NULL);
     return tls_setup(state);
 }
 
 static int group_teardown(void **state)
 {
     tls_teardown(state);
-    if (write(hs.wake[1], "x", 1) != 1) return -1;
-    pthread_join(hs.thread, NULL);
-    close(hs.fd);
-    close(hs.wake[0]);
-    close(hs.wake[1]);
+    tu_script_server_stop(hs);
     emu_stop(emu);
     http_global_cleanup();
     return 0;

@@ -97,9 +97,6 @@ static void put_run(struct buf *b, int clb_items, uint64_t clb_first, int cdn_it
     put_run_groups(b, g, cdn_items ? 2 : 1);
 }
 
-static char *tmp_dir;      /* holds the dataset file */
-static char *dataset_path; /* tmp_dir/dataset.json */
-
 static void write_dataset(void)
 {
     struct buf b = {0};
@@ -125,9 +122,7 @@ static void write_dataset(void)
     buf_printf(&b, "],\"%d\":[", WIDE_RECORD);
     put_run_groups(&b, wide_groups, 2);
     buf_puts(&b, "]}}");
-    tmp_dir = tu_mkdtemp("worker");
-    dataset_path = tu_path(tmp_dir, "dataset.json");
-    tu_write_file(dataset_path, b.data);
+    tu_dataset_setup("worker", b.data);
     buf_free(&b);
 }
 
@@ -156,7 +151,7 @@ static void fx_start(struct fx *f, const struct fx_opts *o)
                             .latency_ms = o->latency_ms,
                             .records = o->records,
                             .paging = o->paging,
-                            .dataset_file = o->dataset ? dataset_path : NULL};
+                            .dataset_file = o->dataset ? tu_dataset_path : NULL};
     f->emu = tu_emu_start(&ec);
     struct api_config ac = {.max_retries = o->max_retries};
     f->api = tu_emu_client(f->emu, &ac, NULL);
@@ -780,18 +775,7 @@ static void test_group_no_overfetch(void **state)
 static int setup(void **state)
 {
     (void)state;
-    tu_loopback_init();
     write_dataset();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    tu_rm_rf(tmp_dir);
-    free(tmp_dir);
-    free(dataset_path);
-    http_global_cleanup();
     return 0;
 }
 
@@ -809,5 +793,5 @@ int main(void)
         cmocka_unit_test(test_group_group_paging),
         cmocka_unit_test(test_group_no_overfetch),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, tu_dataset_teardown);
 }

@@ -43,9 +43,6 @@
 
 /* ---- the dataset file --------------------------------------------------------------------- */
 
-static char *tmp_dir;
-static char *dataset_path;
-
 static void put_group(struct buf *b, const char *type, const char *total, int items,
                       uint64_t first_id)
 {
@@ -86,71 +83,29 @@ static void write_dataset(void)
     snprintf(wide, sizeof(wide), "%d", WIDE_TOTAL);
     put_group(&b, "clb", wide, 3, 3000);
     buf_puts(&b, "]}]}}");
-    tmp_dir = tu_mkdtemp("worker-limits");
-    dataset_path = tu_path(tmp_dir, "dataset.json");
-    tu_write_file(dataset_path, b.data);
+    tu_dataset_setup("worker-limits", b.data);
     buf_free(&b);
 }
 
 /* ---- a scripted record list: TotalCount as set, rows Offset+1.. of each asked page ---------- */
 
 static struct {
-    int fd, port, wake[2];
-    pthread_t thread;
-    pthread_mutex_t mu;
-    char total[32]; /* TotalCount as sent */
-    uint64_t rows;  /* rows that exist (pages beyond are empty) */
-    bool same_rows; /* every page answers rows 1..100 (ignores Offset) */
-    int requests;   /* answered so far */
+    struct tu_script_server *srv;
+    pthread_mutex_t mu; /* guards what follows */
+    char total[32];     /* TotalCount as sent */
+    uint64_t rows;      /* rows that exist (pages beyond are empty) */
+    bool same_rows;     /* every page answers rows 1..100 (ignores Offset) */
     bool seen[LONG_LIST_PAGES];
-} ss;
+} ss = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
-static size_t content_length(const char *head, const char *end)
+/* Answers a records request with the page its Offset asks for; the connection closes. */
+static bool scripted_answer(void *ctx, int fd, const struct tu_script_request *req)
 {
-    static const char name[] = "\r\nContent-Length:";
-    for (const char *p = head; p + sizeof(name) - 1 <= end; p++)
-        if (strncasecmp(p, name, sizeof(name) - 1) == 0)
-            return strtoul(p + sizeof(name) - 1, NULL, 10);
-    return 0;
-}
-
-static void send_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
-        if (k <= 0) return;
-        p += k;
-        n -= (size_t)k;
-    }
-}
-
-static void scripted_serve(int fd)
-{
-    struct timeval tv = {5, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    struct buf in = {0};
-    char tmp[16384];
-    const char *body = NULL;
-    for (;;) {
-        char *end = in.data ? strstr(in.data, "\r\n\r\n") : NULL;
-        if (end && in.len >= (size_t)(end - in.data) + 4 + content_length(in.data, end)) {
-            body = end + 4;
-            break;
-        }
-        ssize_t n = recv(fd, tmp, sizeof(tmp), 0);
-        if (n <= 0) break;
-        buf_append(&in, tmp, (size_t)n);
-    }
-    if (!body) {
-        buf_free(&in);
-        return;
-    }
-    const char *op = strstr(body, "\"Offset\":");
+    (void)ctx;
+    const char *op = strstr(req->body, "\"Offset\":");
     uint64_t offset = op ? strtoull(op + 9, NULL, 10) : 0;
-    buf_free(&in);
 
     pthread_mutex_lock(&ss.mu);
-    ss.requests++;
     if (offset % WORKER_RECORDS_LIMIT == 0 && offset / WORKER_RECORDS_LIMIT < LONG_LIST_PAGES)
         ss.seen[offset / WORKER_RECORDS_LIMIT] = true;
     uint64_t first = ss.same_rows ? 0 : offset, rows = ss.rows;
@@ -169,53 +124,34 @@ static void scripted_serve(int fd)
              "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
              "Connection: close\r\n\r\n",
              b.len);
-    send_all(fd, head, strlen(head));
-    send_all(fd, b.data, b.len);
+    tu_send_all(fd, head, strlen(head));
+    tu_send_all(fd, b.data, b.len);
     buf_free(&b);
-}
-
-static void *scripted_thread(void *arg)
-{
-    (void)arg;
-    for (;;) {
-        struct pollfd p[2] = {{ss.fd, POLLIN, 0}, {ss.wake[0], POLLIN, 0}};
-        if (poll(p, 2, -1) < 0) continue;
-        if (p[1].revents) return NULL;
-        int c = accept(ss.fd, NULL, NULL);
-        if (c < 0) continue;
-        scripted_serve(c);
-        close(c);
-    }
+    return false;
 }
 
 static void scripted_start(const char *total, uint64_t rows, bool same_rows)
 {
-    memset(&ss, 0, sizeof(ss));
-    pthread_mutex_init(&ss.mu, NULL);
+    pthread_mutex_lock(&ss.mu);
     snprintf(ss.total, sizeof(ss.total), "%s", total);
     ss.rows = rows;
     ss.same_rows = same_rows;
-    ss.fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true(ss.fd >= 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t sl = sizeof(sa);
-    assert_int_equal(bind(ss.fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    assert_int_equal(listen(ss.fd, 64), 0);
-    assert_int_equal(getsockname(ss.fd, (struct sockaddr *)&sa, &sl), 0);
-    ss.port = ntohs(sa.sin_port);
-    assert_int_equal(pipe(ss.wake), 0);
-    assert_int_equal(pthread_create(&ss.thread, NULL, scripted_thread, NULL), 0);
+    memset(ss.seen, 0, sizeof(ss.seen));
+    pthread_mutex_unlock(&ss.mu);
+    ss.srv = tu_script_server_start(scripted_answer, NULL);
 }
 
 static void scripted_stop(void)
 {
-    assert_int_equal(write(ss.wake[1], "x", 1), 1);
-    pthread_join(ss.thread, NULL);
-    close(ss.fd);
-    close(ss.wake[0]);
-    close(ss.wake[1]);
-    pthread_mutex_destroy(&ss.mu);
+    tu_script_server_stop(ss.srv);
+    ss.srv = NULL;
+}
+
+static int scripted_requests(void)
+{
+    int n;
+    tu_script_server_counts(ss.srv, NULL, &n);
+    return n;
 }
 
 /* ---- fixture -------------------------------------------------------------------------------- */
@@ -233,14 +169,15 @@ static void fx_start(struct fx *f, bool scripted, int threads)
     memset(f, 0, sizeof(*f));
     struct api_config ac = {.rate = -1, .max_retries = -1};
     if (scripted) {
-        char *url = xasprintf("http://127.0.0.1:%d", ss.port);
+        char *url = tu_script_server_url(ss.srv);
         ac.endpoint = url;
         ac.http.timeout_ms = 10000;
         ac.http.connect_timeout_ms = 2000;
         f->api = tu_emu_client(NULL, &ac, NULL);
         free(url);
     } else {
-        struct emu_config ec = {.listen = "127.0.0.1:0", .rate = -1, .dataset_file = dataset_path};
+        struct emu_config ec = {
+            .listen = "127.0.0.1:0", .rate = -1, .dataset_file = tu_dataset_path};
         f->emu = tu_emu_start(&ec);
         f->api = tu_emu_client(f->emu, &ac, NULL);
     }
@@ -481,16 +418,14 @@ static void test_records_queue_bounded(void **state)
 
     pthread_mutex_lock(&ss.mu);
     memset(ss.seen, 0, sizeof(ss.seen));
-    int before = ss.requests;
     pthread_mutex_unlock(&ss.mu);
+    int before = scripted_requests();
     f.max_queued = 0;
     worker_want_records(f.w, NULL, LONG_LIST_ROWS, true);
     sample_queue(&f);
     assert_true(wait_until(&f, refresh_done, TU_DEADLINE_MS));
     assert_true(f.max_queued <= WORKER_QUEUE_PER_ENTRY);
-    pthread_mutex_lock(&ss.mu);
-    int asked = ss.requests - before;
-    pthread_mutex_unlock(&ss.mu);
+    int asked = scripted_requests() - before;
     assert_int_equal(asked, LONG_LIST_PAGES); /* every page once, none twice */
     assert_int_equal(records_state(&f, NULL, &rows), STORE_LOADED);
     assert_int_equal(rows, LONG_LIST_ROWS);
@@ -501,18 +436,7 @@ static void test_records_queue_bounded(void **state)
 static int setup(void **state)
 {
     (void)state;
-    tu_loopback_init();
     write_dataset();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    tu_rm_rf(tmp_dir);
-    free(tmp_dir);
-    free(dataset_path);
-    http_global_cleanup();
     return 0;
 }
 
@@ -525,5 +449,5 @@ int main(void)
         cmocka_unit_test(test_records_total_beyond_limit),
         cmocka_unit_test(test_records_queue_bounded),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, tu_dataset_teardown);
 }

@@ -8,15 +8,11 @@
 
 #include <cmocka.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "core/http.h"
@@ -32,57 +28,32 @@ enum mode {
     MODE_CLOSE,     /* read the request, close without a byte */
 };
 
-#define MAX_CONNS 16
-#define BIG_BODY  (2u * 1024u * 1024u)
+#define BIG_BODY (2u * 1024u * 1024u)
 
-static struct {
-    int listen_fd;
-    int port;
-    int wake[2]; /* a byte here stops the server thread */
-    pthread_t thread;
-    pthread_mutex_t mu;
-    enum mode mode;
-    int connections; /* accepted so far */
-    int requests;    /* complete requests read so far */
-    char last_head[4096];
-    size_t last_body_len;
-} srv = {.mu = PTHREAD_MUTEX_INITIALIZER};
+static struct tu_script_server *srv;
+static atomic_int mode; /* enum mode: how the server answers */
 
-struct conn {
-    int fd;
-    struct buf in;
-};
-
-static void write_all(int fd, const void *p, size_t n)
+/* Answers one request as the mode says; returns false when the connection is to be closed. */
+static bool respond(void *ctx, int fd, const struct tu_script_request *req)
 {
-    const char *s = p;
-    while (n) {
-        ssize_t w = send(fd, s, n, MSG_NOSIGNAL);
-        if (w <= 0) return;
-        s += w;
-        n -= (size_t)w;
-    }
-}
-
-/* Answers one request; returns false when the connection is to be closed. */
-static bool respond(int fd, enum mode m, size_t body_len)
-{
+    (void)ctx;
+    enum mode m = (enum mode)atomic_load(&mode);
     char head[256], body[64];
     switch (m) {
     case MODE_JSON:
-        snprintf(body, sizeof body, "{\"len\":%zu}", body_len);
+        snprintf(body, sizeof body, "{\"len\":%zu}", req->body_len);
         snprintf(head, sizeof head,
                  "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=x\r\n"
                  "Content-Length: %zu\r\n\r\n",
                  strlen(body));
-        write_all(fd, head, strlen(head));
-        write_all(fd, body, strlen(body));
+        tu_send_all(fd, head, strlen(head));
+        tu_send_all(fd, body, strlen(body));
         return true;
     case MODE_503:
         snprintf(head, sizeof head,
                  "HTTP/1.1 503 Service Unavailable\r\nContent-Type: "
                  "text/plain\r\nContent-Length: 4\r\n\r\nbusy");
-        write_all(fd, head, strlen(head));
+        tu_send_all(fd, head, strlen(head));
         return true;
     case MODE_BIG_CLEN:
     case MODE_BIG_CLOSE: {
@@ -90,11 +61,11 @@ static bool respond(int fd, enum mode m, size_t body_len)
             snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Length: %u\r\n\r\n", BIG_BODY);
         else
             snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
-        write_all(fd, head, strlen(head));
+        tu_send_all(fd, head, strlen(head));
         char *chunk = xmalloc(65536);
         memset(chunk, 'x', 65536);
         for (unsigned sent = 0; sent < BIG_BODY; sent += 65536)
-            write_all(fd, chunk, 65536);
+            tu_send_all(fd, chunk, 65536);
         free(chunk);
         return false;
     }
@@ -106,113 +77,30 @@ static bool respond(int fd, enum mode m, size_t body_len)
     return false;
 }
 
-/* Reads what arrived; answers every complete request. Returns false to close. */
-static bool serve(struct conn *c)
-{
-    char tmp[65536];
-    ssize_t n = recv(c->fd, tmp, sizeof tmp, 0);
-    if (n <= 0) return false;
-    buf_append(&c->in, tmp, (size_t)n);
-    for (;;) {
-        char *end = c->in.data ? strstr(c->in.data, "\r\n\r\n") : NULL;
-        if (!end) return true;
-        size_t head_len = (size_t)(end - c->in.data) + 4;
-        size_t clen = 0;
-        for (char *p = c->in.data; p < end; p = strstr(p, "\r\n") + 2)
-            if (strncasecmp(p, "Content-Length:", 15) == 0) clen = strtoul(p + 15, NULL, 10);
-        if (c->in.len < head_len + clen) return true;
-        pthread_mutex_lock(&srv.mu);
-        srv.requests++;
-        strlcpy_safe(srv.last_head, c->in.data,
-                     head_len < sizeof srv.last_head ? head_len + 1 : sizeof srv.last_head);
-        srv.last_body_len = clen;
-        enum mode m = srv.mode;
-        pthread_mutex_unlock(&srv.mu);
-        size_t rest = c->in.len - head_len - clen;
-        memmove(c->in.data, c->in.data + head_len + clen, rest);
-        c->in.len = rest;
-        c->in.data[rest] = '\0';
-        if (!respond(c->fd, m, clen)) return false;
-    }
-}
-
-static void *server_main(void *arg)
-{
-    (void)arg;
-    struct conn conns[MAX_CONNS];
-    size_t n = 0;
-    for (;;) {
-        struct pollfd pf[MAX_CONNS + 2];
-        pf[0] = (struct pollfd){srv.wake[0], POLLIN, 0};
-        pf[1] = (struct pollfd){srv.listen_fd, POLLIN, 0};
-        for (size_t i = 0; i < n; i++)
-            pf[i + 2] = (struct pollfd){conns[i].fd, POLLIN, 0};
-        if (poll(pf, n + 2, -1) < 0) continue;
-        if (pf[0].revents) break;
-        for (size_t i = n; i-- > 0;) {
-            if (!pf[i + 2].revents) continue;
-            if (!serve(&conns[i])) {
-                close(conns[i].fd);
-                buf_free(&conns[i].in);
-                conns[i] = conns[--n];
-            }
-        }
-        if ((pf[1].revents & POLLIN) && n < MAX_CONNS) {
-            int fd = accept(srv.listen_fd, NULL, NULL);
-            if (fd >= 0) {
-                conns[n++] = (struct conn){fd, {0}};
-                pthread_mutex_lock(&srv.mu);
-                srv.connections++;
-                pthread_mutex_unlock(&srv.mu);
-            }
-        }
-    }
-    for (size_t i = 0; i < n; i++) {
-        close(conns[i].fd);
-        buf_free(&conns[i].in);
-    }
-    return NULL;
-}
-
 static int group_setup(void **state)
 {
     (void)state;
     tu_loopback_init();
-    srv.listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    if (bind(srv.listen_fd, (struct sockaddr *)&a, sizeof a) != 0) return -1;
-    socklen_t len = sizeof a;
-    getsockname(srv.listen_fd, (struct sockaddr *)&a, &len);
-    srv.port = ntohs(a.sin_port);
-    if (listen(srv.listen_fd, 16) != 0 || pipe(srv.wake) != 0) return -1;
-    return pthread_create(&srv.thread, NULL, server_main, NULL) == 0 ? 0 : -1;
+    srv = tu_script_server_start(respond, NULL);
+    return 0;
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    if (write(srv.wake[1], "x", 1) != 1) return -1;
-    pthread_join(srv.thread, NULL);
-    close(srv.listen_fd);
-    close(srv.wake[0]);
-    close(srv.wake[1]);
+    tu_script_server_stop(srv);
     http_global_cleanup();
     return 0;
 }
 
 static void set_mode(enum mode m)
 {
-    pthread_mutex_lock(&srv.mu);
-    srv.mode = m;
-    pthread_mutex_unlock(&srv.mu);
+    atomic_store(&mode, (int)m);
 }
 
 static void counts(int *connections, int *requests)
 {
-    pthread_mutex_lock(&srv.mu);
-    *connections = srv.connections;
-    *requests = srv.requests;
-    pthread_mutex_unlock(&srv.mu);
+    tu_script_server_counts(srv, connections, requests);
 }
 
 static char url[64];
@@ -220,7 +108,7 @@ static const char *const json_headers[] = {"Content-Type: application/json", "X-
 
 static const char *server_url(void)
 {
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/", srv.port);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/", tu_script_server_port(srv));
     return url;
 }
 
@@ -289,15 +177,14 @@ static void test_wire_and_response(void **state)
     assert_int_equal(r.len, strlen(r.body));
     assert_string_equal(r.content_type, "application/json; charset=x");
     assert_true(r.total_ms >= 0);
-    pthread_mutex_lock(&srv.mu);
-    assert_int_equal(srv.last_body_len, n);
-    assert_non_null(strstr(srv.last_head, "POST / HTTP/1.1\r\n"));
-    assert_non_null(strstr(srv.last_head, "\r\nX-Test: yes\r\n"));
-    assert_non_null(strstr(srv.last_head, "\r\nContent-Type: application/json\r\n"));
-    assert_non_null(strstr(srv.last_head, "\r\nUser-Agent: certdeck-test/1\r\n"));
-    assert_null(strstr(srv.last_head, "Expect:"));
-    assert_null(strstr(srv.last_head, "expect:"));
-    pthread_mutex_unlock(&srv.mu);
+    char last_head[4096];
+    assert_int_equal(tu_script_server_last(srv, last_head, sizeof last_head), n);
+    assert_non_null(strstr(last_head, "POST / HTTP/1.1\r\n"));
+    assert_non_null(strstr(last_head, "\r\nX-Test: yes\r\n"));
+    assert_non_null(strstr(last_head, "\r\nContent-Type: application/json\r\n"));
+    assert_non_null(strstr(last_head, "\r\nUser-Agent: certdeck-test/1\r\n"));
+    assert_null(strstr(last_head, "Expect:"));
+    assert_null(strstr(last_head, "expect:"));
     http_response_free(&r);
     assert_null(r.body);
     free(body);
@@ -422,14 +309,12 @@ static void test_cancel(void **state)
 static void test_refused_and_bad_url(void **state)
 {
     (void)state;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    socklen_t len = sizeof a;
-    getsockname(fd, (struct sockaddr *)&a, &len);
+    int port;
+    int fd = tu_listen_loopback(&port);
+    assert_true(fd >= 0);
     close(fd);
     char closed[64];
-    snprintf(closed, sizeof closed, "http://127.0.0.1:%d/", ntohs(a.sin_port));
+    snprintf(closed, sizeof closed, "http://127.0.0.1:%d/", port);
 
     struct http_client *c = http_client_new(NULL);
     struct api_error err;
