@@ -1245,6 +1245,12 @@ static void interactive_loop(struct app *a)
         };
         int r = poll(pfd, 3, timeout);
         if (r < 0 && errno != EINTR) break;
+        if (sig_quit == SIGINT && a->prompt != PROMPT_NONE) {
+            /* Ctrl-C while typing a filter, a command or answering a question cancels that,
+             * as it does in a shell's line editor; with no prompt open it quits. */
+            sig_quit = 0;
+            prompt_key(a, 3 /* C-c */);
+        }
         if (sig_quit) break;
         if (sig_winch || (r > 0 && (pfd[2].revents & POLLIN))) {
             drain_fd(sig_pipe[0]);

@@ -2,7 +2,7 @@
 # Drives the real certdeck binary in a real terminal (tmux on a private socket): starts the
 # demo, walks records -> record 2 -> its rollback run -> the clb group -> one instance's JSON
 # and back, resizes the window (down to the too-small guard and back), quits, and checks the
-# terminal was restored. Then the same for Ctrl-C and for a crash signal. Every wait polls the
+# terminal was restored. Then the same for Ctrl-C (after it cancels an open prompt) and for a crash signal. Every wait polls the
 # screen with a deadline; nothing sleeps a fixed time.
 set -u
 
@@ -142,6 +142,13 @@ wait_for "C-LOCALE rc=0"
 # ---- Ctrl-C ------------------------------------------------------------------------------------
 keys "clear" Enter
 run_certdeck
+wait_for "40 records"
+# In a prompt, Ctrl-C cancels the prompt (the filter typed so far is dropped) and certdeck stays.
+keys /
+keys "zzqq"
+wait_for "zzqq"
+keys C-c
+wait_gone "zzqq"
 wait_for "40 records"
 keys C-c
 wait_for "TTY-RESTORED rc=130"
