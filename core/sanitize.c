@@ -62,6 +62,11 @@ static bool needs_u_escape(uint32_t cp)
     return (cp >= 0x80 && cp <= 0x9f) || is_bidi_control(cp);
 }
 
+bool sanitize_cp_needs_escape(uint32_t cp)
+{
+    return cp == 0x7f || needs_u_escape(cp);
+}
+
 static bool ascii_printable(unsigned char c)
 {
     return c >= 0x20 && c < 0x7f;

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/util.h"
 
@@ -18,6 +19,9 @@ void sanitize_append(struct buf *out, const char *s, size_t len, bool keep_newli
  * boundary when it does not fit; dst is always terminated (n > 0). For error fields and other
  * bounded text taken from the network. */
 void sanitize_copy(char *dst, size_t n, const char *src);
+/* True for the code points above the C0 range that must never reach a terminal raw: DEL, the
+ * C1 controls and the bidi controls. For sinks with an escape syntax of their own (JSON). */
+bool sanitize_cp_needs_escape(uint32_t cp);
 /* Heap copy of the sanitized string; sanitize_dup(NULL) returns "". */
 char *sanitize_dup(const char *s);
 /* True when s needs no change (fast path). */

@@ -102,8 +102,9 @@ static void csv_row(FILE *out, const char *const *cells, size_t n)
 
 /* ---- JSON ------------------------------------------------------------------------------- */
 
-/* cJSON escapes C0 controls but passes DEL, C1 controls and bidi overrides through as raw
- * UTF-8; escape those too so JSON output is inert on a terminal and still the same data. */
+/* cJSON escapes C0 controls but passes DEL, C1 controls and bidi controls through as raw
+ * UTF-8; escape the ones the sanitizer names so JSON output is inert on a terminal and still
+ * the same data. */
 static void print_json(FILE *out, cJSON *root)
 {
     char *text = cJSON_Print(root);
@@ -111,9 +112,7 @@ static void print_json(FILE *out, cJSON *root)
     for (const char *p = text; *p;) {
         uint32_t c;
         size_t n = text_decode(p, &c);
-        bool hostile = c == 0x7F || (c >= 0x80 && c <= 0x9F) || c == 0x200E || c == 0x200F ||
-                       (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
-        if (hostile)
+        if (sanitize_cp_needs_escape(c))
             buf_printf(&b, "\\u%04x", (unsigned)c);
         else
             buf_append(&b, p, n);

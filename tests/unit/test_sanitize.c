@@ -333,13 +333,28 @@ static void test_generated_inputs(void **state)
     }
 }
 
+/* The code points JSON output escapes are exactly the ones the sanitizer never lets through
+ * raw: DEL, C1, and every bidi control (U+061C included); printable text is left alone. */
+static void test_cp_needs_escape(void **state)
+{
+    (void)state;
+    static const uint32_t yes[] = {0x7f,   0x80,   0x85,   0x9b,   0x9f,   0x061c,
+                                   0x200e, 0x200f, 0x202a, 0x202e, 0x2066, 0x2069};
+    static const uint32_t no[] = {'a',    ' ',    0x7e,   0xa0,   0xe9,
+                                  0x4e2d, 0x200d, 0x202f, 0x206a, 0x1f600};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        assert_true(sanitize_cp_needs_escape(yes[i]));
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        assert_false(sanitize_cp_needs_escape(no[i]));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_hostile_table),    cmocka_unit_test(test_clean_passes_unchanged),
-        cmocka_unit_test(test_keep_newlines),    cmocka_unit_test(test_is_clean_agrees),
-        cmocka_unit_test(test_append_and_dup),   cmocka_unit_test(test_utf8_invalid_offset),
-        cmocka_unit_test(test_generated_inputs),
+        cmocka_unit_test(test_cp_needs_escape),        cmocka_unit_test(test_hostile_table),
+        cmocka_unit_test(test_clean_passes_unchanged), cmocka_unit_test(test_keep_newlines),
+        cmocka_unit_test(test_is_clean_agrees),        cmocka_unit_test(test_append_and_dup),
+        cmocka_unit_test(test_utf8_invalid_offset),    cmocka_unit_test(test_generated_inputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
