@@ -13,7 +13,7 @@
 #include "core/http.h"
 #include "core/util.h"
 #include "testutil.h"
-#include "tui/app.h"
+#include "tui/app/app.h"
 #include "tui/config.h"
 #include "tui/harness.h"
 

@@ -1,6 +1,6 @@
 /* The pieces under the screens: display widths (CJK, combining marks, the ASCII fallback),
- * fitting and wrapping by columns, the table's filter, sort and cursor, and the model helpers
- * (run order, rollback delay, item fields). No terminal needed. */
+ * fitting and wrapping by columns, the table's filter, sort and cursor, and the questions asked
+ * before a record-wide write. No terminal needed. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include "core/util.h"
-#include "tui/data.h"
 #include "tui/table.h"
 #include "tui/text.h"
+#include "tui/views/view.h"
 
 /* text_fit(s, width) gives exactly want, using `used` columns (used < 0: not checked). */
 static void expect_fit(const char *s, int width, const char *want, int used)
@@ -327,97 +327,7 @@ static void test_table_layout_one_flexible_column(void **state)
     table_free(&t);
 }
 
-/* ---- model helpers ---------------------------------------------------------------------- */
-
-static void test_times_and_run_order(void **state)
-{
-    (void)state;
-    int64_t a, b;
-    assert_true(data_parse_time("2025-05-20 15:03:17", &a));
-    assert_true(data_parse_time("2025-05-20T15:18:58.000000Z", &b));
-    assert_int_equal(b - a, 15 * 60 + 41);
-    assert_true(data_parse_time("2024-03-01 00:00:00", &a));
-    assert_true(data_parse_time("2024-02-28 00:00:00", &b));
-    assert_int_equal(a - b, 2 * 86400); /* a leap year */
-    assert_false(data_parse_time("yesterday", &a));
-    assert_false(data_parse_time("2025-13-01 00:00:00", &a));
-    assert_false(data_parse_time(NULL, &a));
-    char d[32];
-    static const struct {
-        int64_t seconds;
-        const char *want;
-    } durations[] = {{42, "42s"}, {941, "15m41s"}, {9000, "2h30m"}, {90000, "1d01h"}};
-    for (size_t i = 0; i < ARRAY_LEN(durations); i++) {
-        data_duration(durations[i].seconds, d, sizeof d);
-        assert_string_equal(d, durations[i].want);
-    }
-
-    /* The server may list the rollback first: time order puts the deploy first. */
-    struct deploy_run runs[3] = {
-        {.type = MODEL_RUN_ROLLBACK, .create_time = "2025-05-20 15:18:58"},
-        {.type = MODEL_RUN_DEPLOY, .create_time = "2025-05-20 15:03:17"},
-        {.type = MODEL_RUN_DEPLOY, .create_time = "2025-05-21 08:00:00"},
-    };
-    struct detail_page p = {.runs = runs, .n_runs = 3};
-    size_t order[3];
-    assert_int_equal(data_run_order(&p, order, 3), 3);
-    assert_int_equal(order[0], 1);
-    assert_int_equal(order[1], 0);
-    assert_int_equal(order[2], 2);
-    assert_int_equal(data_run_number(&p, 0), 2);
-    data_rollback_delay(&p, 0, d, sizeof d);
-    assert_string_equal(d, "+15m41s"); /* after the deploy before it, not the later one */
-    data_rollback_delay(&p, 1, d, sizeof d);
-    assert_string_equal(d, "");
-}
-
-static void test_item_fields(void **state)
-{
-    (void)state;
-    char *domains[] = {"a.example.com", "b.example.com"};
-    struct deploy_item it = {.id = 57,
-                             .status = 2,
-                             .sni_switch = 1,
-                             .forward = 0,
-                             .port = 443,
-                             .domains = domains,
-                             .n_domains = 2,
-                             .error_msg = "boom"};
-    const struct {
-        enum item_field f;
-        const char *want;
-    } cases[] = {{F_ID, "57"},      {F_STATUS, "failed"},
-                 {F_SNI, "on"},     {F_FORWARD, "classic"},
-                 {F_PORT, "443"},   {F_DOMAINS, "a.example.com, b.example.com"},
-                 {F_ERROR, "boom"}, {F_BUCKET, ""}};
-    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
-        char *v = data_item_field(&it, cases[i].f);
-        assert_string_equal(v, cases[i].want);
-        free(v);
-    }
-    it.status = 42;
-    char *v = data_item_field(&it, F_STATUS);
-    assert_string_equal(v, "status 42"); /* unknown values show as numbers */
-    free(v);
-    /* Columns follow the resource type. */
-    const enum item_field *f;
-    size_t n = data_type_fields("clb", &f);
-    bool port = false, bucket = false;
-    for (size_t i = 0; i < n; i++) {
-        port |= f[i] == F_PORT;
-        bucket |= f[i] == F_BUCKET;
-    }
-    assert_true(port && !bucket);
-    n = data_type_fields("cos", &f);
-    bucket = false;
-    for (size_t i = 0; i < n; i++)
-        bucket |= f[i] == F_BUCKET;
-    assert_true(bucket);
-    for (int k = 0; k < F_COUNT; k++) {
-        assert_true(strlen(data_field_name((enum item_field)k)) > 0);
-        assert_true(strlen(data_field_label((enum item_field)k)) > 0);
-    }
-}
+/* ---- the write questions --------------------------------------------------------------- */
 
 /* The questions before a record-wide write, from a detail as the store holds it. */
 static void test_write_questions(void **state)
@@ -425,12 +335,12 @@ static void test_write_questions(void **state)
     (void)state;
     text_set_utf8(true);
     struct buf q = {0};
-    data_rollback_question(NULL, 7, &q);
+    view_rollback_question(NULL, 7, &q);
     assert_string_equal(q.data,
                         "Roll back record #7 (resource count not loaded yet) back to the old "
                         "certificate?");
     buf_reset(&q);
-    data_retry_question(NULL, 7, &q);
+    view_retry_question(NULL, 7, &q);
     assert_string_equal(q.data, "Retry every failed item of record #7 (count not loaded yet)?");
 
     /* A deploy over seven groups (one with a hostile type name), then a later rollback with
@@ -458,24 +368,24 @@ static void test_write_questions(void **state)
     };
     struct store_detail sd = {.record_id = 7, .page = {.runs = runs, .n_runs = 2}};
     buf_reset(&q);
-    data_rollback_question(&sd, 7, &q); /* no page in yet */
+    view_rollback_question(&sd, 7, &q); /* no page in yet */
     assert_non_null(strstr(q.data, "(resource count not loaded yet)"));
     sd.meta.fetched_ms = 1;
     buf_reset(&q);
-    data_rollback_question(&sd, 7, &q);
+    view_rollback_question(&sd, 7, &q);
     assert_string_equal(q.data, "Roll back record #7 \xe2\x80\x94 5,021 resources (clb 5,000, "
                                 "^[[2Jcdn-with-a\xe2\x80\xa6 1, waf 2, live 3, tke 4, +2 "
                                 "more) back to the old certificate?");
     buf_reset(&q);
-    data_retry_question(&sd, 7, &q); /* the latest run is the rollback */
+    view_retry_question(&sd, 7, &q); /* the latest run is the rollback */
     assert_string_equal(q.data, "Retry the 3 failed items of record #7?");
     runs[0].failed_total_count = 1;
     buf_reset(&q);
-    data_retry_question(&sd, 7, &q);
+    view_retry_question(&sd, 7, &q);
     assert_string_equal(q.data, "Retry the 1 failed item of record #7?");
     sd.page.n_runs = 1; /* only the rollback: no deploy run to count */
     buf_reset(&q);
-    data_rollback_question(&sd, 7, &q);
+    view_rollback_question(&sd, 7, &q);
     assert_string_equal(q.data,
                         "Roll back record #7 (its detail lists no deploy run) back to the old "
                         "certificate?");
@@ -495,8 +405,6 @@ int main(void)
         cmocka_unit_test(test_table_keeps_the_cursor),
         cmocka_unit_test(test_table_layout_error_wins),
         cmocka_unit_test(test_table_layout_one_flexible_column),
-        cmocka_unit_test(test_times_and_run_order),
-        cmocka_unit_test(test_item_fields),
         cmocka_unit_test(test_write_questions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

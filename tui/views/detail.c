@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "core/sanitize.h"
-#include "tui/data.h"
+#include "core/query.h"
 #include "tui/text.h"
 #include "tui/ui.h"
-#include "tui/view.h"
+#include "tui/views/view.h"
 
 enum {
     RC_MARK,
@@ -168,7 +168,7 @@ static void detail_snapshot(struct view *v)
 
     table_begin(&p->runs);
     store_lock(s);
-    const struct update_record *rec = data_record(store_records(s), p->id);
+    const struct update_record *rec = query_record(store_records(s), p->id);
     free(p->summary);
     p->summary = NULL;
     p->have_record = rec != NULL;
@@ -205,7 +205,7 @@ static void detail_snapshot(struct view *v)
     p->n_runs = 0;
     if (sd) {
         size_t order[256];
-        size_t n = data_run_order(&sd->page, order, ARRAY_LEN(order));
+        size_t n = query_run_order(&sd->page, order, ARRAY_LEN(order));
         p->n_runs = n;
         for (size_t i = 0; i < n; i++) {
             const struct deploy_run *r = &sd->page.runs[order[i]];
@@ -221,7 +221,7 @@ static void detail_snapshot(struct view *v)
                      text_thousands(r->success_total_count, a1, sizeof a1),
                      text_thousands(r->total_count, a2, sizeof a2));
             text_thousands(r->failed_total_count, failed, sizeof failed);
-            data_rollback_delay(&sd->page, order[i], after, sizeof after);
+            query_rollback_delay(&sd->page, order[i], after, sizeof after);
             const char *cells[RC_N] = {ui_tone_mark(tone),
                                        num,
                                        type,
@@ -238,7 +238,7 @@ static void detail_snapshot(struct view *v)
             row->bar[2] = r->running_total_count;
             row->bar[3] = r->has_pending_total_count ? r->pending_total_count : 0;
             row->bar_total = r->total_count;
-            if (data_run_in_progress(r)) v->st.in_progress = true;
+            if (query_run_in_progress(r)) v->st.in_progress = true;
             if (r->failed_total_count > 0) p->any_failed = true;
         }
     }
@@ -248,7 +248,7 @@ static void detail_snapshot(struct view *v)
     table_begin(&p->groups);
     pane_clear(&p->pane);
     const struct table_row *sel = table_selected(&p->runs);
-    const struct deploy_run *run = sd && sel ? data_run(sd, (size_t)sel->key) : NULL;
+    const struct deploy_run *run = sd && sel ? query_run(sd, (size_t)sel->key) : NULL;
     for (size_t gi = 0; run && gi < run->n_groups; gi++) {
         const struct resource_group *g = &run->groups[gi];
         size_t nf = 0, nr = 0, ns = 0;
@@ -432,7 +432,7 @@ static void open_group(struct view *v)
     /* The raw type, not the sanitized cell: it names the group in the store. */
     struct store *s = app_store(v->app);
     store_lock(s);
-    const struct deploy_run *run = data_run(store_detail(s, p->id), args.run_index);
+    const struct deploy_run *run = query_run(store_detail(s, p->id), args.run_index);
     if (run && g->key < run->n_groups && run->groups[g->key].resource_type)
         strlcpy_safe(args.resource_type, run->groups[g->key].resource_type,
                      sizeof args.resource_type);

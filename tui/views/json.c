@@ -6,10 +6,10 @@
 
 #include "core/codec.h"
 #include "core/sanitize.h"
-#include "tui/data.h"
+#include "core/query.h"
 #include "tui/text.h"
 #include "tui/ui.h"
-#include "tui/view.h"
+#include "tui/views/view.h"
 
 struct json_view {
     struct view_args args;
@@ -85,21 +85,21 @@ static void json_on_data(struct view *v)
     const struct store_detail *sd = NULL;
     switch (p->args.json) {
     case JSON_RECORD: {
-        const struct update_record *r = data_record(store_records(s), p->args.record_id);
+        const struct update_record *r = query_record(store_records(s), p->args.record_id);
         if (r) obj = codec_encode_update_record(r);
         v->st.state = store_records(s)->meta.state;
         break;
     }
     case JSON_RUN: {
         sd = store_detail(s, p->args.record_id);
-        const struct deploy_run *run = data_run(sd, p->args.run_index);
+        const struct deploy_run *run = query_run(sd, p->args.run_index);
         if (run) obj = codec_encode_deploy_run(run);
         break;
     }
     case JSON_ITEM: {
         sd = store_detail(s, p->args.record_id);
-        const struct deploy_item *it = data_item(
-            data_group(data_run(sd, p->args.run_index), p->args.resource_type), p->args.item_id);
+        const struct deploy_item *it = query_item(
+            query_group(query_run(sd, p->args.run_index), p->args.resource_type), p->args.item_id);
         if (it) obj = codec_encode_deploy_item(it);
         break;
     }

@@ -6,10 +6,11 @@
 #include <string.h>
 
 #include "core/sanitize.h"
-#include "tui/data.h"
+#include "core/fields.h"
+#include "core/query.h"
 #include "tui/text.h"
 #include "tui/ui.h"
-#include "tui/view.h"
+#include "tui/views/view.h"
 
 /* How each field looks as a column. */
 static const struct {
@@ -62,7 +63,7 @@ static void items_open(struct view *v, const struct view_args *args)
     p->cols[0] = (struct table_col){"", NULL, 1, 1, 0, TABLE_TONED | TABLE_NOSORT};
     p->n_cols = 1;
     const enum item_field *fields;
-    size_t nf = data_type_fields(p->type, &fields);
+    size_t nf = field_columns(p->type, &fields);
     enum item_field with_id[MAX_COLS];
     with_id[0] = F_ID;
     for (size_t i = 0; i < nf && i + 1 < MAX_COLS; i++)
@@ -113,11 +114,11 @@ static void items_on_data(struct view *v)
     p->failed = p->running = p->loaded = 0;
     store_lock(s);
     const struct store_detail *sd = store_detail(s, p->id);
-    const struct deploy_run *run = data_run(sd, p->run_index);
-    const struct resource_group *g = data_group(run, p->type);
+    const struct deploy_run *run = query_run(sd, p->run_index);
+    const struct resource_group *g = query_group(run, p->type);
     p->found = g != NULL;
     const char *type = run ? model_run_type_name(run->type) : NULL;
-    if (!p->run_number && sd) p->run_number = data_run_number(&sd->page, p->run_index);
+    if (!p->run_number && sd) p->run_number = query_run_number(&sd->page, p->run_index);
     snprintf(p->run_label, sizeof p->run_label, "run %d %s", p->run_number, type ? type : "");
     v->st.state = sd ? sd->meta.state : STORE_IDLE;
     if (sd) {
@@ -126,7 +127,7 @@ static void items_on_data(struct view *v)
         v->st.busy = sd->meta.inflight > 0 || sd->meta.state == STORE_LOADING ||
                      sd->meta.state == STORE_STALE;
     }
-    v->st.in_progress = data_run_in_progress(run);
+    v->st.in_progress = query_run_in_progress(run);
     bool ask_first = !sd || sd->meta.state == STORE_IDLE;
     if (g) {
         p->total = g->total_count;
@@ -140,7 +141,7 @@ static void items_on_data(struct view *v)
             p->running += tone == MODEL_TONE_RUNNING || tone == MODEL_TONE_PENDING;
             cells[0] = ui_tone_mark(tone);
             for (size_t c = 1; c < p->n_cols; c++)
-                cells[c] = owned[c] = data_item_field(it, p->fields[c]);
+                cells[c] = owned[c] = field_value(it, p->fields[c]);
             struct table_row *row = table_add(&p->t, it->id, cells);
             row->tone = tone;
             for (size_t c = 1; c < p->n_cols; c++)

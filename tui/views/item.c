@@ -4,10 +4,11 @@
 #include <string.h>
 
 #include "core/sanitize.h"
-#include "tui/data.h"
+#include "core/fields.h"
+#include "core/query.h"
 #include "tui/text.h"
 #include "tui/ui.h"
-#include "tui/view.h"
+#include "tui/views/view.h"
 
 struct item_pane {
     struct view_args args;
@@ -53,13 +54,13 @@ static void item_on_data(struct view *v)
     clear_values(p);
     store_lock(s);
     const struct store_detail *sd = store_detail(s, p->args.record_id);
-    const struct deploy_item *it = data_item(
-        data_group(data_run(sd, p->args.run_index), p->args.resource_type), p->args.item_id);
+    const struct deploy_item *it = query_item(
+        query_group(query_run(sd, p->args.run_index), p->args.resource_type), p->args.item_id);
     p->found = it != NULL;
     if (it) {
         p->tone = model_status_tone(it->status);
         for (int f = 0; f < F_COUNT; f++) {
-            char *raw = data_item_field(it, (enum item_field)f);
+            char *raw = field_value(it, (enum item_field)f);
             struct buf b = {0};
             sanitize_append(&b, raw, strlen(raw), false);
             p->values[f] = buf_steal(&b);
@@ -93,7 +94,7 @@ static void item_draw(struct view *v, int y, int x, int h, int w)
     }
     int label_w = 0;
     for (int f = 0; f < F_COUNT; f++) {
-        int lw = text_width(data_field_label((enum item_field)f));
+        int lw = text_width(field_label((enum item_field)f));
         if (lw > label_w) label_w = lw;
     }
     label_w += 2;
@@ -110,8 +111,8 @@ static void item_draw(struct view *v, int y, int x, int h, int w)
                 if (pass == 0 || n < p->top || n >= p->top + (size_t)h) continue;
                 row = n - p->top;
                 if (i == 0)
-                    ui_put((int)(y + (int)row), x + 1, label_w,
-                           data_field_label((enum item_field)f), ui_attr(THEME_LABEL));
+                    ui_put((int)(y + (int)row), x + 1, label_w, field_label((enum item_field)f),
+                           ui_attr(THEME_LABEL));
                 attr_t a = A_NORMAL;
                 if (f == F_STATUS) a = ui_attr(ui_tone_key(p->tone));
                 if (f == F_ERROR && p->values[f][0]) a = ui_attr(THEME_STATUS_FAILED);

@@ -1,6 +1,6 @@
 /* Batch commands (records, detail, rollback, retry): one API call path shared with the TUI,
  * three sinks — an aligned table, the API's own JSON, and CSV. */
-#include "tui/batch.h"
+#include "tui/cli/batch.h"
 
 #include <stdlib.h>
 #include <string.h>

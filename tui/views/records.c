@@ -6,10 +6,9 @@
 #include <string.h>
 
 #include "core/sanitize.h"
-#include "tui/data.h"
 #include "tui/text.h"
 #include "tui/ui.h"
-#include "tui/view.h"
+#include "tui/views/view.h"
 
 enum { COL_MARK, COL_ID, COL_CERT, COL_TYPES, COL_STATUS, COL_CREATED, COL_UPDATED, N_COLS };
 

@@ -1,7 +1,8 @@
-/* The contract between the render loop (app.c) and the screens (view_*.c), after tig's
- * view.h: each screen file defines one `const struct view_ops` and nothing else. Views never
- * fetch: on_data reads the store under store_lock() into the view's own snapshot and asks the
- * worker for what is missing; draw only reads that snapshot. All of it runs on the UI thread. */
+/* The contract between the render loop (tui/app/) and the screens (one file each in
+ * tui/views/), after tig's view.h: each screen file defines one `const struct view_ops` and
+ * nothing else. Views never fetch: on_data reads the store under store_lock() into the view's
+ * own snapshot and asks the worker for what is missing; draw only reads that snapshot. All of
+ * it runs on the UI thread. */
 #ifndef CERTDECK_VIEW_H
 #define CERTDECK_VIEW_H
 
@@ -103,8 +104,16 @@ void app_clock_text(struct app *a, int64_t at_ms, char *buf, size_t n);
 bool view_table_key(struct view *v, struct table *t, enum keymap_action act);
 /* Shared scrolling of a text screen of n lines (top is the first line shown). */
 bool view_scroll_key(struct view *v, size_t *top, size_t n, enum keymap_action act);
+/* The confirmation questions of the record-wide writes, from the record's detail as the store
+ * holds it (sd NULL, or no page in yet: "not loaded yet" rather than a guess); appended to
+ * out, sanitized, without the "[y/N]". Rollback names what the latest deploy run touched:
+ * "Roll back record #37 — 5,007 resources (clb 5,000, tke 7) back to the old certificate?".
+ * Retry counts the failed items of the latest run (the one a record-wide retry re-runs):
+ * "Retry the 559 failed items of record #37?". */
+void view_rollback_question(const struct store_detail *sd, uint64_t record_id, struct buf *out);
+void view_retry_question(const struct store_detail *sd, uint64_t record_id, struct buf *out);
 /* Asks to confirm rolling back record_id, or retrying every failed item of it, saying what the
- * write will touch as far as the store knows (data_rollback_question, data_retry_question). */
+ * write will touch as far as the store knows (the questions above). */
 void view_confirm_rollback(struct view *v, uint64_t record_id);
 void view_confirm_retry_all(struct view *v, uint64_t record_id);
 /* Shared empty/loading/error message inside a view body. */

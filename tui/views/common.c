@@ -8,10 +8,10 @@
 #include "core/apierr.h"
 #include "core/sanitize.h"
 #include "core/store.h"
-#include "tui/data.h"
+#include "core/query.h"
 #include "tui/text.h"
 #include "tui/ui.h"
-#include "tui/view.h"
+#include "tui/views/view.h"
 
 /* Rows a page-up/down moves when `rows` rows are shown. */
 static long page_rows(int rows)
@@ -135,12 +135,65 @@ static void confirm_record_write(struct view *v, enum app_write w, uint64_t reco
     store_lock(s);
     const struct store_detail *sd = store_detail(s, record_id);
     if (w == APP_WRITE_ROLLBACK)
-        data_rollback_question(sd, record_id, &q);
+        view_rollback_question(sd, record_id, &q);
     else
-        data_retry_question(sd, record_id, &q);
+        view_retry_question(sd, record_id, &q);
     store_unlock(s);
     app_confirm_write(v->app, w, record_id, -1, q.data);
     buf_free(&q);
+}
+
+/* Groups named in a rollback question; the rest are counted ("+2 more"). */
+#define QUESTION_GROUPS 5
+/* Display columns a resource type may take there (a hostile name cannot fill the prompt). */
+#define QUESTION_TYPE_COLS 16
+
+void view_rollback_question(const struct store_detail *sd, uint64_t record_id, struct buf *out)
+{
+    const struct text_glyphs *g = text_glyphs();
+    buf_printf(out, "Roll back record #%llu", (unsigned long long)record_id);
+    const struct deploy_run *run = query_latest_run(sd, true);
+    if (!sd || !sd->meta.fetched_ms) {
+        buf_puts(out, " (resource count not loaded yet)");
+    } else if (!run) {
+        buf_puts(out, " (its detail lists no deploy run)");
+    } else {
+        int64_t sum = 0;
+        for (size_t i = 0; i < run->n_groups; i++)
+            sum += run->groups[i].total_count;
+        int64_t total = run->total_count > 0 ? run->total_count : sum;
+        char num[32];
+        buf_printf(out, "%s%s resource%s", g->dash, text_thousands(total, num, sizeof num),
+                   total == 1 ? "" : "s");
+        for (size_t i = 0; i < run->n_groups && i < QUESTION_GROUPS; i++) {
+            char *type = sanitize_dup(run->groups[i].resource_type);
+            buf_puts(out, i ? ", " : " (");
+            text_fit(out, type, QUESTION_TYPE_COLS);
+            buf_printf(out, " %s", text_thousands(run->groups[i].total_count, num, sizeof num));
+            free(type);
+        }
+        if (run->n_groups > QUESTION_GROUPS)
+            buf_printf(out, ", +%zu more", run->n_groups - QUESTION_GROUPS);
+        if (run->n_groups) buf_putc(out, ')');
+    }
+    buf_puts(out, " back to the old certificate?");
+}
+
+void view_retry_question(const struct store_detail *sd, uint64_t record_id, struct buf *out)
+{
+    const struct deploy_run *run = query_latest_run(sd, false);
+    unsigned long long id = (unsigned long long)record_id;
+    char num[32];
+    if (!sd || !sd->meta.fetched_ms)
+        buf_printf(out, "Retry every failed item of record #%llu (count not loaded yet)?", id);
+    else if (!run || run->failed_total_count <= 0)
+        buf_printf(out, "Retry every failed item of record #%llu (the loaded detail shows none)?",
+                   id);
+    else if (run->failed_total_count == 1)
+        buf_printf(out, "Retry the 1 failed item of record #%llu?", id);
+    else
+        buf_printf(out, "Retry the %s failed items of record #%llu?",
+                   text_thousands(run->failed_total_count, num, sizeof num), id);
 }
 
 void view_confirm_rollback(struct view *v, uint64_t record_id)

@@ -1,0 +1,112 @@
+/* Input from the terminal: keys (wide characters, special keys, Alt as Esc+key) through the
+ * key table into actions, mouse events (wheel, click, double click) and resizes. */
+#include "tui/app/input.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "tui/app/chrome.h"
+#include "tui/app/commands.h"
+#include "tui/app/prompt.h"
+
+void input_key(struct app *a, int key)
+{
+    a->msg[0] = '\0'; /* a key clears the last message */
+    /* Too small, the screen says only "q quits": keys must not go, unseen, into a prompt (q
+     * would type into the filter, y would answer a hidden question). The prompt stays open
+     * for when the terminal is big enough again. */
+    if (chrome_too_small()) {
+        if (key == 'q' || key == 'Q') a->quit = true;
+        return;
+    }
+    if (a->prompt != PROMPT_NONE) {
+        prompt_key(a, key);
+        return;
+    }
+    struct view *v = app_top(a);
+    enum keymap_action act = keymap_lookup(a->km, v->ops->ctx, key);
+    if (act == ACT_NONE) {
+        char name[32];
+        app_msg(a, APP_MSG_INFO, "%s does nothing here (? lists the keys)",
+                keymap_key_name(key, name, sizeof name));
+        return;
+    }
+    commands_dispatch(a, act);
+}
+
+void input_resize(struct app *a, int cols, int lines)
+{
+    if (cols > 0 && lines > 0) resizeterm(lines, cols);
+    clearok(curscr, TRUE);
+    a->dirty = true;
+}
+
+/* One mouse event, from the terminal (KEY_MOUSE) or from a script's click and wheel lines:
+ * the wheel moves the selection three rows, a click selects, a double click opens, a click
+ * on a breadcrumb goes back to that screen. Nothing happens while a prompt waits for its
+ * answer (a click must not change what y would confirm) or the terminal is too small, nor
+ * when the mouse is off. */
+void input_mouse(struct app *a, const MEVENT *ev)
+{
+    if (!a->opts->mouse || a->prompt != PROMPT_NONE || chrome_too_small()) return;
+    struct view *v = app_top(a);
+    if (ev->bstate & BUTTON4_PRESSED) {
+        for (int i = 0; i < 3; i++)
+            commands_dispatch(a, ACT_MOVE_UP);
+    } else if (ev->bstate & BUTTON5_PRESSED) {
+        for (int i = 0; i < 3; i++)
+            commands_dispatch(a, ACT_MOVE_DOWN);
+    } else if (ev->bstate & (BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON1_PRESSED)) {
+        a->msg[0] = '\0'; /* like a key */
+        if (ev->y == 0)
+            chrome_click(a, ev->x);
+        else if (v->ops->click)
+            v->ops->click(v, ev->y, ev->x, (ev->bstate & BUTTON1_DOUBLE_CLICKED) != 0);
+    }
+    a->dirty = true;
+}
+
+static void handle_mouse(struct app *a)
+{
+    MEVENT ev;
+    if (getmouse(&ev) == OK) input_mouse(a, &ev);
+}
+
+/* Reads every key ncurses has (it may have buffered several) and handles them. */
+void input_read(struct app *a)
+{
+    wint_t wch;
+    int r;
+    while (!a->quit && (r = wget_wch(stdscr, &wch)) != ERR) {
+        int key;
+        if (r == KEY_CODE_YES) {
+            if (wch == KEY_RESIZE) {
+                input_resize(a, 0, 0);
+                continue;
+            }
+            if (wch == KEY_MOUSE) {
+                handle_mouse(a);
+                continue;
+            }
+            if (wch == KEY_ENTER)
+                key = KEYMAP_KEY_ENTER;
+            else
+                key = KEYMAP_KEY_SPECIAL | (int)wch;
+        } else {
+            key = (int)wch;
+            if (key == '\r') key = KEYMAP_KEY_ENTER;
+            if (key == 127 || key == 8) key = KEYMAP_KEY_SPECIAL | KEY_BACKSPACE;
+            if (key == KEYMAP_KEY_ESC) {
+                /* Esc then a character at once: Alt/Meta. */
+                wint_t next;
+                int r2 = wget_wch(stdscr, &next);
+                if (r2 == OK && next >= 0x20 && next != 0x7f)
+                    key = KEYMAP_KEY_META | (int)next;
+                else if (r2 != ERR)
+                    unget_wch(next);
+            }
+        }
+        input_key(a, key);
+    }
+}

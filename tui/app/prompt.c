@@ -1,0 +1,147 @@
+/* The prompt line above the status line: the / filter (applied as typed, Esc restores the
+ * old one), the : command line and the y/N question before a write. */
+#include "tui/app/prompt.h"
+
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/app/commands.h"
+#include "tui/app/writes.h"
+#include "tui/text.h"
+#include "tui/ui.h"
+
+void prompt_open_filter(struct app *a, const char *current)
+{
+    strlcpy_safe(a->saved_filter, current, sizeof a->saved_filter);
+    buf_reset(&a->input);
+    buf_puts(&a->input, current);
+    a->prompt = PROMPT_FILTER;
+    a->dirty = true;
+}
+
+void prompt_open_command(struct app *a)
+{
+    buf_reset(&a->input);
+    a->prompt = PROMPT_COMMAND;
+    a->dirty = true;
+}
+
+void prompt_ask(struct app *a, const char *question)
+{
+    strlcpy_safe(a->question, question, sizeof a->question);
+    buf_reset(&a->input);
+    a->prompt = PROMPT_CONFIRM;
+    a->dirty = true;
+}
+
+void prompt_draw(struct app *a, int y, int w)
+{
+    ui_fill(y, 0, w, A_NORMAL);
+    const char *text = a->input.data ? a->input.data : "";
+    if (a->prompt == PROMPT_CONFIRM) {
+        /* The question is cut, never the answer it expects. */
+        const char *answer = " [y/N] ";
+        int aw = text_width(answer);
+        attr_t qa = ui_attr(THEME_STATUSLINE_INFO);
+        int x = ui_put(y, 0, w > aw ? w - aw : 0, a->question, qa);
+        x += ui_put(y, x, w - x, answer, qa);
+        move(y, x < w ? x : w - 1);
+        return;
+    }
+    const char *lead = a->prompt == PROMPT_FILTER ? "/" : ":";
+    const char *hint = a->prompt == PROMPT_FILTER
+                           ? "words or field:value  Enter keeps  Esc cancels"
+                           : "record ID  cert ID  filter TEXT  sort COL  log  help  q";
+    int x = ui_put(y, 0, w, lead, ui_attr(THEME_FILTER));
+    int hw = text_width(hint);
+    int room = w - x - 1 - (hw + 2 < w / 2 ? hw + 2 : 0);
+    /* Show the end of a long input. */
+    const char *shown = text;
+    while (text_width(shown) > room && *shown) {
+        uint32_t cp;
+        shown += text_decode(shown, &cp);
+    }
+    x += ui_put(y, x, room, shown, ui_attr(THEME_FILTER));
+    if (hw + 2 < w / 2) ui_put(y, w - hw - 1, hw, hint, ui_attr(THEME_TABLE_DIM));
+    move(y, x < w ? x : w - 1);
+}
+
+static void prompt_apply_filter(struct app *a)
+{
+    struct view *v = app_top(a);
+    struct table *t = v->ops->table ? v->ops->table(v) : NULL;
+    if (!t) return;
+    const char *f = a->input.data ? a->input.data : "";
+    table_set_filter(t, f);
+    v->ops->on_data(v);
+    char field[64];
+    if (table_unknown_field(t, f, field, sizeof field)) {
+        struct buf names = {0};
+        for (size_t c = 0; c < t->n_cols; c++)
+            if (t->cols[c].field) buf_printf(&names, " %s", t->cols[c].field);
+        app_msg(a, APP_MSG_INFO, "no column '%s' here (columns:%s); it matches as plain text",
+                field, names.data ? names.data : "");
+        buf_free(&names);
+    }
+}
+
+/* Removes the last code point of the input. */
+static void input_backspace(struct buf *b)
+{
+    if (!b->len) return;
+    size_t i = b->len - 1;
+    while (i > 0 && ((unsigned char)b->data[i] & 0xc0) == 0x80)
+        i--;
+    b->len = i;
+    b->data[i] = '\0';
+}
+
+void prompt_key(struct app *a, int key)
+{
+    enum prompt_kind kind = a->prompt;
+    a->dirty = true;
+    if (kind == PROMPT_CONFIRM) {
+        a->prompt = PROMPT_NONE;
+        writes_answer(a, key == 'y' || key == 'Y');
+        return;
+    }
+    if (key == KEYMAP_KEY_ENTER) {
+        a->prompt = PROMPT_NONE;
+        if (kind == PROMPT_COMMAND) {
+            char *line = buf_steal(&a->input);
+            commands_run(a, line);
+            free(line);
+        }
+        return;
+    }
+    if (key == KEYMAP_KEY_ESC || key == 3 /* C-c */) {
+        a->prompt = PROMPT_NONE;
+        if (kind == PROMPT_FILTER) {
+            buf_reset(&a->input);
+            buf_puts(&a->input, a->saved_filter);
+            prompt_apply_filter(a);
+        }
+        return;
+    }
+    if (key == (KEYMAP_KEY_SPECIAL | KEY_BACKSPACE)) {
+        if (!a->input.len) {
+            a->prompt = PROMPT_NONE;
+            return;
+        }
+        input_backspace(&a->input);
+    } else if (key == 21 /* C-u */) {
+        buf_reset(&a->input);
+    } else if (key == 23 /* C-w */) {
+        while (a->input.len && a->input.data[a->input.len - 1] == ' ')
+            input_backspace(&a->input);
+        while (a->input.len && a->input.data[a->input.len - 1] != ' ')
+            input_backspace(&a->input);
+    } else if (key >= 0x20 && key <= 0x10ffff && key != 0x7f && !(key >= 0x80 && key < 0xa0)) {
+        char enc[8];
+        if (a->input.len < 240) buf_puts(&a->input, (text_encode((uint32_t)key, enc), enc));
+    } else {
+        return;
+    }
+    if (kind == PROMPT_FILTER) prompt_apply_filter(a);
+}

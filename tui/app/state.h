@@ -1,0 +1,105 @@
+/* The state of one TUI session (struct app) and the calls the files of tui/app/ make on each
+ * other. Views never include this: they see the app through tui/views/view.h. */
+#ifndef CERTDECK_APP_STATE_H
+#define CERTDECK_APP_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/api.h"
+#include "core/store.h"
+#include "core/util.h"
+#include "core/worker.h"
+#include "tui/app/app.h"
+#include "tui/keymap.h"
+#include "tui/theme.h"
+#include "tui/views/view.h"
+
+#define MAX_DEPTH 16
+#define MAX_NOTES 200
+
+enum prompt_kind { PROMPT_NONE, PROMPT_FILTER, PROMPT_COMMAND, PROMPT_CONFIRM };
+
+struct note {
+    char *text;
+    int64_t at_ms;
+    bool error;
+};
+
+/* Where a breadcrumb was drawn, for mouse clicks: columns [x0, x1) of row 0 go back to the
+ * screen at stack level `level`. */
+struct crumb_hit {
+    int x0, x1;
+    int level;
+};
+
+struct crumb_seg {
+    size_t b0, b1; /* bytes of the breadcrumb path */
+    int level;
+};
+
+struct pending_write {
+    bool active;
+    enum app_write kind;
+    uint64_t record_id;
+    int64_t detail_id;
+    int64_t since_ms;
+};
+
+struct app {
+    struct api_client *api;
+    const struct app_options *opts;
+    const struct config *cfg;
+    struct store *store;
+    struct worker *worker;
+    struct keymap *km;
+    struct theme theme;
+    bool script_mode;
+
+    struct view *stack[MAX_DEPTH];
+    int depth;
+    uint64_t view_gen; /* the worker's generation */
+    uint64_t seen_gen; /* the store generation the views have seen */
+
+    bool dirty, quit;
+    int exit_code;
+    char *cert_filter;
+
+    enum prompt_kind prompt;
+    struct buf input;
+    char saved_filter[256];
+    struct pending_write confirm; /* what y submits */
+    char question[512];
+    struct pending_write pending; /* submitted, waiting for its trace */
+
+    char msg[600];
+    enum app_msg_kind msg_kind;
+    int64_t msg_until;
+
+    struct note notes[MAX_NOTES];
+    size_t n_notes;
+
+    struct crumb_hit crumbs[MAX_DEPTH * 2];
+    size_t n_crumbs;
+    int help_x0, help_x1; /* the "? help" hint on row 0; x1 <= x0: not drawn */
+
+    int spinner;
+    int64_t last_spin_ms, last_auto_ms;
+    int64_t age_next; /* when the age in the status line next changes (-1: never) */
+    bool spinning;
+};
+
+/* ---- app.c: the view stack and the loop's pieces --------------------------------------- */
+
+struct view *app_top(struct app *a);
+/* A new view generation: the worker drops and aborts the work of views left for good. */
+void app_bump_generation(struct app *a);
+void app_pop_to_root(struct app *a);
+/* Adds a line to the event log's notes (sanitized; the oldest goes past MAX_NOTES). */
+void app_note_add(struct app *a, bool error, const char *text);
+/* Takes in what the store has new: the visible view snapshots it, a write's answer is
+ * reported, the spinner starts or stops. */
+void app_pump(struct app *a);
+
+#endif

@@ -1,0 +1,112 @@
+/* The write actions (rollback, retry): the question before, the one request, and the answer
+ * found in the event log after. Each is sent exactly once; read-only mode refuses them. */
+#include "tui/app/writes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/apierr.h"
+#include "core/sanitize.h"
+#include "tui/app/prompt.h"
+
+static const char *write_action_name(enum app_write w)
+{
+    return w == APP_WRITE_ROLLBACK ? "UploadUpdateCertificateRecordRollback"
+                                   : "UploadUpdateCertificateRecordRetry";
+}
+
+void app_confirm_write(struct app *a, enum app_write w, uint64_t record_id, int64_t detail_id,
+                       const char *question)
+{
+    if (a->opts->read_only) {
+        app_msg(a, APP_MSG_ERROR, "read-only mode: %s refused (certdeck runs with --read-only)",
+                w == APP_WRITE_ROLLBACK ? "rollback" : "retry");
+        return;
+    }
+    if (a->pending.active) {
+        app_msg(a, APP_MSG_INFO,
+                "the previous %s has not answered yet: its result will show here (L lists the "
+                "calls)",
+                a->pending.kind == APP_WRITE_ROLLBACK ? "rollback" : "retry");
+        return;
+    }
+    a->confirm = (struct pending_write){true, w, record_id, detail_id, 0};
+    prompt_ask(a, question);
+}
+
+static void submit(struct app *a)
+{
+    struct pending_write *c = &a->confirm;
+    a->pending = *c;
+    a->pending.since_ms = now_ms(); /* before the worker can start the call */
+    if (c->kind == APP_WRITE_ROLLBACK)
+        worker_rollback(a->worker, c->record_id);
+    else
+        worker_retry(a->worker, c->record_id, c->detail_id);
+    c->active = false;
+    if (c->kind == APP_WRITE_ROLLBACK)
+        app_msg(a, APP_MSG_INFO, "rollback of record #%llu sent", (unsigned long long)c->record_id);
+    else if (c->detail_id >= 0)
+        app_msg(a, APP_MSG_INFO, "retry of item %lld sent", (long long)c->detail_id);
+    else
+        app_msg(a, APP_MSG_INFO, "retry of record #%llu sent", (unsigned long long)c->record_id);
+}
+
+void writes_answer(struct app *a, bool yes)
+{
+    if (yes) {
+        submit(a);
+    } else {
+        a->confirm.active = false;
+        app_msg(a, APP_MSG_INFO, "cancelled");
+    }
+}
+
+/* The answer to a write lands in the event log: find it and say how it went. */
+void writes_check_pending(struct app *a)
+{
+    if (!a->pending.active) return;
+    const char *name = write_action_name(a->pending.kind);
+    struct api_trace found;
+    bool have = false;
+    store_lock(a->store);
+    /* The log is in the order calls ended: a read that began before the write may have ended
+     * after it, so older entries are skipped, not a reason to stop looking. */
+    for (size_t i = store_log_len(a->store); i-- > 0;) {
+        const struct api_trace *t = store_log_at(a->store, i);
+        if (t->started_ms < a->pending.since_ms) continue;
+        if (t->action && !strcmp(t->action, name)) {
+            found = *t;
+            have = true;
+            break;
+        }
+    }
+    store_unlock(a->store);
+    if (!have) return;
+    a->pending.active = false;
+    char what[96];
+    if (a->pending.kind == APP_WRITE_ROLLBACK)
+        snprintf(what, sizeof what, "rollback of record #%llu",
+                 (unsigned long long)a->pending.record_id);
+    else if (a->pending.detail_id >= 0)
+        snprintf(what, sizeof what, "retry of item %lld (record #%llu)",
+                 (long long)a->pending.detail_id, (unsigned long long)a->pending.record_id);
+    else
+        snprintf(what, sizeof what, "retry of record #%llu",
+                 (unsigned long long)a->pending.record_id);
+    char line[1400];
+    if (found.err.kind == APIERR_NONE) {
+        char *rid = sanitize_dup(found.request_id);
+        snprintf(line, sizeof line, "%s accepted (RequestId %s)", what, rid);
+        free(rid);
+        app_note_add(a, false, line);
+        app_msg(a, APP_MSG_INFO, "%s", line);
+    } else {
+        char e[1200];
+        apierr_format(&found.err, e, sizeof e);
+        snprintf(line, sizeof line, "%s failed: %s", what, e);
+        app_note_add(a, true, line);
+        app_msg(a, APP_MSG_ERROR, "%s - %s", line, apierr_hint(&found.err));
+    }
+}
