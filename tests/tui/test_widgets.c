@@ -15,7 +15,7 @@
 #include "core/util.h"
 #include "tui/table.h"
 #include "tui/text.h"
-#include "tui/views/view.h"
+#include "tui/view.h"
 
 /* text_fit(s, width) gives exactly want, using `used` columns (used < 0: not checked). */
 static void expect_fit(const char *s, int width, const char *want, int used)

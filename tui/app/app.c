@@ -21,216 +21,17 @@
 #include "tui/app/prompt.h"
 #include "tui/app/script.h"
 #include "tui/app/signals.h"
-#include "tui/app/state.h"
+#include "tui/app/tick.h"
+#include "tui/session.h"
 #include "tui/app/writes.h"
 #include "tui/text.h"
 #include "tui/ui.h"
 
-#define SPINNER_MS             100
-#define IN_PROGRESS_REFRESH_MS 3000
-#define MSG_MS                 8000
-
 /* ---- what views may call --------------------------------------------------------------- */
-
-struct store *app_store(struct app *a)
-{
-    return a->store;
-}
-
-struct worker *app_worker(struct app *a)
-{
-    return a->worker;
-}
-
-const struct keymap *app_keymap(struct app *a)
-{
-    return a->km;
-}
-
-void app_dirty(struct app *a)
-{
-    a->dirty = true;
-}
-
-const char *app_cert_filter(struct app *a)
-{
-    return a->cert_filter;
-}
-
-void app_note_add(struct app *a, bool error, const char *text)
-{
-    if (a->n_notes == MAX_NOTES) {
-        free(a->notes[0].text);
-        memmove(a->notes, a->notes + 1, (MAX_NOTES - 1) * sizeof a->notes[0]);
-        a->n_notes--;
-    }
-    a->notes[a->n_notes++] = (struct note){sanitize_dup(text), now_ms(), error};
-}
 
 static void note_diag(void *ctx, const char *line)
 {
     app_note_add(ctx, true, line);
-}
-
-size_t app_note_count(struct app *a)
-{
-    return a->n_notes;
-}
-
-const char *app_note(struct app *a, size_t i, int64_t *at_ms, bool *is_error)
-{
-    if (i >= a->n_notes) return "";
-    *at_ms = a->notes[i].at_ms;
-    *is_error = a->notes[i].error;
-    return a->notes[i].text;
-}
-
-void app_clock_text(struct app *a, int64_t at_ms, char *buf, size_t n)
-{
-    (void)a;
-    time_t t = (time_t)(now_unix() - (now_ms() - at_ms) / 1000);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    strftime(buf, n, "%H:%M:%S", &tm);
-}
-
-void app_msg(struct app *a, enum app_msg_kind kind, const char *fmt, ...)
-{
-    char raw[600];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(raw, sizeof raw, fmt, ap);
-    va_end(ap);
-    char *clean = sanitize_dup(raw);
-    strlcpy_safe(a->msg, clean, sizeof a->msg);
-    free(clean);
-    a->msg_kind = kind;
-    a->msg_until = a->script_mode ? INT64_MAX : now_ms() + MSG_MS;
-    a->dirty = true;
-}
-
-struct view *app_top(struct app *a)
-{
-    return a->depth ? a->stack[a->depth - 1] : NULL;
-}
-
-void app_bump_generation(struct app *a)
-{
-    a->view_gen++;
-    worker_set_generation(a->worker, a->view_gen);
-}
-
-void app_push(struct app *a, const struct view_ops *ops, const struct view_args *args)
-{
-    if (a->depth == MAX_DEPTH) {
-        app_msg(a, APP_MSG_INFO, "too many screens open: go back first");
-        return;
-    }
-    /* No new generation here: the views below stay on the stack and their fetches stay
-     * useful (the user comes back to them). Leaving a view for good — app_pop — is what
-     * drops and aborts its work. */
-    struct view_args none = {0};
-    struct view *v = xcalloc(1, sizeof *v);
-    v->ops = ops;
-    v->app = a;
-    v->st.state = STORE_IDLE;
-    ops->open(v, args ? args : &none);
-    a->stack[a->depth++] = v;
-    if (ops->on_data) ops->on_data(v);
-    a->dirty = true;
-}
-
-void app_pop(struct app *a)
-{
-    if (a->depth <= 1) return;
-    struct view *v = a->stack[--a->depth];
-    v->ops->close(v);
-    free(v);
-    app_bump_generation(a);
-    struct view *t = app_top(a);
-    if (t->ops->on_data) t->ops->on_data(t); /* the cursor is still where it was */
-    a->dirty = true;
-}
-
-void app_pop_to_root(struct app *a)
-{
-    while (a->depth > 1)
-        app_pop(a);
-}
-
-/* ---- the loop -------------------------------------------------------------------------- */
-
-/* New data in the store: the visible view takes a fresh snapshot. */
-void app_pump(struct app *a)
-{
-    store_drain_wake(a->store);
-    store_lock(a->store);
-    uint64_t gen = store_generation(a->store);
-    store_unlock(a->store);
-    if (gen != a->seen_gen) {
-        a->seen_gen = gen;
-        struct view *v = app_top(a);
-        if (v && v->ops->on_data) v->ops->on_data(v);
-        writes_check_pending(a);
-        a->dirty = true;
-    }
-    bool busy = chrome_busy(a);
-    if (busy != a->spinning) a->dirty = true;
-    a->spinning = busy;
-}
-
-static int64_t refresh_due(struct app *a)
-{
-    struct view *v = app_top(a);
-    if (a->script_mode || !v || !v->ops->reload || v->st.busy || v->st.fetched_ms <= 0) return -1;
-    int64_t interval =
-        v->st.in_progress ? IN_PROGRESS_REFRESH_MS : (int64_t)a->cfg->refresh_s * 1000;
-    if (interval <= 0) return -1;
-    int64_t base = v->st.fetched_ms > a->last_auto_ms ? v->st.fetched_ms : a->last_auto_ms;
-    return base + interval;
-}
-
-static int64_t min_due(int64_t a, int64_t b)
-{
-    if (a < 0) return b;
-    if (b < 0) return a;
-    return a < b ? a : b;
-}
-
-/* Timers that came due; returns the next deadline (-1: none). */
-static int64_t run_timers(struct app *a)
-{
-    int64_t now = now_ms();
-    int64_t next = -1;
-    if (a->spinning && !a->script_mode) {
-        if (now - a->last_spin_ms >= SPINNER_MS) {
-            a->spinner++;
-            a->last_spin_ms = now;
-            a->dirty = true;
-        }
-        next = min_due(next, a->last_spin_ms + SPINNER_MS);
-    }
-    int64_t r = refresh_due(a);
-    if (r >= 0 && r <= now) {
-        struct view *v = app_top(a);
-        a->last_auto_ms = now;
-        v->ops->reload(v);
-        v->ops->on_data(v);
-        a->dirty = true;
-        r = refresh_due(a);
-    }
-    next = min_due(next, r);
-    if (a->age_next > 0 && a->age_next <= now) a->dirty = true; /* the age shown changed */
-    next = min_due(next, a->age_next > 0 ? a->age_next : -1);
-    if (a->msg[0] && a->msg_until != INT64_MAX) {
-        if (now >= a->msg_until) {
-            a->msg[0] = '\0';
-            a->dirty = true;
-        } else {
-            next = min_due(next, a->msg_until);
-        }
-    }
-    return next;
 }
 
 static void terminal_size(int *cols, int *lines)
@@ -246,8 +47,8 @@ static void terminal_size(int *cols, int *lines)
 static void interactive_loop(struct app *a)
 {
     while (!a->quit) {
-        app_pump(a);
-        int64_t next = run_timers(a);
+        tick_pump(a);
+        int64_t next = tick_timers(a);
         if (a->dirty) chrome_draw(a);
         int timeout = -1;
         if (next >= 0) {
@@ -265,7 +66,7 @@ static void interactive_loop(struct app *a)
             /* Ctrl-C while typing a filter, a command or answering a question cancels that,
              * as it does in a shell's line editor; with no prompt open it quits. */
             signals_clear_quit();
-            prompt_key(a, 3 /* C-c */);
+            input_prompt_key(a, 3 /* C-c */);
         }
         if (signals_quit()) break;
         if (r > 0 && (pfd[2].revents & POLLIN)) signals_drain();
@@ -332,6 +133,7 @@ int app_run(struct api_client *api, const struct app_options *opts)
     if (!opts->config) config_defaults(&defaults);
     a->cfg = opts->config ? opts->config : &defaults;
     a->script_mode = opts->script != NULL;
+    a->read_only = opts->read_only;
     text_init();
 
     a->km = keymap_new();

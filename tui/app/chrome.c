@@ -1,6 +1,7 @@
 /* The chrome around the screen on top: the title row with its breadcrumbs (and where a click
  * on them goes), the status line (message, error, progress, age, rate limit, endpoint), the
  * too-small notice, and the frame that draws them all once per wake. */
+#include "tui/app/app.h"
 #include "tui/app/chrome.h"
 
 #include <curses.h>
@@ -10,13 +11,18 @@
 
 #include "core/apierr.h"
 #include "core/sanitize.h"
-#include "tui/app/commands.h"
 #include "tui/app/prompt.h"
 #include "tui/text.h"
 #include "tui/ui.h"
 
 #define MIN_COLS  60
 #define MIN_LINES 12
+
+/* A part of the breadcrumb path: its bytes and the stack level a click on it goes back to. */
+struct crumb_seg {
+    size_t b0, b1; /* bytes of the breadcrumb path */
+    int level;
+};
 
 /* Display width of the n bytes at s. */
 static int width_of(const char *s, size_t n)
@@ -322,15 +328,10 @@ int64_t chrome_age_due(struct app *a, int64_t now)
     return v->st.fetched_ms + (s / step + 1) * step * 1000;
 }
 
-/* A click on row 0: a breadcrumb goes back to its screen, "? help" opens the help. */
-void chrome_click(struct app *a, int x)
+int chrome_row0_target(const struct app *a, int x)
 {
-    for (size_t i = 0; i < a->n_crumbs; i++) {
-        if (x < a->crumbs[i].x0 || x >= a->crumbs[i].x1) continue;
-        while (a->depth - 1 > a->crumbs[i].level && a->depth > 1)
-            app_pop(a);
-        return;
-    }
-    if (x >= a->help_x0 && x < a->help_x1 && app_top(a)->ops != &help_view_ops)
-        commands_dispatch(a, ACT_HELP);
+    for (size_t i = 0; i < a->n_crumbs; i++)
+        if (x >= a->crumbs[i].x0 && x < a->crumbs[i].x1) return a->crumbs[i].level;
+    if (x >= a->help_x0 && x < a->help_x1) return CHROME_HELP;
+    return CHROME_NOTHING;
 }

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "tui/app/state.h"
+#include "tui/session.h"
 
 /* Draws the whole frame (crumbs, the view on top, prompt, status line) and clears dirty. */
 void chrome_draw(struct app *a);
@@ -16,7 +16,9 @@ bool chrome_too_small(void);
 bool chrome_busy(struct app *a);
 /* When the age in the status line next changes (-1: never), so an idle screen sleeps. */
 int64_t chrome_age_due(struct app *a, int64_t now);
-/* A click on row 0 at column x: a breadcrumb goes back to its screen, "? help" opens help. */
-void chrome_click(struct app *a, int x);
+/* What row 0 shows at column x, as last drawn: a breadcrumb (the stack level it goes back to,
+ * >= 0), the "? help" hint, or nothing. */
+enum { CHROME_NOTHING = -1, CHROME_HELP = -2 };
+int chrome_row0_target(const struct app *a, int x);
 
 #endif

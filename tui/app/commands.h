@@ -3,7 +3,7 @@
 #ifndef CERTDECK_APP_COMMANDS_H
 #define CERTDECK_APP_COMMANDS_H
 
-#include "tui/app/state.h"
+#include "tui/session.h"
 
 /* Runs one command line, with or without its leading ':' ("record 2", "sort port desc"). An
  * unknown command or a bad argument says so in the message line. */

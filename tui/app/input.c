@@ -1,5 +1,6 @@
 /* Input from the terminal: keys (wide characters, special keys, Alt as Esc+key) through the
  * key table into actions, mouse events (wheel, click, double click) and resizes. */
+#include "tui/app/app.h"
 #include "tui/app/input.h"
 
 #include <stdlib.h>
@@ -9,6 +10,25 @@
 #include "tui/app/chrome.h"
 #include "tui/app/commands.h"
 #include "tui/app/prompt.h"
+#include "tui/app/writes.h"
+
+void input_prompt_key(struct app *a, int key)
+{
+    char *command = NULL;
+    enum prompt_done done = prompt_key(a, key, &command);
+    switch (done) {
+    case PROMPT_DONE_COMMAND:
+        commands_run(a, command);
+        free(command);
+        break;
+    case PROMPT_DONE_YES:
+    case PROMPT_DONE_NO:
+        writes_answer(a, done == PROMPT_DONE_YES);
+        break;
+    default:
+        break;
+    }
+}
 
 void input_key(struct app *a, int key)
 {
@@ -21,7 +41,7 @@ void input_key(struct app *a, int key)
         return;
     }
     if (a->prompt != PROMPT_NONE) {
-        prompt_key(a, key);
+        input_prompt_key(a, key);
         return;
     }
     struct view *v = app_top(a);
@@ -42,6 +62,15 @@ void input_resize(struct app *a, int cols, int lines)
     a->dirty = true;
 }
 
+/* A click on row 0: a breadcrumb goes back to its screen, "? help" opens the help. */
+static void row0_click(struct app *a, int x)
+{
+    int target = chrome_row0_target(a, x);
+    if (target == CHROME_HELP && app_top(a)->ops != &help_view_ops) commands_dispatch(a, ACT_HELP);
+    while (target >= 0 && a->depth - 1 > target && a->depth > 1)
+        app_pop(a);
+}
+
 /* One mouse event, from the terminal (KEY_MOUSE) or from a script's click and wheel lines:
  * the wheel moves the selection three rows, a click selects, a double click opens, a click
  * on a breadcrumb goes back to that screen. Nothing happens while a prompt waits for its
@@ -60,7 +89,7 @@ void input_mouse(struct app *a, const MEVENT *ev)
     } else if (ev->bstate & (BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON1_PRESSED)) {
         a->msg[0] = '\0'; /* like a key */
         if (ev->y == 0)
-            chrome_click(a, ev->x);
+            row0_click(a, ev->x);
         else if (v->ops->click)
             v->ops->click(v, ev->y, ev->x, (ev->bstate & BUTTON1_DOUBLE_CLICKED) != 0);
     }

@@ -5,13 +5,16 @@
 
 #include <curses.h>
 
-#include "tui/app/state.h"
+#include "tui/session.h"
 
 /* Reads every key ncurses has buffered and handles each. */
 void input_read(struct app *a);
 /* One key (a KEYMAP_KEY_* code or a code point): the open prompt takes it, else the key
  * table turns it into an action for the screen on top. */
 void input_key(struct app *a, int key);
+/* One key for the open prompt; a finished command line runs, a y/N answer goes to the write
+ * it asked about. */
+void input_prompt_key(struct app *a, int key);
 /* One mouse event: the wheel moves three rows, a click selects, a double click opens, a click
  * on a breadcrumb goes back. Ignored with the mouse off, a prompt open or too small a terminal. */
 void input_mouse(struct app *a, const MEVENT *ev);

@@ -1,13 +1,12 @@
 /* The prompt line above the status line: the / filter (applied as typed, Esc restores the
- * old one), the : command line and the y/N question before a write. */
+ * old one), the : command line and the y/N question before a write (asked by
+ * app_confirm_write). It edits the line; what a finished line means is the caller's. */
 #include "tui/app/prompt.h"
 
 #include <curses.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tui/app/commands.h"
-#include "tui/app/writes.h"
 #include "tui/text.h"
 #include "tui/ui.h"
 
@@ -24,14 +23,6 @@ void prompt_open_command(struct app *a)
 {
     buf_reset(&a->input);
     a->prompt = PROMPT_COMMAND;
-    a->dirty = true;
-}
-
-void prompt_ask(struct app *a, const char *question)
-{
-    strlcpy_safe(a->question, question, sizeof a->question);
-    buf_reset(&a->input);
-    a->prompt = PROMPT_CONFIRM;
     a->dirty = true;
 }
 
@@ -97,23 +88,19 @@ static void input_backspace(struct buf *b)
     b->data[i] = '\0';
 }
 
-void prompt_key(struct app *a, int key)
+enum prompt_done prompt_key(struct app *a, int key, char **command)
 {
     enum prompt_kind kind = a->prompt;
     a->dirty = true;
     if (kind == PROMPT_CONFIRM) {
         a->prompt = PROMPT_NONE;
-        writes_answer(a, key == 'y' || key == 'Y');
-        return;
+        return key == 'y' || key == 'Y' ? PROMPT_DONE_YES : PROMPT_DONE_NO;
     }
     if (key == KEYMAP_KEY_ENTER) {
         a->prompt = PROMPT_NONE;
-        if (kind == PROMPT_COMMAND) {
-            char *line = buf_steal(&a->input);
-            commands_run(a, line);
-            free(line);
-        }
-        return;
+        if (kind != PROMPT_COMMAND) return PROMPT_DONE_CLOSED;
+        *command = buf_steal(&a->input);
+        return PROMPT_DONE_COMMAND;
     }
     if (key == KEYMAP_KEY_ESC || key == 3 /* C-c */) {
         a->prompt = PROMPT_NONE;
@@ -122,12 +109,12 @@ void prompt_key(struct app *a, int key)
             buf_puts(&a->input, a->saved_filter);
             prompt_apply_filter(a);
         }
-        return;
+        return PROMPT_DONE_CLOSED;
     }
     if (key == (KEYMAP_KEY_SPECIAL | KEY_BACKSPACE)) {
         if (!a->input.len) {
             a->prompt = PROMPT_NONE;
-            return;
+            return PROMPT_DONE_CLOSED;
         }
         input_backspace(&a->input);
     } else if (key == 21 /* C-u */) {
@@ -141,7 +128,8 @@ void prompt_key(struct app *a, int key)
         char enc[8];
         if (a->input.len < 240) buf_puts(&a->input, (text_encode((uint32_t)key, enc), enc));
     } else {
-        return;
+        return PROMPT_OPEN;
     }
     if (kind == PROMPT_FILTER) prompt_apply_filter(a);
+    return PROMPT_OPEN;
 }

@@ -3,15 +3,22 @@
 #ifndef CERTDECK_APP_PROMPT_H
 #define CERTDECK_APP_PROMPT_H
 
-#include "tui/app/state.h"
+#include "tui/session.h"
+
+/* What a key did to the open prompt. */
+enum prompt_done {
+    PROMPT_OPEN,         /* still open (the filter is applied as typed) */
+    PROMPT_DONE_CLOSED,  /* closed with nothing to do (Enter on a filter, Esc, Ctrl-C) */
+    PROMPT_DONE_COMMAND, /* Enter on the command line: *command is the line (heap) */
+    PROMPT_DONE_YES,     /* the y/N question answered y */
+    PROMPT_DONE_NO,      /* … answered anything else */
+};
 
 /* Opens the filter prompt on the current filter text (Esc goes back to it). */
 void prompt_open_filter(struct app *a, const char *current);
 void prompt_open_command(struct app *a);
-/* Asks "question [y/N]"; the answer goes to writes_answer. */
-void prompt_ask(struct app *a, const char *question);
 /* One key while a prompt is open (Ctrl-C, 3, cancels like Esc). */
-void prompt_key(struct app *a, int key);
+enum prompt_done prompt_key(struct app *a, int key, char **command);
 void prompt_draw(struct app *a, int y, int w);
 
 #endif

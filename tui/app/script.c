@@ -1,5 +1,6 @@
 /* The scripted test mode (like tig's TIG_SCRIPT): keys, commands, clicks and waits read from
  * a file, the screen saved as text with its attributes. The line language is in app.h. */
+#include "tui/app/app.h"
 #include "tui/app/script.h"
 
 #include <curses.h>
@@ -13,6 +14,7 @@
 #include "tui/app/chrome.h"
 #include "tui/app/commands.h"
 #include "tui/app/input.h"
+#include "tui/app/tick.h"
 #include "tui/keymap.h"
 #include "tui/text.h"
 
@@ -40,7 +42,7 @@ static bool wait_idle(struct app *a, int64_t timeout_ms)
 {
     int64_t deadline = now_ms() + timeout_ms;
     for (;;) {
-        app_pump(a);
+        tick_pump(a);
         if (a->dirty) chrome_draw(a);
         if (worker_idle(a->worker)) {
             store_lock(a->store);
@@ -77,7 +79,7 @@ static bool wait_text(struct app *a, const char *text, int64_t timeout_ms)
 {
     int64_t deadline = now_ms() + timeout_ms;
     for (;;) {
-        app_pump(a);
+        tick_pump(a);
         if (a->dirty) chrome_draw(a);
         if (screen_shows(text)) return true;
         int64_t left = deadline - now_ms();
@@ -247,7 +249,7 @@ void script_run(struct app *a)
     }
     char raw[4096];
     int lineno = 0;
-    app_pump(a);
+    tick_pump(a);
     chrome_draw(a);
     while (!a->quit && fgets(raw, sizeof raw, f)) {
         lineno++;
@@ -262,7 +264,7 @@ void script_run(struct app *a)
             while (!a->quit && (n = text_decode(s, &cp)) > 0) {
                 input_key(a, (int)cp);
                 s += n;
-                app_pump(a);
+                tick_pump(a);
             }
         } else if (!strncmp(line, "key ", 4)) {
             int key = keymap_key_parse(str_trim(line + 4));
@@ -339,7 +341,7 @@ void script_run(struct app *a)
             memcpy(path, rest, pl);
             path[pl] = '\0';
             if (rest[pl]) attrs = !strcmp(str_trim(rest + pl), "attrs");
-            app_pump(a);
+            tick_pump(a);
             if (a->dirty) chrome_draw(a);
             if (save_display(path, attrs) != 0) {
                 script_fail(a, file, lineno, "cannot write %s: %s", path, strerror(errno));
@@ -349,7 +351,7 @@ void script_run(struct app *a)
             script_fail(a, file, lineno, "unknown script line '%s'", line);
             break;
         }
-        app_pump(a);
+        tick_pump(a);
         if (a->dirty) chrome_draw(a);
     }
     fclose(f);

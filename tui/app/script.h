@@ -3,7 +3,7 @@
 #ifndef CERTDECK_APP_SCRIPT_H
 #define CERTDECK_APP_SCRIPT_H
 
-#include "tui/app/state.h"
+#include "tui/session.h"
 
 /* Runs every line, or until one fails (exit code 1, the reason on stderr) or the app quits. */
 void script_run(struct app *a);

@@ -16,25 +16,6 @@ static const char *write_action_name(enum app_write w)
                                    : "UploadUpdateCertificateRecordRetry";
 }
 
-void app_confirm_write(struct app *a, enum app_write w, uint64_t record_id, int64_t detail_id,
-                       const char *question)
-{
-    if (a->opts->read_only) {
-        app_msg(a, APP_MSG_ERROR, "read-only mode: %s refused (certdeck runs with --read-only)",
-                w == APP_WRITE_ROLLBACK ? "rollback" : "retry");
-        return;
-    }
-    if (a->pending.active) {
-        app_msg(a, APP_MSG_INFO,
-                "the previous %s has not answered yet: its result will show here (L lists the "
-                "calls)",
-                a->pending.kind == APP_WRITE_ROLLBACK ? "rollback" : "retry");
-        return;
-    }
-    a->confirm = (struct pending_write){true, w, record_id, detail_id, 0};
-    prompt_ask(a, question);
-}
-
 static void submit(struct app *a)
 {
     struct pending_write *c = &a->confirm;

@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "tui/app/state.h"
+#include "tui/session.h"
 
 /* The y/N answer to the question app_confirm_write asked: y sends the write, once. */
 void writes_answer(struct app *a, bool yes);

@@ -11,7 +11,7 @@
 #include "core/query.h"
 #include "tui/text.h"
 #include "tui/ui.h"
-#include "tui/views/view.h"
+#include "tui/view.h"
 
 /* Rows a page-up/down moves when `rows` rows are shown. */
 static long page_rows(int rows)

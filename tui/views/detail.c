@@ -9,7 +9,7 @@
 #include "core/query.h"
 #include "tui/text.h"
 #include "tui/ui.h"
-#include "tui/views/view.h"
+#include "tui/view.h"
 
 enum {
     RC_MARK,

@@ -8,7 +8,7 @@
 #include "tui/keymap.h"
 #include "tui/text.h"
 #include "tui/ui.h"
-#include "tui/views/view.h"
+#include "tui/view.h"
 
 struct help_line {
     bool heading;

@@ -8,7 +8,7 @@
 #include "core/query.h"
 #include "tui/text.h"
 #include "tui/ui.h"
-#include "tui/views/view.h"
+#include "tui/view.h"
 
 struct item_pane {
     struct view_args args;

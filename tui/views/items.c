@@ -10,7 +10,7 @@
 #include "core/query.h"
 #include "tui/text.h"
 #include "tui/ui.h"
-#include "tui/views/view.h"
+#include "tui/view.h"
 
 /* How each field looks as a column. */
 static const struct {

@@ -8,7 +8,7 @@
 #include "core/sanitize.h"
 #include "tui/text.h"
 #include "tui/ui.h"
-#include "tui/views/view.h"
+#include "tui/view.h"
 
 enum { LC_MARK, LC_WHEN, LC_ACTION, LC_PARAMS, LC_MS, LC_TRIES, LC_RESULT, LC_RID, LC_N };
 

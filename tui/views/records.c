@@ -8,7 +8,7 @@
 #include "core/sanitize.h"
 #include "tui/text.h"
 #include "tui/ui.h"
-#include "tui/views/view.h"
+#include "tui/view.h"
 
 enum { COL_MARK, COL_ID, COL_CERT, COL_TYPES, COL_STATUS, COL_CREATED, COL_UPDATED, N_COLS };
 

@@ -1,7 +1,7 @@
-/* The state of one TUI session (struct app) and the calls the files of tui/app/ make on each
- * other. Views never include this: they see the app through tui/views/view.h. */
-#ifndef CERTDECK_APP_STATE_H
-#define CERTDECK_APP_STATE_H
+/* The state of one TUI session (struct app), for the files of tui/app/ and session.c. The
+ * screens never include this: they see the session through the calls in tui/view.h. */
+#ifndef CERTDECK_SESSION_H
+#define CERTDECK_SESSION_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -11,10 +11,10 @@
 #include "core/store.h"
 #include "core/util.h"
 #include "core/worker.h"
-#include "tui/app/app.h"
+#include "tui/config.h"
 #include "tui/keymap.h"
 #include "tui/theme.h"
-#include "tui/views/view.h"
+#include "tui/view.h"
 
 #define MAX_DEPTH 16
 #define MAX_NOTES 200
@@ -34,11 +34,6 @@ struct crumb_hit {
     int level;
 };
 
-struct crumb_seg {
-    size_t b0, b1; /* bytes of the breadcrumb path */
-    int level;
-};
-
 struct pending_write {
     bool active;
     enum app_write kind;
@@ -49,13 +44,14 @@ struct pending_write {
 
 struct app {
     struct api_client *api;
-    const struct app_options *opts;
+    const struct app_options *opts; /* tui/app/app.h */
     const struct config *cfg;
     struct store *store;
     struct worker *worker;
     struct keymap *km;
     struct theme theme;
     bool script_mode;
+    bool read_only; /* opts->read_only: writes are refused */
 
     struct view *stack[MAX_DEPTH];
     int depth;
@@ -90,7 +86,7 @@ struct app {
     bool spinning;
 };
 
-/* ---- app.c: the view stack and the loop's pieces --------------------------------------- */
+/* ---- session.c: besides what tui/view.h declares for the screens --------------------------- */
 
 struct view *app_top(struct app *a);
 /* A new view generation: the worker drops and aborts the work of views left for good. */
@@ -98,8 +94,5 @@ void app_bump_generation(struct app *a);
 void app_pop_to_root(struct app *a);
 /* Adds a line to the event log's notes (sanitized; the oldest goes past MAX_NOTES). */
 void app_note_add(struct app *a, bool error, const char *text);
-/* Takes in what the store has new: the visible view snapshots it, a write's answer is
- * reported, the spinner starts or stops. */
-void app_pump(struct app *a);
 
 #endif

@@ -1,0 +1,156 @@
+/* One TUI session as the screens and the app share it: the view stack, the message line, the
+ * event log's notes, and the y/N request before a write (the app sends it on y). */
+#include "tui/session.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/sanitize.h"
+
+#define MSG_MS 8000
+
+struct store *app_store(struct app *a)
+{
+    return a->store;
+}
+
+struct worker *app_worker(struct app *a)
+{
+    return a->worker;
+}
+
+const struct keymap *app_keymap(struct app *a)
+{
+    return a->km;
+}
+
+void app_dirty(struct app *a)
+{
+    a->dirty = true;
+}
+
+const char *app_cert_filter(struct app *a)
+{
+    return a->cert_filter;
+}
+
+void app_note_add(struct app *a, bool error, const char *text)
+{
+    if (a->n_notes == MAX_NOTES) {
+        free(a->notes[0].text);
+        memmove(a->notes, a->notes + 1, (MAX_NOTES - 1) * sizeof a->notes[0]);
+        a->n_notes--;
+    }
+    a->notes[a->n_notes++] = (struct note){sanitize_dup(text), now_ms(), error};
+}
+
+size_t app_note_count(struct app *a)
+{
+    return a->n_notes;
+}
+
+const char *app_note(struct app *a, size_t i, int64_t *at_ms, bool *is_error)
+{
+    if (i >= a->n_notes) return "";
+    *at_ms = a->notes[i].at_ms;
+    *is_error = a->notes[i].error;
+    return a->notes[i].text;
+}
+
+void app_clock_text(struct app *a, int64_t at_ms, char *buf, size_t n)
+{
+    (void)a;
+    time_t t = (time_t)(now_unix() - (now_ms() - at_ms) / 1000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(buf, n, "%H:%M:%S", &tm);
+}
+
+void app_msg(struct app *a, enum app_msg_kind kind, const char *fmt, ...)
+{
+    char raw[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    va_end(ap);
+    char *clean = sanitize_dup(raw);
+    strlcpy_safe(a->msg, clean, sizeof a->msg);
+    free(clean);
+    a->msg_kind = kind;
+    a->msg_until = a->script_mode ? INT64_MAX : now_ms() + MSG_MS;
+    a->dirty = true;
+}
+
+struct view *app_top(struct app *a)
+{
+    return a->depth ? a->stack[a->depth - 1] : NULL;
+}
+
+void app_bump_generation(struct app *a)
+{
+    a->view_gen++;
+    worker_set_generation(a->worker, a->view_gen);
+}
+
+void app_push(struct app *a, const struct view_ops *ops, const struct view_args *args)
+{
+    if (a->depth == MAX_DEPTH) {
+        app_msg(a, APP_MSG_INFO, "too many screens open: go back first");
+        return;
+    }
+    /* No new generation here: the views below stay on the stack and their fetches stay
+     * useful (the user comes back to them). Leaving a view for good — app_pop — is what
+     * drops and aborts its work. */
+    struct view_args none = {0};
+    struct view *v = xcalloc(1, sizeof *v);
+    v->ops = ops;
+    v->app = a;
+    v->st.state = STORE_IDLE;
+    ops->open(v, args ? args : &none);
+    a->stack[a->depth++] = v;
+    if (ops->on_data) ops->on_data(v);
+    a->dirty = true;
+}
+
+void app_pop(struct app *a)
+{
+    if (a->depth <= 1) return;
+    struct view *v = a->stack[--a->depth];
+    v->ops->close(v);
+    free(v);
+    app_bump_generation(a);
+    struct view *t = app_top(a);
+    if (t->ops->on_data) t->ops->on_data(t); /* the cursor is still where it was */
+    a->dirty = true;
+}
+
+void app_pop_to_root(struct app *a)
+{
+    while (a->depth > 1)
+        app_pop(a);
+}
+
+void app_confirm_write(struct app *a, enum app_write w, uint64_t record_id, int64_t detail_id,
+                       const char *question)
+{
+    if (a->read_only) {
+        app_msg(a, APP_MSG_ERROR, "read-only mode: %s refused (certdeck runs with --read-only)",
+                w == APP_WRITE_ROLLBACK ? "rollback" : "retry");
+        return;
+    }
+    if (a->pending.active) {
+        app_msg(a, APP_MSG_INFO,
+                "the previous %s has not answered yet: its result will show here (L lists the "
+                "calls)",
+                a->pending.kind == APP_WRITE_ROLLBACK ? "rollback" : "retry");
+        return;
+    }
+    a->confirm = (struct pending_write){true, w, record_id, detail_id, 0};
+    strlcpy_safe(a->question, question, sizeof a->question);
+    buf_reset(&a->input);
+    a->prompt = PROMPT_CONFIRM;
+    a->dirty = true;
+}
