@@ -44,7 +44,7 @@ struct pending_write {
 
 struct app {
     struct api_client *api;
-    const struct app_options *opts; /* tui/app/app.h */
+    const struct app_options *opts; /* tui/app/options.h */
     const struct config *cfg;
     struct store *store;
     struct worker *worker;

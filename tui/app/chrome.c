@@ -1,7 +1,6 @@
 /* The chrome around the screen on top: the title row with its breadcrumbs (and where a click
  * on them goes), the status line (message, error, progress, age, rate limit, endpoint), the
  * too-small notice, and the frame that draws them all once per wake. */
-#include "tui/app/app.h"
 #include "tui/app/chrome.h"
 
 #include <curses.h>
@@ -11,6 +10,7 @@
 
 #include "core/apierr.h"
 #include "core/sanitize.h"
+#include "tui/app/options.h"
 #include "tui/app/prompt.h"
 #include "tui/text.h"
 #include "tui/ui.h"

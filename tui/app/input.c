@@ -1,12 +1,12 @@
 /* Input from the terminal: keys (wide characters, special keys, Alt as Esc+key) through the
  * key table into actions, mouse events (wheel, click, double click) and resizes. */
-#include "tui/app/app.h"
 #include "tui/app/input.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
+#include "tui/app/options.h"
 #include "tui/app/chrome.h"
 #include "tui/app/commands.h"
 #include "tui/app/prompt.h"

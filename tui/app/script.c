@@ -1,6 +1,5 @@
 /* The scripted test mode (like tig's TIG_SCRIPT): keys, commands, clicks and waits read from
  * a file, the screen saved as text with its attributes. The line language is in app.h. */
-#include "tui/app/app.h"
 #include "tui/app/script.h"
 
 #include <curses.h>
@@ -11,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tui/app/options.h"
 #include "tui/app/chrome.h"
 #include "tui/app/commands.h"
 #include "tui/app/input.h"
