@@ -1,0 +1,25 @@
+/* The emulator's RequestLimitExceeded (check 9 in server.c): a token bucket per (SecretId,
+ * Action), as the real service limits each caller per action. Not core/ratelimit, which is the
+ * client's own limiter. */
+#ifndef CERTDECK_EMULATOR_THROTTLE_H
+#define CERTDECK_EMULATOR_THROTTLE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct emu_bucket;
+
+struct emu_throttle {
+    double rate;          /* requests/s, also the burst (at least 1); < 0: unlimited */
+    pthread_mutex_t lock; /* the buckets */
+    struct emu_bucket *buckets;
+    size_t n_buckets, cap_buckets;
+};
+
+void emu_throttle_init(struct emu_throttle *t, double rate);
+void emu_throttle_free(struct emu_throttle *t);
+/* Takes a token from the caller's bucket for action: false when there is none. */
+bool emu_throttle_allow(struct emu_throttle *t, const char *secret_id, const char *action);
+
+#endif
