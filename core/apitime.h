@@ -1,5 +1,5 @@
-/* The API's time strings as seconds, and durations as short text. No time zone is applied:
- * the API gives local times without an offset, so only differences are meaningful. */
+/* The API's time strings: "YYYY-MM-DD HH:MM:SS" in China local time (UTC+8) for records and
+ * runs, "YYYY-MM-DDTHH:MM:SS.ffffffZ" (UTC) for detail items; and durations as short text. */
 #ifndef CERTDECK_APITIME_H
 #define CERTDECK_APITIME_H
 
@@ -7,9 +7,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* "2025-05-20 15:03:17" or "2025-05-20T07:03:17.000000Z" as seconds since the epoch of the
- * same clock. False (and *out untouched) for anything else, NULL included. */
+/* Either format as seconds of the clock it is written in, no time zone applied: only
+ * differences between times of one format are meaningful (what the screens show). False,
+ * *out untouched, for anything else, NULL included. */
 bool apitime_parse(const char *s, int64_t *out);
+/* Either format as Unix seconds: the space format is read as UTC+8, the T…Z one as UTC. */
+bool apitime_unix(const char *s, int64_t *out);
+/* Unix seconds as the API writes them (heap strings); a time that cannot be shown prints as
+ * the epoch. */
+char *apitime_china(int64_t t);
+char *apitime_iso(int64_t t);
 /* "15m41s", "2h03m", "3d04h", "42s" (the sign is dropped). */
 void apitime_duration(int64_t secs, char *buf, size_t n);
 

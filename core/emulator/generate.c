@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/emulator/apitime.h"
+#include "core/apitime.h"
 #include "core/emulator/instances.h"
 #include "core/emulator/rng.h"
 #include "core/emulator/rtype.h"
@@ -160,7 +160,7 @@ static void shape_items(struct gen *g, struct deploy_run *run, const struct run_
     }
     if (sh->force_fail && !any_failed && first) {
         int64_t end;
-        if (!apitime_parse(first->update_time, &end)) end = sh->start;
+        if (!apitime_unix(first->update_time, &end)) end = sh->start;
         runs_finish_item(first, true, rollback, end, rng_next(&g->rng));
     }
     run->type = sh->type;
@@ -263,10 +263,10 @@ static void gen_record(struct gen *g, struct dataset_record *rec, uint64_t id, i
     int64_t last = created;
     for (size_t r = 0; r < rec->n_runs; r++) {
         int64_t t;
-        if (apitime_parse(rec->runs[r].create_time, &t) && t > last) last = t;
+        if (apitime_unix(rec->runs[r].create_time, &t) && t > last) last = t;
         for (size_t k = 0; k < rec->runs[r].n_groups; k++)
             for (size_t i = 0; i < rec->runs[r].groups[k].n_items; i++)
-                if (apitime_parse(rec->runs[r].groups[k].items[i].update_time, &t) && t > last)
+                if (apitime_unix(rec->runs[r].groups[k].items[i].update_time, &t) && t > last)
                     last = t;
     }
     if (last > g->now && created <= g->now) last = g->now;

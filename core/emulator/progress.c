@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/emulator/apitime.h"
+#include "core/apitime.h"
 #include "core/emulator/rng.h"
 #include "core/emulator/runs.h"
 
@@ -38,7 +38,7 @@ static int64_t run_span(const struct deploy_run *r)
 static int64_t item_base(const struct dataset *ds, const struct deploy_item *it)
 {
     int64_t t;
-    if (!apitime_parse(it->update_time, &t) || t < ds->started_unix) t = ds->started_unix;
+    if (!apitime_unix(it->update_time, &t) || t < ds->started_unix) t = ds->started_unix;
     return t;
 }
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/emulator/apitime.h"
+#include "core/apitime.h"
 #include "core/emulator/rtype.h"
 #include "core/emulator/strslot.h"
 #include "core/util.h"
@@ -68,7 +68,7 @@ void runs_sync_record(struct dataset_record *rec, int64_t when)
     if (rec->n_runs == 0) return;
     rec->info.status = rec->runs[rec->n_runs - 1].status;
     int64_t prev;
-    if (!apitime_parse(rec->info.update_time, &prev) || when > prev)
+    if (!apitime_unix(rec->info.update_time, &prev) || when > prev)
         strslot_set(&rec->info.update_time, apitime_china(when));
 }
 

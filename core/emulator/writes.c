@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/emulator/apitime.h"
+#include "core/apitime.h"
 #include "core/emulator/instances.h"
 #include "core/emulator/rng.h"
 #include "core/emulator/rtype.h"

@@ -2,8 +2,9 @@
  * decode of its output). Not built by CMake. From the repository root:
  *
  *   clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
- *       -I. tests/fuzz/fuzz_codec.c core/codec.c core/model.c core/apierr.c core/sanitize.c \
- *       core/util.c $(pkg-config --cflags --libs libcjson) -lm -lpthread -o fuzz_codec
+ *       -I. tests/fuzz/fuzz_codec.c $(git ls-files core | grep '\.c$' | grep -v emulator/main) \
+ *       $(pkg-config --cflags --libs libcjson libcurl openssl libmicrohttpd) -lm -lpthread \
+ *       -o fuzz_codec
  *   ./fuzz_codec -max_len=65536 tests/data      # the seed responses make a good corpus
  */
 #include <stddef.h>

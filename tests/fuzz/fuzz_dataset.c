@@ -4,9 +4,9 @@
  * write actions. Not built by CMake. From the repository root:
  *
  *   clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
- *       -I. tests/fuzz/fuzz_dataset.c core/emulator/dataset.c core/codec.c core/model.c \
- *       core/apierr.c core/sanitize.c core/util.c \
- *       $(pkg-config --cflags --libs libcjson) -lm -lpthread -o fuzz_dataset
+ *       -I. tests/fuzz/fuzz_dataset.c $(git ls-files core | grep '\.c$' | grep -v emulator/main) \
+ *       $(pkg-config --cflags --libs libcjson libcurl openssl libmicrohttpd) -lm -lpthread \
+ *       -o fuzz_dataset
  *   ./fuzz_dataset -max_len=65536 CORPUS_DIR tests/data   # the datasets there are good seeds
  */
 #include <stddef.h>
