@@ -226,7 +226,7 @@ static void meta_fail(struct store_meta *m, const struct api_error *err)
     if (m->last_error.kind == APIERR_NONE) m->last_error.kind = APIERR_USAGE;
 }
 
-static bool same_filter(const char *a, const char *b)
+bool store_same_filter(const char *a, const char *b)
 {
     if (a && !*a) a = NULL;
     if (b && !*b) b = NULL;
@@ -297,7 +297,7 @@ void store_records_begin(struct store *s, const char *old_cert_filter, bool refr
 {
     pthread_mutex_lock(&s->mu);
     struct store_records *r = &s->records;
-    if (!same_filter(r->old_cert_filter, old_cert_filter)) {
+    if (!store_same_filter(r->old_cert_filter, old_cert_filter)) {
         records_clear_rows(r);
         records_clear_held(s);
         free(r->old_cert_filter);
