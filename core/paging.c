@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/id_index.h"
 #include "core/sanitize.h"
 #include "core/util.h"
 
@@ -20,39 +21,14 @@
 
 /* ---- the records list -------------------------------------------------------------------- */
 
-/* A set of 64-bit ids (open addressing), to keep paged lists free of duplicates. */
-struct paging_idset {
-    uint64_t *slots; /* id + 1; 0 = empty */
-    size_t cap, n;
-};
-
-static bool paging_idset_add(struct paging_idset *s, uint64_t id)
-{
-    if ((s->n + 1) * 2 > s->cap) {
-        struct paging_idset big = {.cap = s->cap ? s->cap * 2 : 64};
-        big.slots = xcalloc(big.cap, sizeof *big.slots);
-        for (size_t i = 0; i < s->cap; i++)
-            if (s->slots[i]) paging_idset_add(&big, s->slots[i] - 1);
-        free(s->slots);
-        *s = big;
-    }
-    size_t i = (size_t)((id * 0x9E3779B97F4A7C15ull) >> 7) & (s->cap - 1);
-    while (s->slots[i]) {
-        if (s->slots[i] == id + 1) return false;
-        i = (i + 1) & (s->cap - 1);
-    }
-    s->slots[i] = id + 1;
-    s->n++;
-    return true;
-}
-
 int api_records_all(struct api_client *c, const char *old_cert_id, struct records_page *out,
                     const atomic_int *cancel, struct api_error *err)
 {
     struct api_error scratch;
     if (!err) err = &scratch;
     memset(out, 0, sizeof *out);
-    struct paging_idset seen = {0};
+    struct id_index seen; /* the Ids in out, so that no record is listed twice */
+    id_index_init(&seen, PAGING_RECORDS_PAGE);
     size_t cap = 0;
     uint64_t offset = 0;
     for (;;) {
@@ -83,7 +59,7 @@ int api_records_all(struct api_client *c, const char *old_cert_id, struct record
         page.request_id = NULL;
         size_t fresh = 0;
         for (size_t i = 0; i < page.n_records; i++) {
-            if (!paging_idset_add(&seen, page.records[i].id)) {
+            if (id_index_lookup(&seen, page.records[i].id, i)) { /* seen before */
                 model_record_clear(&page.records[i]);
                 continue;
             }
@@ -105,12 +81,7 @@ int api_records_all(struct api_client *c, const char *old_cert_id, struct record
     return 0;
 }
 
-/* ---- paging: every item of a record's detail --------------------------------------------- */
-
-static bool paging_str_eq(const char *a, const char *b)
-{
-    return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
+/* ---- every item of a record's detail ----------------------------------------------------  */
 
 static bool paging_detail_complete(const struct detail_page *p)
 {
@@ -165,8 +136,7 @@ static size_t paging_detail_merge(struct detail_page *dst, const struct detail_p
             const struct resource_group *sg = &sr->groups[g];
             struct resource_group *dg = NULL;
             for (size_t k = 0; k < dr->n_groups && !dg; k++)
-                if (paging_str_eq(dr->groups[k].resource_type, sg->resource_type))
-                    dg = &dr->groups[k];
+                if (str_same(dr->groups[k].resource_type, sg->resource_type)) dg = &dr->groups[k];
             if (dg) {
                 added += model_group_merge(dg, sg);
                 continue;

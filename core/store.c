@@ -188,8 +188,7 @@ bool store_same_filter(const char *a, const char *b)
 {
     if (a && !*a) a = NULL;
     if (b && !*b) b = NULL;
-    if (!a || !b) return a == b;
-    return strcmp(a, b) == 0;
+    return str_same(a, b);
 }
 
 /* ---- event log ----------------------------------------------------------------------------- */

@@ -74,12 +74,6 @@ void store_detail_begin(struct store *s, uint64_t record_id, bool refresh)
     pthread_mutex_unlock(&s->mu);
 }
 
-static bool same_str(const char *a, const char *b)
-{
-    if (!a || !b) return a == b;
-    return strcmp(a, b) == 0;
-}
-
 static void run_copy_header(struct deploy_run *dst, const struct deploy_run *src)
 {
     dst->total_count = src->total_count;
@@ -90,7 +84,7 @@ static void run_copy_header(struct deploy_run *dst, const struct deploy_run *src
     dst->has_pending_total_count = src->has_pending_total_count;
     dst->type = src->type;
     dst->status = src->status;
-    if (!same_str(dst->create_time, src->create_time)) {
+    if (!str_same(dst->create_time, src->create_time)) {
         free(dst->create_time);
         dst->create_time = xstrdup(src->create_time);
     }
@@ -121,7 +115,7 @@ static void group_upsert(struct resource_group *dst, const struct resource_group
 static struct resource_group *run_find_group(struct deploy_run *run, const char *type)
 {
     for (size_t i = 0; i < run->n_groups; i++)
-        if (same_str(run->groups[i].resource_type, type)) return &run->groups[i];
+        if (str_same(run->groups[i].resource_type, type)) return &run->groups[i];
     return NULL;
 }
 
@@ -177,7 +171,7 @@ static void detail_merge(struct detail_entry *e, int64_t offset, int64_t limit,
     }
     if (offset == 0 && !dst->request_id && p->request_id)
         dst->request_id = xstrdup(p->request_id);
-    else if (offset == 0 && p->request_id && !same_str(dst->request_id, p->request_id)) {
+    else if (offset == 0 && p->request_id && !str_same(dst->request_id, p->request_id)) {
         free(dst->request_id);
         dst->request_id = xstrdup(p->request_id);
     }

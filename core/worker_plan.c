@@ -79,17 +79,11 @@ void worker_plan_clear(struct worker *w)
     w->n_targets = 0;
 }
 
-static bool same_type(const char *a, const char *b)
-{
-    if (!a || !b) return a == b;
-    return strcmp(a, b) == 0;
-}
-
 /* The want for that group of t (type NULL: every group), created with want 0 if new. */
 static struct group_want *group_want_get(struct target *t, size_t run, const char *type)
 {
     for (size_t i = 0; i < t->n_groups; i++)
-        if (t->groups[i].run == run && same_type(t->groups[i].type, type)) return &t->groups[i];
+        if (t->groups[i].run == run && str_same(t->groups[i].type, type)) return &t->groups[i];
     t->groups = xgrow(t->groups, &t->cap_groups, t->n_groups + 1, sizeof(*t->groups));
     struct group_want *g = &t->groups[t->n_groups++];
     memset(g, 0, sizeof(*g));
@@ -306,7 +300,7 @@ static int64_t want_reach(const struct worker *w, const struct store_detail *d,
         }
         for (size_t g = 0; g < run->n_groups; g++) {
             const struct resource_group *grp = &run->groups[g];
-            if (gw->type && !same_type(grp->resource_type, gw->type)) continue;
+            if (gw->type && !str_same(grp->resource_type, gw->type)) continue;
             int64_t target = min64(gw->want, grp->total_count);
             if ((int64_t)grp->n_items >= target) continue;
             int64_t upto;
