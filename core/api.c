@@ -45,7 +45,8 @@ struct api_client {
     pthread_mutex_t pool_mu; /* guards the idle handles */
     struct http_client **idle;
     size_t n_idle, cap_idle;
-    struct trace_observer observer;
+
+    struct trace_observer observer; /* the event log's hook */
 };
 
 /* ---- construction ------------------------------------------------------------------------ */
@@ -322,6 +323,8 @@ static int api_attempt(struct api_client *c, const struct api_call *call, struct
     http_response_free(&resp);
     return rc;
 }
+
+/* ---- sending a call: rate limit, attempts under the retry policy, the trace ---------------- */
 
 static void api_cancelled(struct api_error *err)
 {

@@ -31,6 +31,7 @@ struct job {
     bool wait_shown;    /* that wait is published in the store (it passed the notice time) */
 };
 
+/* What running a job brought back: a page (reads), a request id (writes), or err. */
 struct outcome {
     int rc;
     struct api_error err;
