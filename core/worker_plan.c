@@ -400,7 +400,7 @@ static void plan_detail(struct worker *w, uint64_t record_id, bool refresh, bool
         return;
     }
     size_t budget = worker_queue_budget(w, JOB_DETAIL, record_id);
-    /* In slices of 64 offsets, so the store is not locked across want_page (it takes the
+    /* In slices of 64 offsets, so the store is not locked across worker_want_page (it takes the
      * store's lock itself). */
     for (int64_t o = from; o < reach && budget > 0;) {
         n = 0;
