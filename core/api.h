@@ -15,6 +15,7 @@
 #include "core/http.h"
 #include "core/model.h"
 #include "core/ratelimit.h"
+#include "core/trace.h" /* struct api_trace, api_observer_fn */
 
 #define API_SERVICE          "ssl"
 #define API_VERSION          "2019-12-05"
@@ -43,22 +44,6 @@ struct api_config {
     int64_t backoff_base_ms; /* first retry delay; 0: 500 ms, doubling, with jitter */
     int64_t clock_skew_s;    /* added to the timestamp (tests) */
 };
-
-/* What one call did, for the event log and the status line. */
-struct api_trace {
-    const char *action;   /* static string, e.g. "DescribeHostUploadUpdateRecordDetail" */
-    char params[160];     /* short summary, e.g. "DeployRecordId=2 Offset=200 Limit=200" */
-    int64_t started_ms;   /* now_ms() at start */
-    int64_t duration_ms;  /* including retries and rate-limit waits */
-    int64_t rate_wait_ms; /* time spent waiting for the rate limiter */
-    int attempts;
-    int rate_limited; /* attempts the server answered RequestLimitExceeded */
-    long http_status;
-    char request_id[80];
-    struct api_error err; /* kind APIERR_NONE on success */
-};
-
-typedef void (*api_observer_fn)(void *ctx, const struct api_trace *trace);
 
 struct api_client;
 

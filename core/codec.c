@@ -1,6 +1,5 @@
-/* cJSON <-> model for the update family. One field table per API object drives both the strict
- * decoder and the encoder, so names, nesting and output order are written down once (the
- * order is the official example's, the spec seed page).
+/* Decoding: JSON bodies and objects of the update family into the model, strictly, driven by
+ * the field tables (core/codec_shapes.h); the encoder is core/codec_encode.c.
  *
  * Decoding rules (every failure is APIERR_DECODE with "<path>: <what>"):
  *   - wrong JSON type:        "<path>: expected integer, got string". Type names: integer,
@@ -27,11 +26,7 @@
  * boundary); an Error without a string Code is a decode error.
  *
  * Decoding never recurses deeper than the schema (four levels); cJSON's own parser stops at
- * CJSON_NESTING_LIMIT. Everything is linear in the body size.
- *
- * Encoding: cJSON prints numbers with 15 significant digits, so integers of 16 digits or more
- * are added as raw JSON text (cJSON_Raw) holding their exact decimal form; smaller ones are
- * ordinary cJSON numbers. */
+ * CJSON_NESTING_LIMIT. Everything is linear in the body size. */
 #include "core/codec.h"
 
 #include <math.h>
@@ -41,191 +36,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/codec_shapes.h"
 #include "core/sanitize.h"
 #include "core/util.h"
-
-/* ---- the field tables ------------------------------------------------------------------- */
-
-enum fkind {
-    F_STR,  /* char * */
-    F_I64,  /* int64_t */
-    F_U64,  /* uint64_t */
-    F_STRS, /* char ** + size_t count */
-    F_OBJS, /* struct T * + size_t count, elements described by sub */
-};
-
-enum {
-    F_REQUIRED = 1u << 0,       /* missing is an error */
-    F_NONNEG = 1u << 1,         /* an int64 field the API declares uint64 */
-    F_HAS = 1u << 2,            /* flag_off: bool has_ (numbers) — null or missing clears it */
-    F_NULLFLAG = 1u << 3,       /* flag_off: bool *_null (lists) — set when the API sent null */
-    F_NULL_IF_ABSENT = 1u << 4, /* encoder: a number without has_ is written as null, not omitted */
-};
-
-struct shape;
-
-struct field {
-    const char *name;
-    enum fkind kind;
-    unsigned flags;
-    size_t off;      /* the member */
-    size_t n_off;    /* F_STRS / F_OBJS: the size_t count */
-    size_t flag_off; /* F_HAS / F_NULLFLAG: the bool */
-    const struct shape *sub;
-};
-
-struct shape {
-    size_t size;
-    const struct field *fields;
-    size_t n_fields;
-};
-
-#define SHAPE(T, table)                                                                            \
-    {                                                                                              \
-        sizeof(T), table, ARRAY_LEN(table)                                                         \
-    }
-#define FSTR(T, name, m, fl)                                                                       \
-    {                                                                                              \
-        name, F_STR, fl, offsetof(T, m), 0, 0, NULL                                                \
-    }
-#define FI64(T, name, m, fl)                                                                       \
-    {                                                                                              \
-        name, F_I64, fl, offsetof(T, m), 0, 0, NULL                                                \
-    }
-#define FI64_HAS(T, name, m, has, fl)                                                              \
-    {                                                                                              \
-        name, F_I64, (fl) | F_HAS, offsetof(T, m), 0, offsetof(T, has), NULL                       \
-    }
-#define FU64(T, name, m, fl)                                                                       \
-    {                                                                                              \
-        name, F_U64, fl, offsetof(T, m), 0, 0, NULL                                                \
-    }
-#define FSTRS(T, name, m, n, fl)                                                                   \
-    {                                                                                              \
-        name, F_STRS, fl, offsetof(T, m), offsetof(T, n), 0, NULL                                  \
-    }
-#define FSTRS_NULL(T, name, m, n, nf)                                                              \
-    {                                                                                              \
-        name, F_STRS, F_NULLFLAG, offsetof(T, m), offsetof(T, n), offsetof(T, nf), NULL            \
-    }
-#define FOBJS(T, name, m, n, sub, fl)                                                              \
-    {                                                                                              \
-        name, F_OBJS, fl, offsetof(T, m), offsetof(T, n), 0, &(sub)                                \
-    }
-#define FOBJS_NULL(T, name, m, n, nf, sub)                                                         \
-    {                                                                                              \
-        name, F_OBJS, F_NULLFLAG, offsetof(T, m), offsetof(T, n), offsetof(T, nf), &(sub)          \
-    }
-
-/* DeployRecordItem, in the seed example's order. */
-static const struct field item_fields[] = {
-    FU64(struct deploy_item, "Id", id, F_REQUIRED),
-    FSTR(struct deploy_item, "OldCertId", old_cert_id, 0),
-    FI64(struct deploy_item, "Status", status, 0),
-    FSTR(struct deploy_item, "ErrorMsg", error_msg, 0),
-    FSTR(struct deploy_item, "CreateTime", create_time, 0),
-    FSTR(struct deploy_item, "UpdateTime", update_time, 0),
-    FSTR(struct deploy_item, "InstanceId", instance_id, 0),
-    FSTR(struct deploy_item, "InstanceName", instance_name, 0),
-    FSTR(struct deploy_item, "ListenerId", listener_id, 0),
-    FSTR(struct deploy_item, "ListenerName", listener_name, 0),
-    FSTRS_NULL(struct deploy_item, "Domains", domains, n_domains, domains_null),
-    FSTR(struct deploy_item, "Protocol", protocol, 0),
-    FI64(struct deploy_item, "SniSwitch", sni_switch, 0),
-    FI64(struct deploy_item, "Forward", forward, 0),
-    FSTR(struct deploy_item, "SSLMode", ssl_mode, 0),
-    FSTR(struct deploy_item, "ResourceType", resource_type, 0),
-    FSTR(struct deploy_item, "Region", region, 0),
-    FSTR(struct deploy_item, "Bucket", bucket, 0),
-    FSTR(struct deploy_item, "Namespace", namespace_, 0),
-    FSTR(struct deploy_item, "SecretName", secret_name, 0),
-    FI64(struct deploy_item, "Port", port, 0),
-};
-static const struct shape item_shape = SHAPE(struct deploy_item, item_fields);
-
-/* DeployRecordList (one resource-type group). */
-static const struct field group_fields[] = {
-    FSTR(struct resource_group, "ResourceType", resource_type, 0),
-    FOBJS_NULL(struct resource_group, "List", items, n_items, list_null, item_shape),
-    FI64(struct resource_group, "TotalCount", total_count, 0),
-};
-static const struct shape group_shape = SHAPE(struct resource_group, group_fields);
-
-/* DeployRecord (one deploy or rollback run). */
-static const struct field run_fields[] = {
-    FI64(struct deploy_run, "TotalCount", total_count, 0),
-    FI64(struct deploy_run, "SuccessTotalCount", success_total_count, 0),
-    FI64(struct deploy_run, "FailedTotalCount", failed_total_count, 0),
-    FI64(struct deploy_run, "RunningTotalCount", running_total_count, 0),
-    FI64_HAS(struct deploy_run, "PendingTotalCount", pending_total_count, has_pending_total_count,
-             0),
-    FOBJS_NULL(struct deploy_run, "RecordDetailList", groups, n_groups, groups_null, group_shape),
-    FI64(struct deploy_run, "Type", type, 0),
-    FI64(struct deploy_run, "Status", status, 0),
-    FSTR(struct deploy_run, "CreateTime", create_time, 0),
-};
-static const struct shape run_shape = SHAPE(struct deploy_run, run_fields);
-
-static const struct field detail_fields[] = {
-    FOBJS(struct detail_page, "DeployRecordDetail", runs, n_runs, run_shape, F_REQUIRED),
-    FSTR(struct detail_page, "RequestId", request_id, 0),
-};
-static const struct shape detail_shape = SHAPE(struct detail_page, detail_fields);
-
-/* UploadUpdateRecordInfo (one row of the record list). */
-static const struct field record_fields[] = {
-    FU64(struct update_record, "Id", id, F_REQUIRED),
-    FSTR(struct update_record, "OldCertId", old_cert_id, 0),
-    FSTRS(struct update_record, "ResourceTypes", resource_types, n_resource_types, 0),
-    FI64(struct update_record, "Status", status, F_NONNEG),
-    FSTR(struct update_record, "CreateTime", create_time, 0),
-    FSTR(struct update_record, "UpdateTime", update_time, 0),
-};
-static const struct shape record_shape = SHAPE(struct update_record, record_fields);
-
-static const struct field records_fields[] = {
-    FU64(struct records_page, "TotalCount", total_count, F_REQUIRED),
-    FOBJS(struct records_page, "DeployRecordList", records, n_records, record_shape, F_REQUIRED),
-    FSTR(struct records_page, "RequestId", request_id, 0),
-};
-static const struct shape records_shape = SHAPE(struct records_page, records_fields);
-
-/* UploadUpdateCertificateInstance: the example sends TotalCount/OffsetCount as null. */
-static const struct field region_fields[] = {
-    FI64_HAS(struct sync_progress_region, "TotalCount", total_count, has_total_count,
-             F_NULL_IF_ABSENT),
-    FI64_HAS(struct sync_progress_region, "OffsetCount", offset_count, has_offset_count,
-             F_NULL_IF_ABSENT),
-    FI64(struct sync_progress_region, "Status", status, 0),
-    FSTR(struct sync_progress_region, "Region", region, 0),
-};
-static const struct shape region_shape = SHAPE(struct sync_progress_region, region_fields);
-
-static const struct field progress_fields[] = {
-    FSTR(struct sync_progress, "ResourceType", resource_type, 0),
-    FOBJS(struct sync_progress, "UpdateSyncProgressRegions", regions, n_regions, region_shape, 0),
-    FI64(struct sync_progress, "Status", status, 0),
-};
-static const struct shape progress_shape = SHAPE(struct sync_progress, progress_fields);
-
-static const struct field upload_fields[] = {
-    FU64(struct upload_result, "DeployRecordId", deploy_record_id, F_REQUIRED),
-    FI64(struct upload_result, "DeployStatus", deploy_status, 0),
-    FOBJS(struct upload_result, "UpdateSyncProgress", progress, n_progress, progress_shape, 0),
-    FSTR(struct upload_result, "RequestId", request_id, 0),
-};
-static const struct shape upload_shape = SHAPE(struct upload_result, upload_fields);
-
-/* Rollback / Retry: only RequestId. */
-struct empty_response {
-    char *request_id;
-};
-static const struct field empty_fields[] = {
-    FSTR(struct empty_response, "RequestId", request_id, 0),
-};
-static const struct shape empty_shape = SHAPE(struct empty_response, empty_fields);
-
-#define MEMBER(base, off, T) ((T *)(void *)((char *)(base) + (off)))
 
 /* ---- decoding: path and errors ---------------------------------------------------------- */
 
@@ -424,15 +237,15 @@ static int decode_str(struct dctx *c, const cJSON *v, char **out)
     return 0;
 }
 
-static int decode_shape(struct dctx *c, const cJSON *obj, const struct shape *sh, void *base);
+static int decode_shape(struct dctx *c, const cJSON *obj, const struct codec_shape *sh, void *base);
 
 /* Elements are appended one at a time (count first, so a failure leaves a clearable array):
  * the allocation grows with what was actually decoded, not with what a hostile array claims. */
-static int decode_list(struct dctx *c, const cJSON *arr, const struct field *f, void *base)
+static int decode_list(struct dctx *c, const cJSON *arr, const struct codec_field *f, void *base)
 {
-    void **slot = MEMBER(base, f->off, void *);
-    size_t *count = MEMBER(base, f->n_off, size_t);
-    size_t esize = f->kind == F_STRS ? sizeof(char *) : f->sub->size;
+    void **slot = CODEC_MEMBER(base, f->off, void *);
+    size_t *count = CODEC_MEMBER(base, f->n_off, size_t);
+    size_t esize = f->kind == CODEC_F_STRS ? sizeof(char *) : f->sub->size;
     size_t cap = 0, i = 0;
     for (const cJSON *e = arr->child; e; e = e->next, i++) {
         *slot = xgrow(*slot, &cap, i + 1, esize);
@@ -441,7 +254,7 @@ static int decode_list(struct dctx *c, const cJSON *arr, const struct field *f, 
         *count = i + 1;
         size_t mark = path_push(c, "[%zu]", i);
         int r;
-        if (f->kind == F_STRS) {
+        if (f->kind == CODEC_F_STRS) {
             if (cJSON_IsNull(e))
                 r = fail(c, "expected string, got null");
             else
@@ -457,28 +270,29 @@ static int decode_list(struct dctx *c, const cJSON *arr, const struct field *f, 
     return 0;
 }
 
-static int decode_field(struct dctx *c, const cJSON *v, const struct field *f, void *base)
+static int decode_field(struct dctx *c, const cJSON *v, const struct codec_field *f, void *base)
 {
     if (!v) {
-        if (f->flags & F_REQUIRED) return fail(c, "missing");
+        if (f->flags & CODEC_F_REQUIRED) return fail(c, "missing");
         return 0; /* zero value: base was zeroed */
     }
-    if (cJSON_IsNull(v) && (f->flags & F_HAS)) return 0; /* has_ stays false */
-    if (cJSON_IsNull(v) && (f->flags & F_NULLFLAG)) {
-        *MEMBER(base, f->flag_off, bool) = true;
+    if (cJSON_IsNull(v) && (f->flags & CODEC_F_HAS)) return 0; /* has_ stays false */
+    if (cJSON_IsNull(v) && (f->flags & CODEC_F_NULLFLAG)) {
+        *CODEC_MEMBER(base, f->flag_off, bool) = true;
         return 0;
     }
     switch (f->kind) {
-    case F_STR:
-        return decode_str(c, v, MEMBER(base, f->off, char *));
-    case F_I64:
-        if (decode_i64(c, v, f->flags & F_NONNEG, MEMBER(base, f->off, int64_t)) < 0) return -1;
-        if (f->flags & F_HAS) *MEMBER(base, f->flag_off, bool) = true;
+    case CODEC_F_STR:
+        return decode_str(c, v, CODEC_MEMBER(base, f->off, char *));
+    case CODEC_F_I64:
+        if (decode_i64(c, v, f->flags & CODEC_F_NONNEG, CODEC_MEMBER(base, f->off, int64_t)) < 0)
+            return -1;
+        if (f->flags & CODEC_F_HAS) *CODEC_MEMBER(base, f->flag_off, bool) = true;
         return 0;
-    case F_U64:
-        return decode_u64(c, v, MEMBER(base, f->off, uint64_t));
-    case F_STRS:
-    case F_OBJS:
+    case CODEC_F_U64:
+        return decode_u64(c, v, CODEC_MEMBER(base, f->off, uint64_t));
+    case CODEC_F_STRS:
+    case CODEC_F_OBJS:
         if (cJSON_IsNull(v)) return 0; /* a list without a null flag: empty */
         if (!cJSON_IsArray(v)) return fail(c, "expected array, got %s", type_name(v));
         return decode_list(c, v, f, base);
@@ -486,10 +300,10 @@ static int decode_field(struct dctx *c, const cJSON *v, const struct field *f, v
     return fail(c, "internal: unknown field kind");
 }
 
-static int decode_shape(struct dctx *c, const cJSON *obj, const struct shape *sh, void *base)
+static int decode_shape(struct dctx *c, const cJSON *obj, const struct codec_shape *sh, void *base)
 {
     for (size_t i = 0; i < sh->n_fields; i++) {
-        const struct field *f = &sh->fields[i];
+        const struct codec_field *f = &sh->fields[i];
         size_t mark = path_push_key(c, f->name);
         if (decode_field(c, cJSON_GetObjectItemCaseSensitive(obj, f->name), f, base) < 0) return -1;
         path_pop(c, mark);
@@ -613,7 +427,7 @@ static int check_api_error(struct dctx *c, const cJSON *resp, const char *rid)
 }
 
 /* Decodes a body into out (zeroed first) following sh; on failure clear(out) and err. */
-static int decode_body(const char *body, size_t len, const struct shape *sh, void *out,
+static int decode_body(const char *body, size_t len, const struct codec_shape *sh, void *out,
                        void (*clear)(void *), struct api_error *err)
 {
     memset(out, 0, sh->size);
@@ -665,7 +479,7 @@ static void clear_upload(void *p)
 }
 static void clear_empty(void *p)
 {
-    struct empty_response *e = p;
+    struct codec_empty_response *e = p;
     free(e->request_id);
     e->request_id = NULL;
 }
@@ -673,34 +487,34 @@ static void clear_empty(void *p)
 int codec_decode_records_body(const char *body, size_t len, struct records_page *out,
                               struct api_error *err)
 {
-    return decode_body(body, len, &records_shape, out, clear_records, err);
+    return decode_body(body, len, &codec_records_shape, out, clear_records, err);
 }
 
 int codec_decode_detail_body(const char *body, size_t len, struct detail_page *out,
                              struct api_error *err)
 {
-    return decode_body(body, len, &detail_shape, out, clear_detail, err);
+    return decode_body(body, len, &codec_detail_shape, out, clear_detail, err);
 }
 
 int codec_decode_upload_body(const char *body, size_t len, struct upload_result *out,
                              struct api_error *err)
 {
-    return decode_body(body, len, &upload_shape, out, clear_upload, err);
+    return decode_body(body, len, &codec_upload_shape, out, clear_upload, err);
 }
 
 int codec_decode_empty_body(const char *body, size_t len, char *request_id, size_t rid_len,
                             struct api_error *err)
 {
-    struct empty_response e;
+    struct codec_empty_response e;
     if (request_id && rid_len) request_id[0] = '\0';
-    if (decode_body(body, len, &empty_shape, &e, clear_empty, err) < 0) return -1;
+    if (decode_body(body, len, &codec_empty_shape, &e, clear_empty, err) < 0) return -1;
     if (request_id && rid_len) sanitize_copy(request_id, rid_len, e.request_id);
     clear_empty(&e);
     return 0;
 }
 
-static int decode_object(const cJSON *obj, const char *path, const struct shape *sh, void *out,
-                         void (*clear)(void *), struct api_error *err)
+static int decode_object(const cJSON *obj, const char *path, const struct codec_shape *sh,
+                         void *out, void (*clear)(void *), struct api_error *err)
 {
     memset(out, 0, sh->size);
     struct dctx c;
@@ -725,148 +539,11 @@ static void clear_run(void *p)
 int codec_decode_update_record(const cJSON *obj, const char *path, struct update_record *out,
                                struct api_error *err)
 {
-    return decode_object(obj, path, &record_shape, out, clear_record, err);
+    return decode_object(obj, path, &codec_record_shape, out, clear_record, err);
 }
 
 int codec_decode_deploy_run(const cJSON *obj, const char *path, struct deploy_run *out,
                             struct api_error *err)
 {
-    return decode_object(obj, path, &run_shape, out, clear_run, err);
-}
-
-/* ---- encoding --------------------------------------------------------------------------- */
-
-static cJSON *encode_shape(const struct shape *sh, const void *base);
-
-/* Below 10^15 a double prints exactly under cJSON's "%1.15g"; beyond, write the digits. */
-static void add_integer(cJSON *obj, const char *name, bool neg, uint64_t mag)
-{
-    if (mag < 1000000000000000ULL) {
-        double d = (double)mag;
-        cJSON_AddNumberToObject(obj, name, neg ? -d : d);
-        return;
-    }
-    char digits[32];
-    snprintf(digits, sizeof digits, "%s%llu", neg ? "-" : "", (unsigned long long)mag);
-    cJSON_AddRawToObject(obj, name, digits);
-}
-
-static cJSON *encode_list(const struct field *f, const void *base)
-{
-    void *const *slot = MEMBER(base, f->off, void *const);
-    size_t n = *MEMBER(base, f->n_off, const size_t);
-    bool null_flag = (f->flags & F_NULLFLAG) && *MEMBER(base, f->flag_off, const bool);
-    if (null_flag && n == 0) return cJSON_CreateNull();
-    cJSON *arr = cJSON_CreateArray();
-    for (size_t i = 0; *slot && i < n; i++) {
-        cJSON *e;
-        if (f->kind == F_STRS) {
-            const char *s = ((char *const *)*slot)[i];
-            e = s ? cJSON_CreateString(s) : cJSON_CreateNull();
-        } else {
-            e = encode_shape(f->sub, (const char *)*slot + i * f->sub->size);
-        }
-        cJSON_AddItemToArray(arr, e);
-    }
-    return arr;
-}
-
-static cJSON *encode_shape(const struct shape *sh, const void *base)
-{
-    cJSON *obj = cJSON_CreateObject();
-    for (size_t i = 0; i < sh->n_fields; i++) {
-        const struct field *f = &sh->fields[i];
-        switch (f->kind) {
-        case F_STR: {
-            const char *s = *MEMBER(base, f->off, char *const);
-            if (s) cJSON_AddStringToObject(obj, f->name, s);
-            break;
-        }
-        case F_I64:
-            if ((f->flags & F_HAS) && !*MEMBER(base, f->flag_off, const bool)) {
-                if (f->flags & F_NULL_IF_ABSENT) cJSON_AddNullToObject(obj, f->name);
-                break;
-            }
-            {
-                int64_t v = *MEMBER(base, f->off, const int64_t);
-                add_integer(obj, f->name, v < 0, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
-                break;
-            }
-        case F_U64:
-            add_integer(obj, f->name, false, *MEMBER(base, f->off, const uint64_t));
-            break;
-        case F_STRS:
-        case F_OBJS:
-            cJSON_AddItemToObject(obj, f->name, encode_list(f, base));
-            break;
-        }
-    }
-    return obj;
-}
-
-cJSON *codec_encode_update_record(const struct update_record *r)
-{
-    return encode_shape(&record_shape, r);
-}
-
-cJSON *codec_encode_deploy_run(const struct deploy_run *r)
-{
-    return encode_shape(&run_shape, r);
-}
-
-cJSON *codec_encode_deploy_item(const struct deploy_item *it)
-{
-    return encode_shape(&item_shape, it);
-}
-
-cJSON *codec_encode_records_page(const struct records_page *p)
-{
-    return encode_shape(&records_shape, p);
-}
-
-cJSON *codec_encode_detail_page(const struct detail_page *p)
-{
-    return encode_shape(&detail_shape, p);
-}
-
-cJSON *codec_encode_upload_result(const struct upload_result *r)
-{
-    return encode_shape(&upload_shape, r);
-}
-
-/* cJSON prints into its own allocation; hand back one from our family. */
-static char *print_compact(const cJSON *root)
-{
-    char *s = cJSON_PrintUnformatted(root);
-    if (!s) {
-        fprintf(stderr, "certdeck: out of memory (printing JSON)\n");
-        abort();
-    }
-    char *out = xstrdup(s);
-    cJSON_free(s);
-    return out;
-}
-
-char *codec_envelope(cJSON *inner, const char *request_id)
-{
-    if (!inner) inner = cJSON_CreateObject();
-    if (request_id) {
-        /* RequestId goes last, once, whatever inner already held. */
-        cJSON_DeleteItemFromObjectCaseSensitive(inner, "RequestId");
-        cJSON_AddStringToObject(inner, "RequestId", request_id);
-    }
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddItemToObject(root, "Response", inner);
-    char *s = print_compact(root);
-    cJSON_Delete(root);
-    return s;
-}
-
-char *codec_error_envelope(const char *code, const char *message, const char *request_id)
-{
-    cJSON *inner = cJSON_CreateObject();
-    cJSON *e = cJSON_AddObjectToObject(inner, "Error");
-    cJSON_AddStringToObject(e, "Code", code ? code : "");
-    cJSON_AddStringToObject(e, "Message", message ? message : "");
-    return codec_envelope(inner, request_id);
+    return decode_object(obj, path, &codec_run_shape, out, clear_run, err);
 }

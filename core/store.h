@@ -95,6 +95,9 @@ bool store_detail_page_held(struct store *s, uint64_t record_id, int64_t offset)
 size_t store_log_len(struct store *s);
 const struct api_trace *store_log_at(struct store *s, size_t i);
 uint64_t store_generation(struct store *s);
+/* Whether two OldCertificateId filters select the same record list: NULL and "" are both
+ * "no filter". */
+bool store_same_filter(const char *a, const char *b);
 
 /* The worker's requests held back by the client-side rate limit right now, counting only
  * those that have waited longer than WORKER_RATE_NOTICE_MS (shorter waits are not news). The
@@ -114,7 +117,7 @@ void store_drain_wake(struct store *s);
 /* Writers (the worker). Each takes the lock itself, bumps the generation and wakes. Each
  * _begin (one request queued) is ended by exactly one _put, _fail or _abort. Data passed in is
  * deep-copied: the caller keeps ownership. */
-/* A filter different from the stored one (NULL and "" are the same) empties the list first. */
+/* A filter different from the stored one (store_same_filter) empties the list first. */
 void store_records_begin(struct store *s, const char *old_cert_filter, bool refresh);
 /* Writes the page's rows at offset: appends (offset == loaded_offset), replaces rows already
  * there (a refresh; a refresh page that ends the list drops the stale tail), or holds the page

@@ -155,6 +155,12 @@ char *str_trim(char *s)
     return s;
 }
 
+bool str_same(const char *a, const char *b)
+{
+    if (!a || !b) return a == b;
+    return strcmp(a, b) == 0;
+}
+
 void secure_zero(void *p, size_t n)
 {
     if (!p || !n) return;

@@ -4,6 +4,7 @@
 #define CERTDECK_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +42,8 @@ size_t strlcpy_safe(char *dst, const char *src, size_t size);
 /* Strips leading spaces/tabs and trailing spaces, tabs, CR and LF in place; returns the first
  * kept character (inside s). */
 char *str_trim(char *s);
+/* Whether two strings, either of which may be NULL, are equal (NULL equals only NULL). */
+bool str_same(const char *a, const char *b);
 
 /* Overwrites memory in a way the compiler cannot drop (for secrets). */
 void secure_zero(void *p, size_t n);
