@@ -16,9 +16,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* Fewer days left than this draws a warning; a certificate or key file larger than
+ * PREFLIGHT_MAX_FILE bytes is refused. */
 #define PREFLIGHT_WARN_DAYS 30
-#define PREFLIGHT_MAX_FILE  (1024 * 1024) /* a certificate or key file larger than this is refused \
-                                           */
+#define PREFLIGHT_MAX_FILE  (1024 * 1024)
 
 enum preflight_level { PREFLIGHT_OK = 0, PREFLIGHT_WARN, PREFLIGHT_FAIL };
 
