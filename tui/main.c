@@ -17,6 +17,7 @@
 #include "core/util.h"
 #include "tui/app/app.h"
 #include "tui/cli/batch.h"
+#include "tui/cli/update.h"
 #include "tui/config.h"
 #include "tui/keymap.h"
 #include "tui/text.h"
@@ -29,6 +30,9 @@ static const char usage_text[] =
     "       certdeck [options] detail ID [--all] [--offset N] [--limit N]\n"
     "       certdeck [options] rollback ID [--yes]\n"
     "       certdeck [options] retry ID | retry --item DETAIL_ID [--yes]\n"
+    "       certdeck [options] update --old-cert ID --cert FILE --key FILE --types clb[,waf,…]\n"
+    "                [--regions TYPE:REGION[,REGION…]]… [--yes] [--no-wait] [--force] [--check]\n"
+    "                                          push a renewed certificate (pre-flight first)\n"
     "       certdeck [options] doctor           where credentials come from; does the API answer\n"
     "       certdeck keys                       the key bindings of the TUI\n"
     "\n"
@@ -50,7 +54,8 @@ static const char usage_text[] =
     "  --mouse              enable the mouse in the TUI\n"
     "  --version, --help\n"
     "\n"
-    "exit codes: 0 success, 1 API error, 2 usage, 3 network or TLS error\n";
+    "exit codes: 0 success, 1 API error, 2 usage, 3 network or TLS error,\n"
+    "            4 update: the pre-flight failed, or the task finished without succeeding\n";
 
 enum opt_id {
     OPT_DEMO = 256,
@@ -79,6 +84,13 @@ enum opt_id {
     OPT_SEED,
     OPT_SCRIPT,
     OPT_SIZE,
+    OPT_CERT,
+    OPT_KEY,
+    OPT_TYPES,
+    OPT_REGIONS,
+    OPT_NO_WAIT,
+    OPT_FORCE,
+    OPT_CHECK,
 };
 
 static const struct option long_options[] = {
@@ -110,6 +122,14 @@ static const struct option long_options[] = {
     {"seed", required_argument, NULL, OPT_SEED},
     {"script", required_argument, NULL, OPT_SCRIPT},
     {"size", required_argument, NULL, OPT_SIZE},
+    /* update */
+    {"cert", required_argument, NULL, OPT_CERT},
+    {"key", required_argument, NULL, OPT_KEY},
+    {"types", required_argument, NULL, OPT_TYPES},
+    {"regions", required_argument, NULL, OPT_REGIONS},
+    {"no-wait", no_argument, NULL, OPT_NO_WAIT},
+    {"force", no_argument, NULL, OPT_FORCE},
+    {"check", no_argument, NULL, OPT_CHECK},
     {NULL, 0, NULL, 0},
 };
 
@@ -123,6 +143,7 @@ struct cli {
     int64_t offset, limit, item;
     uint64_t seed;
     int cols, lines;
+    struct update_options upd;
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -236,6 +257,28 @@ static int parse_args(int argc, char **argv, struct cli *c)
         case OPT_ITEM:
             if (parse_int(optarg, 0, INT64_MAX, &c->item))
                 return usage_error("--item takes a detail item Id, not '%s'", optarg);
+            break;
+        case OPT_CERT:
+            c->upd.cert_file = optarg;
+            break;
+        case OPT_KEY:
+            c->upd.key_file = optarg;
+            break;
+        case OPT_TYPES:
+            c->upd.types = optarg;
+            break;
+        case OPT_REGIONS:
+            if (update_add_regions(&c->upd, optarg) != 0)
+                return usage_error("too many --regions (at most %s)", "32");
+            break;
+        case OPT_NO_WAIT:
+            c->upd.no_wait = true;
+            break;
+        case OPT_FORCE:
+            c->upd.force = true;
+            break;
+        case OPT_CHECK:
+            c->upd.check = true;
             break;
         case OPT_YES:
             c->yes = true;
@@ -430,6 +473,14 @@ static int run_command(struct api_client *api, const struct cli *c, char **pos, 
         if (!confirm(c, q)) return EXIT_USAGE;
         return rollback ? batch_rollback(api, id, stdout)
                         : batch_retry(api, id, id >= 0 ? -1 : c->item, stdout);
+    }
+    if (!strcmp(cmd, "update")) {
+        if (npos != 1) return usage_error("update takes options only (got '%s')", pos[1]);
+        struct update_options u = c->upd;
+        u.old_cert = c->old_cert;
+        u.yes = c->yes;
+        u.read_only = c->read_only;
+        return update_run(api, &u);
     }
     return usage_error("unknown command '%s'", cmd);
 }

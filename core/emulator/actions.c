@@ -19,6 +19,7 @@
 
 #include "core/apierr.h"
 #include "core/codec.h"
+#include "core/emulator/certcheck.h"
 #include "core/emulator/rtype.h"
 #include "core/sanitize.h"
 
@@ -255,6 +256,38 @@ static void act_records(struct emu_actions *s, const cJSON *body, struct emu_ans
     model_records_page_clear(&page);
 }
 
+/* Whether cert's task was being created (and now is not): under lock. */
+static bool creating_take(struct emu_actions *s, const char *cert)
+{
+    for (size_t i = 0; i < s->n_creating; i++)
+        if (strcmp(s->creating[i], cert) == 0) {
+            free(s->creating[i]);
+            s->creating[i] = s->creating[--s->n_creating];
+            return true;
+        }
+    return false;
+}
+
+/* The spec's example of a task still being created: DeployRecordId 0, DeployStatus 0, each
+ * type's sync pending with null counts. */
+static void answer_creating(struct emu_answer *a, const char *rid, char *const *types, size_t n,
+                            const char *region)
+{
+    struct upload_result res;
+    memset(&res, 0, sizeof res);
+    res.progress = xcalloc(n, sizeof *res.progress);
+    res.n_progress = n;
+    for (size_t i = 0; i < n; i++) {
+        struct sync_progress *sp = &res.progress[i];
+        sp->resource_type = xstrdup(types[i]);
+        sp->regions = xcalloc(1, sizeof *sp->regions);
+        sp->n_regions = 1;
+        sp->regions[0].region = xstrdup(region ? region : "ap-guangzhou");
+    }
+    emu_answer_json(a, codec_envelope(codec_encode_upload_result(&res), rid));
+    model_upload_result_clear(&res);
+}
+
 static void act_upload(struct emu_actions *s, const cJSON *body, struct emu_answer *a,
                        const char *rid, enum emu_lang l)
 {
@@ -285,8 +318,10 @@ static void act_upload(struct emu_actions *s, const cJSON *body, struct emu_answ
             return;
         }
     }
-    if (!strstr(pub, "-----BEGIN CERTIFICATE-----") || !strstr(key, "PRIVATE KEY-----")) {
-        emu_answer_std(a, rid, l, "FailedOperation.CertificateParseError", "not PEM");
+    const char *note = NULL;
+    const char *code = certcheck_upload(pub, key, &note);
+    if (code) {
+        emu_answer_std(a, rid, l, code, note);
         free(tv);
         return;
     }
@@ -305,6 +340,15 @@ static void act_upload(struct emu_actions *s, const cJSON *body, struct emu_answ
     pthread_mutex_lock(&s->lock);
     int64_t now = emu_actions_now(s);
     dataset_advance(&s->ds, now);
+    if (!dataset_running_task(&s->ds, cert) && !creating_take(s, cert)) {
+        /* A new task: this call starts creating it (DeployRecordId 0, the sync pending). */
+        s->creating = xrealloc(s->creating, (s->n_creating + 1) * sizeof *s->creating);
+        s->creating[s->n_creating++] = xstrdup(cert);
+        pthread_mutex_unlock(&s->lock);
+        answer_creating(a, rid, tv, n, region);
+        free(tv);
+        return;
+    }
     res.deploy_record_id = dataset_upload(&s->ds, cert, tv, n, region, now, &created);
     res.deploy_status = created ? 1 : 0;
     if (created) {
@@ -407,6 +451,9 @@ int emu_actions_open(struct emu_actions *s, const struct emu_config *cfg, char *
 void emu_actions_close(struct emu_actions *s)
 {
     dataset_free(&s->ds);
+    for (size_t i = 0; i < s->n_creating; i++)
+        free(s->creating[i]);
+    free(s->creating);
     pthread_mutex_destroy(&s->lock);
 }
 

@@ -18,6 +18,10 @@ struct emu_actions {
     struct dataset ds;
     enum dataset_paging paging;
     int64_t clock_offset_s; /* server clock = now + offset */
+    /* Certificates whose upload task is "being created": the first call answered
+     * DeployRecordId 0, the next one creates it (API.md §2.3). Under lock. */
+    char **creating;
+    size_t n_creating;
 };
 
 struct emu_action_def;

@@ -57,6 +57,8 @@ static const struct message messages[] = {
      "只有部署成功的记录才能回滚。"},
     {"FailedOperation.CertificateParseError", "The certificate or private key could not be parsed.",
      "证书解析失败。"},
+    {"FailedOperation.CertificateMatchError", "The private key does not match the certificate.",
+     "证书与私钥不匹配。"},
     {"FailedOperation.CertificateHostResourceTypeInvalid", "The resource type is not supported.",
      "资源类型不合法。"},
 };

@@ -55,6 +55,8 @@ int dataset_retry_item(struct dataset *ds, uint64_t detail_id, int64_t now_unix,
  * covers, per type, the instances of the latest record of that certificate (a few made-up ones
  * in `region`, or ap-guangzhou when NULL, for a type it was never deployed to), all pending, and
  * returns its id with *created true. types must be resource type names. */
+/* The id of a running task (a run waiting or deploying) of old_cert_id, or 0. */
+uint64_t dataset_running_task(const struct dataset *ds, const char *old_cert_id);
 uint64_t dataset_upload(struct dataset *ds, const char *old_cert_id, char *const *types,
                         size_t n_types, const char *region, int64_t now_unix, bool *created);
 

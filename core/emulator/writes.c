@@ -191,6 +191,17 @@ static const struct resource_group *deployed_group(const struct dataset_record *
     return NULL;
 }
 
+uint64_t dataset_running_task(const struct dataset *ds, const char *old_cert_id)
+{
+    for (size_t i = 0; i < ds->n_records; i++) {
+        const struct dataset_record *r = &ds->records[i];
+        if (r->info.old_cert_id && strcmp(r->info.old_cert_id, old_cert_id) == 0 &&
+            runs_any_active(r))
+            return r->info.id;
+    }
+    return 0;
+}
+
 uint64_t dataset_upload(struct dataset *ds, const char *old_cert_id, char *const *types,
                         size_t n_types, const char *region, int64_t now_unix, bool *created)
 {

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "certgen.h"
 #include "core/api.h"
 #include "core/codec.h"
 #include "core/emulator/emulator.h"
@@ -398,13 +399,6 @@ static void test_retry_record_and_item(void **state)
     api_client_free(c);
 }
 
-static const char pem_cert[] = "-----BEGIN CERTIFICATE-----\n"
-                               "MIIBszCCAVmgAwIBAgIUS2V5Q2VydGRlY2tUZXN0MA0GCSqGSIb3DQEBCwUAMBcx\n"
-                               "-----END CERTIFICATE-----\n";
-static const char pem_key[] = "-----BEGIN PRIVATE KEY-----\n"
-                              "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgY2VydGRlY2tLZXk\n"
-                              "-----END PRIVATE KEY-----\n";
-
 static void test_upload(void **state)
 {
     (void)state;
@@ -414,16 +408,25 @@ static void test_upload(void **state)
     struct records_query q = {.limit = 1};
     assert_int_equal(api_describe_records(c, &q, &before, NULL, &err), 0);
 
+    struct cg_chain g;
+    cg_chain_make(&g, CG_EC, "DNS:up.example.com", -3600, 90 * 86400);
+    char *pem_cert = cg_pem_certs(&g.leaf, 1);
+    char *pem_key = cg_pem_key(g.leaf_key, NULL);
     const char *types[] = {"clb"};
     struct upload_request req = {.old_certificate_id = "certdeckUP1",
                                  .resource_types = types,
                                  .n_resource_types = 1,
                                  .public_key_pem = pem_cert,
                                  .private_key_pem = pem_key};
+    /* The first call starts creating the task (DeployRecordId 0), the next one has it. */
     struct upload_result res;
+    assert_int_equal(api_upload_update(c, &req, &res, &err), 0);
+    assert_int_equal(res.deploy_record_id, 0);
+    model_upload_result_clear(&res);
     assert_int_equal(api_upload_update(c, &req, &res, &err), 0);
     assert_non_null(res.request_id);
     assert_true(res.deploy_record_id > 0);
+    assert_int_equal(res.deploy_status, 1);
     struct api_trace t = trace_snapshot();
     assert_string_equal(t.action, "UploadUpdateCertificateInstance");
     assert_non_null(strstr(t.params, "certdeckUP1"));
@@ -446,6 +449,9 @@ static void test_upload(void **state)
     model_records_page_clear(&before);
     model_records_page_clear(&after);
     api_client_free(c);
+    free(pem_cert);
+    free(pem_key);
+    cg_chain_free(&g);
 }
 
 /* ---- API errors -------------------------------------------------------------------------- */

@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "certgen.h"
 #include "core/emulator/emulator.h"
 #include "core/tc3.h"
 #include "core/util.h"
@@ -371,24 +372,54 @@ static void test_rollback_and_retry(void **state)
     expect_errors(r, retries, ARRAY_LEN(retries));
 }
 
-#define PEM_CERT "-----BEGIN CERTIFICATE-----\\nMIIBszCCAVmgAwIBAgIU\\n-----END CERTIFICATE-----\\n"
-#define PEM_KEY  "-----BEGIN PRIVATE KEY-----\\nMIGHAgEAMBMGByqGSM49\\n-----END PRIVATE KEY-----\\n"
+/* An upload body for cert with the given PEM text (JSON-escaped by cJSON). */
+static char *upload_body(const char *cert, const char *types_json, const char *pub, const char *key)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "OldCertificateId", cert);
+    cJSON_AddItemToObject(o, "ResourceTypes", cJSON_Parse(types_json));
+    cJSON_AddStringToObject(o, "CertificatePublicKey", pub);
+    cJSON_AddStringToObject(o, "CertificatePrivateKey", key);
+    cJSON_AddItemToObject(o, "ResourceTypesRegions",
+                          cJSON_Parse("[{\"ResourceType\": \"clb\", \"Regions\": "
+                                      "[\"ap-chengdu\"]}]"));
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return s;
+}
 
+/* The service's checks and its two-step creation: the first call of a new task answers
+ * DeployRecordId 0 with the sync pending, the next creates the record, a third finds it
+ * running (DeployStatus 0). The chain must parse and the key must match. */
 static void test_upload(void **state)
 {
     (void)state;
-    const char *body =
-        "{\"OldCertificateId\": \"UpLoad01\", \"ResourceTypes\": [\"clb\"], "
-        "\"CertificatePublicKey\": \"" PEM_CERT "\", \"CertificatePrivateKey\": \"" PEM_KEY
-        "\", \"ResourceTypesRegions\": [{\"ResourceType\": \"clb\", \"Regions\": "
-        "[\"ap-chengdu\"]}]}";
+    struct cg_chain g, other;
+    cg_chain_make(&g, CG_EC, "DNS:www.example.com", -3600, 90 * 86400);
+    cg_chain_make(&other, CG_EC, "DNS:www.example.com", -3600, 90 * 86400);
+    X509 *certs[] = {g.leaf, g.inter};
+    char *pub = cg_pem_certs(certs, 2);
+    char *key = cg_pem_key(g.leaf_key, NULL);
+    char *wrong_key = cg_pem_key(other.leaf_key, NULL);
+    char *body = upload_body("UpLoad01", "[\"clb\"]", pub, key);
     struct call c = {.action = "UploadUpdateCertificateInstance", .body = body};
     cJSON *resp;
     cJSON *root = expect_ok(&c, &resp);
+    assert_int_equal(num(resp, "DeployRecordId"), 0);
+    cJSON *prog = cJSON_GetObjectItemCaseSensitive(resp, "UpdateSyncProgress");
+    assert_int_equal(cJSON_GetArraySize(prog), 1);
+    cJSON *region = cJSON_GetArrayItem(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(prog, 0), "UpdateSyncProgressRegions"),
+        0);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(region, "TotalCount")));
+    assert_int_equal(num(region, "Status"), 0);
+    cJSON_Delete(root);
+
+    root = expect_ok(&c, &resp);
     int64_t id = num(resp, "DeployRecordId");
     assert_true(id > 40);
     assert_int_equal(num(resp, "DeployStatus"), 1);
-    cJSON *prog = cJSON_GetObjectItemCaseSensitive(resp, "UpdateSyncProgress");
+    prog = cJSON_GetObjectItemCaseSensitive(resp, "UpdateSyncProgress");
     assert_int_equal(cJSON_GetArraySize(prog), 1);
     cJSON_Delete(root);
 
@@ -405,20 +436,39 @@ static void test_upload(void **state)
     assert_int_equal(num(resp, "DeployStatus"), 0);
     cJSON_Delete(root);
 
-    static const struct bad_body bad[] = {
+    char *unknown_type = upload_body("UpLoad02", "[\"nope\"]", pub, key);
+    char *mismatch = upload_body("UpLoad02", "[\"clb\"]", pub, wrong_key);
+    char *not_pem = upload_body("UpLoad02", "[\"clb\"]", "not pem", key);
+    char *bad_block =
+        xasprintf("%s-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", pub);
+    char *bad_chain = upload_body("UpLoad02", "[\"clb\"]", bad_block, key);
+    char *key_garbage = upload_body("UpLoad02", "[\"clb\"]", pub, "-----BEGIN PRIVATE KEY-----");
+    const struct bad_body bad[] = {
         {"{\"OldCertificateId\": \"UpLoad02\", \"ResourceTypes\": [\"clb\"]}", "MissingParameter",
          NULL},
-        {"{\"OldCertificateId\": \"UpLoad02\", \"ResourceTypes\": [\"nope\"], "
-         "\"CertificatePublicKey\": \"" PEM_CERT "\", \"CertificatePrivateKey\": \"" PEM_KEY "\"}",
-         "FailedOperation.CertificateHostResourceTypeInvalid", NULL},
+        {unknown_type, "FailedOperation.CertificateHostResourceTypeInvalid", NULL},
         {"{\"OldCertificateId\": \"UpLoad02\", \"ResourceTypes\": \"clb\", "
          "\"CertificatePublicKey\": \"x\", \"CertificatePrivateKey\": \"y\"}",
          "InvalidParameter", NULL},
-        {"{\"OldCertificateId\": \"UpLoad02\", \"ResourceTypes\": [\"clb\"], "
-         "\"CertificatePublicKey\": \"not pem\", \"CertificatePrivateKey\": \"" PEM_KEY "\"}",
-         "FailedOperation.CertificateParseError", NULL},
+        {not_pem, "FailedOperation.CertificateParseError", NULL},
+        {bad_chain, "FailedOperation.CertificateParseError", NULL},
+        {key_garbage, "FailedOperation.CertificateParseError", NULL},
+        {mismatch, "FailedOperation.CertificateMatchError",
+         "The private key does not match the certificate."},
     };
     expect_errors(c, bad, ARRAY_LEN(bad));
+    free(unknown_type);
+    free(mismatch);
+    free(not_pem);
+    free(bad_block);
+    free(bad_chain);
+    free(key_garbage);
+    free(body);
+    free(pub);
+    free(key);
+    free(wrong_key);
+    cg_chain_free(&g);
+    cg_chain_free(&other);
 }
 
 /* ---- signature checks ---------------------------------------------------------------------- */

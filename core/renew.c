@@ -1,0 +1,130 @@
+/* The renewal call and its follow-up (see renew.h). */
+#include "core/renew.h"
+
+#include <string.h>
+
+#include "core/util.h"
+
+bool renew_error_not_sent(const struct api_error *e)
+{
+    if (e->kind == APIERR_USAGE) return true;
+    if (e->kind != APIERR_TRANSPORT) return false;
+    /* http.c's reasons for failures before the request left: the connection never opened. */
+    static const char *const before_send[] = {
+        "DNS lookup failed",        "could not resolve proxy",
+        "connection refused",       "could not connect",
+        "connection timed out",     "TLS certificate verification",
+        "TLS handshake failed",     "TLS: cannot use",
+        "proxy refused the tunnel", "bad URL",
+    };
+    for (size_t i = 0; i < ARRAY_LEN(before_send); i++)
+        if (strncmp(e->transport, before_send[i], strlen(before_send[i])) == 0) return true;
+    return false;
+}
+
+/* An API error answer is a refusal, except the ones the service may have half acted on. */
+static bool api_refused(const struct api_error *e)
+{
+    return e->kind == APIERR_API && strncmp(e->code, "InternalError", 13) != 0;
+}
+
+static bool wait_cancellable(int64_t ms, const atomic_int *cancel)
+{
+    int64_t deadline = now_ms() + ms;
+    while (now_ms() < deadline) {
+        if (cancel && atomic_load(cancel)) return false;
+        int64_t left = deadline - now_ms();
+        sleep_ms(left < 50 ? left : 50);
+    }
+    return !(cancel && atomic_load(cancel));
+}
+
+void renew_submit(struct api_client *api, const struct upload_request *req,
+                  const struct renew_submit_opts *o, struct renew_submit_result *out)
+{
+    memset(out, 0, sizeof *out);
+    int max_calls = o && o->max_calls > 0 ? o->max_calls : 8;
+    int64_t wait = o && o->backoff_ms > 0 ? o->backoff_ms : 1000;
+    int64_t max_wait = o && o->max_backoff_ms > 0 ? o->max_backoff_ms : 8000;
+    for (;;) {
+        struct upload_result r;
+        out->calls++;
+        if (api_upload_update(api, req, &r, &out->err) != 0) {
+            if (api_refused(&out->err) || renew_error_not_sent(&out->err))
+                out->outcome = RENEW_REFUSED;
+            else
+                out->outcome = RENEW_UNKNOWN;
+            return;
+        }
+        if (r.deploy_record_id > 0) {
+            out->record_id = r.deploy_record_id;
+            out->outcome = r.deploy_status == 0 ? RENEW_RUNNING : RENEW_CREATED;
+            model_upload_result_clear(&r);
+            return;
+        }
+        bool last = out->calls >= max_calls;
+        if (o && o->on_creating) o->on_creating(o->ctx, out->calls, &r, last ? -1 : wait);
+        model_upload_result_clear(&r);
+        if (last) {
+            out->outcome = RENEW_STILL_CREATING;
+            return;
+        }
+        if (!wait_cancellable(wait, o ? o->cancel : NULL)) {
+            /* Every call so far was answered: the task is being created, not unknown. */
+            apierr_set(&out->err, APIERR_CANCELLED, "cancelled while the task was being created");
+            out->outcome = RENEW_STILL_CREATING;
+            return;
+        }
+        wait = wait * 2 > max_wait ? max_wait : wait * 2;
+    }
+}
+
+void renew_progress_of(const struct detail_page *d, struct renew_progress *p)
+{
+    memset(p, 0, sizeof *p);
+    if (!d->n_runs) return;
+    const struct deploy_run *r = &d->runs[d->n_runs - 1];
+    p->run_type = r->type;
+    p->status = r->status;
+    p->total = r->total_count;
+    p->success = r->success_total_count;
+    p->failed = r->failed_total_count;
+    p->running = r->running_total_count;
+    p->pending = r->pending_total_count;
+    p->finished = r->status != MODEL_STATUS_WAITING && r->status != MODEL_STATUS_DEPLOYING;
+}
+
+int renew_follow(struct api_client *api, uint64_t record_id, const struct renew_follow_opts *o,
+                 struct renew_progress *last, struct api_error *err)
+{
+    int64_t interval = o && o->interval_ms > 0 ? o->interval_ms : 2000;
+    int64_t deadline = o && o->timeout_ms > 0 ? now_ms() + o->timeout_ms : INT64_MAX;
+    const atomic_int *cancel = o ? o->cancel : NULL;
+    bool first = true;
+    memset(last, 0, sizeof *last);
+    for (;;) {
+        struct detail_query q = {(int64_t)record_id, 0, 1};
+        struct detail_page d = {0};
+        if (api_describe_detail(api, &q, &d, cancel, err) != 0) return -1;
+        struct renew_progress p;
+        renew_progress_of(&d, &p);
+        model_detail_page_clear(&d);
+        if (first || memcmp(&p, last, sizeof p) != 0) {
+            *last = p;
+            if (o && o->on_change) o->on_change(o->ctx, &p);
+        }
+        first = false;
+        if (p.finished) return 0;
+        if (now_ms() >= deadline) {
+            apierr_clear(err);
+            apierr_set(err, APIERR_CANCELLED, "record %llu still running after the time limit",
+                       (unsigned long long)record_id);
+            return -1;
+        }
+        if (!wait_cancellable(interval, cancel)) {
+            apierr_clear(err);
+            apierr_set(err, APIERR_CANCELLED, "cancelled");
+            return -1;
+        }
+    }
+}
