@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The operator's keys in a real terminal (tmux on a private socket): Esc followed at once by
+# ":q" and Enter, all in one write as over SSH, closes the open prompt and quits (it used to
+# become Meta-':'). Every wait polls the screen with a deadline; nothing sleeps a fixed time.
+set -u
+
+if ! command -v tmux >/dev/null 2>&1; then
+    echo "SKIP: tmux is not installed (apt-get install tmux)"
+    exit 0
+fi
+BIN=${CERTDECK_BIN:-}
+if [ -z "$BIN" ] || [ ! -x "$BIN" ]; then
+    echo "FAIL: CERTDECK_BIN does not name the certdeck binary (got '$BIN')"
+    exit 1
+fi
+
+SOCK="certdeck-opkeys-$$"
+T="tmux -L $SOCK"
+TMPD=$(mktemp -d /tmp/certdeck-opkeys-XXXXXX)
+cleanup() {
+    $T kill-server >/dev/null 2>&1
+    rm -rf "$TMPD"
+}
+trap cleanup EXIT
+
+fail() {
+    echo "FAIL: $*"
+    echo "---- screen ----"
+    $T capture-pane -p -t op 2>/dev/null
+    echo "----------------"
+    exit 1
+}
+
+screen() {
+    $T capture-pane -p -t op
+}
+
+# wait_for TEXT [SECONDS]: polls the pane until it shows TEXT (fixed string).
+wait_for() {
+    local text=$1 limit=${2:-15}
+    local deadline=$((SECONDS + limit))
+    while [ $SECONDS -lt $deadline ]; do
+        if screen | grep -qF -- "$text"; then return 0; fi
+        sleep 0.1 # the poll interval, not a guess at how long anything takes
+    done
+    fail "timed out after ${limit}s waiting for: $text"
+}
+
+keys() {
+    $T send-keys -t op "$@"
+}
+
+$T -f /dev/null new-session -d -s op -x 130 -y 30 \
+    "env -i PATH=$PATH HOME=$TMPD TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 bash --norc --noprofile -i" \
+    || fail "cannot start tmux"
+$T set-option -t op -g status off >/dev/null
+keys "PS1='OP\$ '" Enter
+wait_for 'OP$'
+cd "$TMPD" || fail "cannot cd to $TMPD"
+keys "cd '$TMPD'; clear" Enter
+
+# ---- Esc and ":q" Enter in one write ----------------------------------------------------------
+keys "'$BIN' --demo; echo \"ESC-DONE rc=\$?\"" Enter
+wait_for "40 records"
+keys /
+keys -l "zzqq"
+wait_for "zzqq"
+# One send-keys call: tmux writes the bytes to the pane together, so certdeck reads Esc with
+# ':' right behind it, as it does over SSH.
+keys -l $'\033:q\r'
+wait_for "ESC-DONE rc=0"
+
+echo "PASS: Esc followed at once by :q closes the prompt and quits"
+exit 0
