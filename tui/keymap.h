@@ -57,7 +57,7 @@ enum keymap_ctx {
       KMC(KM_RECORDS) | KMC(KM_DETAIL) | KMC(KM_ITEMS) | KMC(KM_ITEM),                             \
       "Show the raw JSON of the selection")                                                        \
     X(ACT_ROLLBACK, "rollback", "R", KMC(KM_RECORDS) | KMC(KM_DETAIL),                             \
-      "Roll the record back (asks first; refused in read-only mode)")                              \
+      "Roll the record back (type its ID to confirm; refused in read-only mode)")                  \
     X(ACT_RETRY, "retry", "T", KMC(KM_RECORDS) | KMC(KM_DETAIL) | KMC(KM_ITEMS) | KMC(KM_ITEM),    \
       "Retry the failed item, or every failed item of the record (asks first)")                    \
     X(ACT_REFRESH, "refresh", "r F5", KMC_ALL, "Refresh now; after an error, try again")           \

@@ -378,7 +378,8 @@ static void warn_plain_http(const char *endpoint)
 
 /* ---- confirmation for write actions from a shell -------------------------------------------- */
 
-static bool confirm(const struct cli *c, const char *question)
+/* y/N; with word (a rollback: the record ID), the answer must be that word. */
+static bool confirm(const struct cli *c, const char *question, const char *word)
 {
     if (c->yes) return true;
     if (!isatty(STDIN_FILENO)) {
@@ -386,9 +387,14 @@ static bool confirm(const struct cli *c, const char *question)
                 question);
         return false;
     }
-    fprintf(stderr, "%s [y/N] ", question);
-    char line[16];
+    if (word)
+        fprintf(stderr, "%s Type %s to confirm: ", question, word);
+    else
+        fprintf(stderr, "%s [y/N] ", question);
+    char line[32];
     if (!fgets(line, sizeof line, stdin)) return false;
+    line[strcspn(line, "\r\n")] = '\0';
+    if (word) return !strcmp(line, word);
     return line[0] == 'y' || line[0] == 'Y';
 }
 
@@ -427,7 +433,9 @@ static int run_command(struct api_client *api, const struct cli *c, char **pos, 
             snprintf(q, sizeof q, "Retry every failed item of record %lld?", (long long)id);
         else
             snprintf(q, sizeof q, "Retry item %lld?", (long long)c->item);
-        if (!confirm(c, q)) return EXIT_USAGE;
+        char idw[24];
+        snprintf(idw, sizeof idw, "%lld", (long long)id);
+        if (!confirm(c, q, rollback ? idw : NULL)) return EXIT_USAGE;
         return rollback ? batch_rollback(api, id, stdout)
                         : batch_retry(api, id, id >= 0 ? -1 : c->item, stdout);
     }

@@ -67,6 +67,8 @@ struct app {
     char saved_filter[256];
     struct pending_write confirm; /* what y submits */
     char question[512];
+    /* What the operator must type to confirm (a rollback: the record ID); empty: y/N. */
+    char confirm_word[24];
     struct pending_write pending; /* submitted, waiting for its trace */
 
     char msg[600];

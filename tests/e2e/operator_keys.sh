@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The operator's keys in a real terminal (tmux on a private socket): Esc followed at once by
 # ":q" and Enter, all in one write as over SSH, closes the open prompt and quits (it used to
-# become Meta-':'). Every wait polls the screen with a deadline; nothing sleeps a fixed time.
+# become Meta-':'). The batch rollback's question wants the record ID typed, not y. Every wait
+# polls the screen with a deadline; nothing sleeps a fixed time.
 set -u
 
 if ! command -v tmux >/dev/null 2>&1; then
@@ -70,5 +71,21 @@ wait_for "zzqq"
 keys -l $'\033:q\r'
 wait_for "ESC-DONE rc=0"
 
-echo "PASS: Esc followed at once by :q closes the prompt and quits"
+# ---- the batch rollback asks for the record ID, not y ----------------------------------------
+keys "clear" Enter
+keys "'$BIN' --demo rollback 34; echo \"RB1 rc=\$?\"" Enter
+wait_for "Roll back every resource of record 34? Type 34 to confirm:"
+keys -l "y"
+keys Enter
+wait_for "RB1 rc=2"
+screen | grep -qF "requested" && fail "y alone rolled the record back"
+keys "clear" Enter
+keys "'$BIN' --demo rollback 34; echo \"RB2 rc=\$?\"" Enter
+wait_for "Type 34 to confirm:"
+keys -l "34"
+keys Enter
+wait_for "RB2 rc=0"
+wait_for "rollback of record 34 requested"
+
+echo "PASS: Esc followed at once by :q closes the prompt and quits; rollback wants the ID typed"
 exit 0
