@@ -1,5 +1,5 @@
 /* The operator's workflow in the scripted TUI: Esc followed at once by a key (as over SSH) is
- * two keys unless Meta+key is bound. */
+ * two keys unless Meta+key is bound; the detail's groups table and side pane agree. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -44,11 +44,32 @@ static void test_esc_then_key_is_two_keys(void **state)
     th_check_displays(want, ARRAY_LEN(want));
 }
 
+/* Dataset: record 104's clb group has one item deploying and one waiting. The groups table
+ * counts them in two columns, as the side pane does, not both as running. */
+static void test_groups_running_and_pending_agree(void **state)
+{
+    (void)state;
+    struct th_scenario s = {.cols = 120,
+                            .lines = 30,
+                            .script = "wait-idle\n"
+                                      ":record 104\n"
+                                      "wait-idle\n"
+                                      "save-display @/groups.txt\n"};
+    assert_int_equal(th_run(&s), 0);
+    char *t = th_display("groups");
+    th_assert_contains(t, "Type   Total  Failed  Running  Pending  Loaded");
+    th_assert_contains(t, "clb        3       0        1        1     3/3");
+    th_assert_contains(t, "\xe2\x80\xa2 running                 1");
+    th_assert_contains(t, "\xe2\x97\xa6 pending                 1");
+    free(t);
+}
+
 int main(void)
 {
     th_init();
     const struct CMUnitTest tests[] = {
         TH_TEST(test_esc_then_key_is_two_keys),
+        TH_TEST(test_groups_running_and_pending_agree),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     http_global_cleanup();
