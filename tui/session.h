@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/api.h"
 #include "core/store.h"
@@ -51,6 +52,7 @@ struct app {
     struct keymap *km;
     struct theme theme;
     bool script_mode;
+    FILE *term;     /* what ncurses draws on (OSC 52 goes there): stdout, or /dev/null scripted */
     bool read_only; /* opts->read_only: writes are refused */
 
     struct view *stack[MAX_DEPTH];

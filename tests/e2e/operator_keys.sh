@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The operator's keys in a real terminal (tmux on a private socket): Esc followed at once by
 # ":q" and Enter, all in one write as over SSH, closes the open prompt and quits (it used to
-# become Meta-':'). The batch rollback's question wants the record ID typed, not y. Every wait
-# polls the screen with a deadline; nothing sleeps a fixed time.
+# become Meta-':'). y and Y copy through OSC 52 into tmux's buffer. The batch rollback's
+# question wants the record ID typed, not y. Every wait polls the screen with a deadline;
+# nothing sleeps a fixed time.
 set -u
 
 if ! command -v tmux >/dev/null 2>&1; then
@@ -71,6 +72,24 @@ wait_for "zzqq"
 keys -l $'\033:q\r'
 wait_for "ESC-DONE rc=0"
 
+# ---- y and Y copy through OSC 52 into tmux's paste buffer ------------------------------------
+$T set-option -g set-clipboard on >/dev/null
+keys "clear" Enter
+keys "'$BIN' --demo; echo \"COPY-DONE rc=\$?\"" Enter
+wait_for "40 records"
+keys y
+wait_for "copied 2 bytes"
+[ "$($T show-buffer)" = "40" ] || fail "y did not put 40 in tmux's buffer (got '$($T show-buffer)')"
+keys j Y
+wait_for "copied "
+row=$($T show-buffer)
+case "$row" in
+39$'\t'*$'\t'*) ;;
+*) fail "Y did not put record 39's row, tab-separated, in tmux's buffer (got '$row')" ;;
+esac
+keys q
+wait_for "COPY-DONE rc=0"
+
 # ---- the batch rollback asks for the record ID, not y ----------------------------------------
 keys "clear" Enter
 keys "'$BIN' --demo rollback 34; echo \"RB1 rc=\$?\"" Enter
@@ -87,5 +106,5 @@ keys Enter
 wait_for "RB2 rc=0"
 wait_for "rollback of record 34 requested"
 
-echo "PASS: Esc followed at once by :q closes the prompt and quits; rollback wants the ID typed"
+echo "PASS: Esc then :q in one write quits; y/Y land in tmux's buffer; rollback wants the ID typed"
 exit 0

@@ -1,11 +1,13 @@
 /* The operator's workflow in the scripted TUI: Esc followed at once by a key (as over SSH) is
- * two keys unless Meta+key is bound; the detail's groups table and side pane agree. */
+ * two keys unless Meta+key is bound; the detail's groups table and side pane agree; y and Y
+ * copy, sanitized. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,12 +66,70 @@ static void test_groups_running_and_pending_agree(void **state)
     free(t);
 }
 
+/* y and Y through a clipboard command (config `clipboard`): y copies the record Id, Y the row
+ * tab-separated; what reaches the clipboard is sanitized; off and a failing command say so. */
+static void test_copy_through_a_command(void **state)
+{
+    (void)state;
+    char *clip = tu_path(tu_tmp, "clip.txt");
+    char config[1024];
+    snprintf(config, sizeof config, "clipboard = cat > '%s'\n", clip);
+    struct th_scenario s = {.cols = 120,
+                            .config_text = config,
+                            .script = "wait-idle\n"
+                                      "key y\n"
+                                      "save-display @/copied_id.txt\n"};
+    assert_int_equal(th_run(&s), 0);
+    char *t = th_display("copied_id");
+    th_assert_contains(t, "copied 3 bytes");
+    free(t);
+    char *got = tu_read_file(clip, NULL);
+    assert_string_equal(got, "104");
+    free(got);
+
+    s.script = "wait-idle\nkey j\nkey Y\nsave-display @/copied_row.txt\n";
+    assert_int_equal(th_run(&s), 0);
+    got = tu_read_file(clip, NULL);
+    assert_string_equal(got, "103\tRt5Yw8Zn\tclb, cdn\tfailed\t2025-12-30 14:10:00\t"
+                             "2025-12-30 14:14:05");
+    free(got);
+
+    /* The hostile dataset's names carry escape sequences and control characters. */
+    s.dataset = "dataset_hostile.json";
+    s.script = "wait-idle\nkey Y\n";
+    assert_int_equal(th_run(&s), 0);
+    size_t len;
+    got = tu_read_file(clip, &len);
+    assert_true(len > 0);
+    for (size_t i = 0; i < len; i++)
+        assert_true((unsigned char)got[i] >= 0x20 || got[i] == '\t');
+    assert_null(strchr(got, 0x7f));
+    free(got);
+
+    struct th_scenario off = {.cols = 120,
+                              .config_text = "clipboard off\n",
+                              .script = "wait-idle\nkey y\nsave-display @/off.txt\n"};
+    assert_int_equal(th_run(&off), 0);
+    t = th_display("off");
+    th_assert_contains(t, "copying is off");
+    free(t);
+    struct th_scenario bad = {.cols = 120,
+                              .config_text = "clipboard = exit 3\n",
+                              .script = "wait-idle\nkey y\nsave-display @/bad.txt\n"};
+    assert_int_equal(th_run(&bad), 0);
+    t = th_display("bad");
+    th_assert_contains(t, "not copied: the clipboard command exited with 3");
+    free(t);
+    free(clip);
+}
+
 int main(void)
 {
     th_init();
     const struct CMUnitTest tests[] = {
         TH_TEST(test_esc_then_key_is_two_keys),
         TH_TEST(test_groups_running_and_pending_agree),
+        TH_TEST(test_copy_through_a_command),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     http_global_cleanup();
