@@ -17,6 +17,7 @@
 #include "core/util.h"
 #include "tui/app/app.h"
 #include "tui/cli/batch.h"
+#include "tui/cli/wait.h"
 #include "tui/config.h"
 #include "tui/keymap.h"
 #include "tui/text.h"
@@ -29,6 +30,8 @@ static const char usage_text[] =
     "       certdeck [options] detail ID [--all] [--offset N] [--limit N]\n"
     "       certdeck [options] rollback ID [--yes]\n"
     "       certdeck [options] retry ID | retry --item DETAIL_ID [--yes]\n"
+    "       certdeck [options] wait ID [--timeout SECONDS] [--interval SECONDS]\n"
+    "                                          until the record's latest run stops moving\n"
     "       certdeck [options] doctor           where credentials come from; does the API answer\n"
     "       certdeck keys                       the key bindings of the TUI\n"
     "\n"
@@ -50,7 +53,10 @@ static const char usage_text[] =
     "  --mouse              enable the mouse in the TUI\n"
     "  --version, --help\n"
     "\n"
-    "exit codes: 0 success, 1 API error, 2 usage, 3 network or TLS error\n";
+    "exit codes: 0 success, 1 API error, 2 usage, 3 network or TLS error;\n"
+    "  wait also: 4 finished but not succeeded (failed, rolled back, rollback failed),\n"
+    "  5 timed out. After `wait`, --timeout is how long to wait in all (default: no limit)\n"
+    "  and --interval the time between polls (default 5).\n";
 
 enum opt_id {
     OPT_DEMO = 256,
@@ -74,6 +80,7 @@ enum opt_id {
     OPT_OFFSET,
     OPT_LIMIT,
     OPT_ITEM,
+    OPT_INTERVAL,
     OPT_YES,
     OPT_DATASET,
     OPT_SEED,
@@ -104,6 +111,7 @@ static const struct option long_options[] = {
     {"offset", required_argument, NULL, OPT_OFFSET},
     {"limit", required_argument, NULL, OPT_LIMIT},
     {"item", required_argument, NULL, OPT_ITEM},
+    {"interval", required_argument, NULL, OPT_INTERVAL},
     {"yes", no_argument, NULL, OPT_YES},
     /* For tests and demos: the emulator's data, and the TUI's scripted mode. */
     {"dataset", required_argument, NULL, OPT_DATASET},
@@ -123,6 +131,8 @@ struct cli {
     int64_t offset, limit, item;
     uint64_t seed;
     int cols, lines;
+    bool wait_cmd; /* the command is `wait`: --timeout after it is the wait's own */
+    double wait_timeout_s, wait_interval_s;
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -180,6 +190,11 @@ static int parse_args(int argc, char **argv, struct cli *c)
                 return usage_error("unknown output format '%s' (table, json or csv)", optarg);
             break;
         case OPT_TIMEOUT:
+            if (c->wait_cmd) {
+                if (parse_double(optarg, 0.1, 31536000, &c->wait_timeout_s))
+                    return usage_error("wait --timeout takes seconds, not '%s'", optarg);
+                break;
+            }
             if (parse_double(optarg, 0.1, 3600, &c->timeout_s))
                 return usage_error("--timeout takes seconds between 0.1 and 3600, not '%s'",
                                    optarg);
@@ -240,6 +255,11 @@ static int parse_args(int argc, char **argv, struct cli *c)
         case OPT_YES:
             c->yes = true;
             break;
+        case OPT_INTERVAL:
+            if (parse_double(optarg, 0.1, 3600, &c->wait_interval_s))
+                return usage_error("--interval takes seconds between 0.1 and 3600, not '%s'",
+                                   optarg);
+            break;
         case OPT_DATASET:
             c->dataset = optarg;
             break;
@@ -280,6 +300,7 @@ static int parse_rest(int argc, char **argv, struct cli *c, char ***pos, int *np
     *npos = 0;
     while (optind < argc) {
         if (argv[optind][0] != '-' || !strcmp(argv[optind], "-")) {
+            if (*npos == 0 && !strcmp(argv[optind], "wait")) c->wait_cmd = true;
             (*pos)[(*npos)++] = argv[optind++];
             continue;
         }
@@ -416,6 +437,12 @@ static int run_command(struct api_client *api, const struct cli *c, char **pos, 
         return batch_detail(api, id, &bo, stdout);
     }
     if (!strcmp(cmd, "doctor")) return doctor(api, c, cr, warn);
+    if (!strcmp(cmd, "wait")) {
+        if (npos != 2 || parse_int(pos[1], 0, INT64_MAX, &id))
+            return usage_error("wait takes one record Id, e.g. 'certdeck wait 37'%s", "");
+        struct wait_options wo = {c->format, c->wait_timeout_s, c->wait_interval_s};
+        return batch_wait(api, id, &wo, stdout, stderr, isatty(STDERR_FILENO));
+    }
     if (!strcmp(cmd, "rollback") || !strcmp(cmd, "retry")) {
         bool rollback = cmd[1] == 'o';
         if (c->read_only) return usage_error("%s refused: --read-only is set", cmd);
