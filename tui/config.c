@@ -20,6 +20,7 @@ void config_defaults(struct config *c)
     memset(c, 0, sizeof *c);
     c->refresh_s = 30;
     c->mouse = false;
+    strlcpy_safe(c->clipboard, "osc52", sizeof c->clipboard);
     const char *nc = getenv("NO_COLOR");
     c->no_color = nc && *nc;
 }
@@ -260,6 +261,8 @@ static void apply_line(struct reader *r, long lineno, char *line)
         set_refresh(r, lineno, value);
     else if (!strcmp(name, "mouse"))
         set_mouse(r, lineno, value);
+    else if (!strcmp(name, "clipboard"))
+        set_string(r, lineno, "clipboard", value, c->clipboard, sizeof c->clipboard);
     else
         diag(r, lineno, "unknown setting '%.*s'", (int)(n < 60 ? n : 60), start);
 }

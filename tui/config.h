@@ -8,6 +8,10 @@
  *   profile NAME          credentials profile; default none
  *   endpoint URL          API endpoint, http:// or https://; default none (the real API)
  *   mouse on|off          (also yes|no, true|false); default off (--mouse turns it on)
+ *   clipboard osc52|off|COMMAND
+ *                         where y and Y copy to: OSC 52 through the terminal (over SSH, in
+ *                         tmux with set-clipboard on), nowhere, or a command's standard
+ *                         input (wl-copy, xclip -selection clipboard); default osc52
  *   bind CONTEXT KEY ACTION
  *                         CONTEXT: a word ("global", "records", …); KEY: one printable
  *                         character (UTF-8 allowed), C-x (x a letter or one of @[\]^_), M-x
@@ -38,12 +42,13 @@ struct config_binding {
 };
 
 struct config {
-    char theme[256];    /* "" : default; a theme name or a path */
-    int refresh_s;      /* default 30; 0 manual only */
-    char profile[64];   /* "" : none */
-    char endpoint[256]; /* "" : none */
-    bool mouse;         /* default false */
-    bool no_color;      /* NO_COLOR or --no-color */
+    char theme[256];     /* "" : default; a theme name or a path */
+    int refresh_s;       /* default 30; 0 manual only */
+    char profile[64];    /* "" : none */
+    char endpoint[256];  /* "" : none */
+    bool mouse;          /* default false */
+    char clipboard[256]; /* "osc52" (default), "off" or a shell command */
+    bool no_color;       /* NO_COLOR or --no-color */
     struct config_binding bindings[CONFIG_MAX_BINDINGS];
     size_t n_bindings;
     char path[512]; /* the file read, "" if none */

@@ -57,10 +57,13 @@ enum keymap_ctx {
       KMC(KM_RECORDS) | KMC(KM_DETAIL) | KMC(KM_ITEMS) | KMC(KM_ITEM),                             \
       "Show the raw JSON of the selection")                                                        \
     X(ACT_ROLLBACK, "rollback", "R", KMC(KM_RECORDS) | KMC(KM_DETAIL),                             \
-      "Roll the record back (asks first; refused in read-only mode)")                              \
+      "Roll the record back (type its ID to confirm; refused in read-only mode)")                  \
     X(ACT_RETRY, "retry", "T", KMC(KM_RECORDS) | KMC(KM_DETAIL) | KMC(KM_ITEMS) | KMC(KM_ITEM),    \
       "Retry the failed item, or every failed item of the record (asks first)")                    \
     X(ACT_REFRESH, "refresh", "r F5", KMC_ALL, "Refresh now; after an error, try again")           \
+    X(ACT_COPY, "copy", "y", KMC_TABLES,                                                           \
+      "Copy the selected row's key value (Id, instance, RequestId) to the clipboard")              \
+    X(ACT_COPY_ROW, "copy-row", "Y", KMC_TABLES, "Copy the selected row, tab-separated")           \
     X(ACT_COMMAND, "command", ":", KMC_ALL,                                                        \
       "Command line: :record ID, :cert ID, :filter TEXT, :sort COLUMN, :log, :q")                  \
     X(ACT_EVENT_LOG, "event-log", "L", KMC_ALL, "Event log: the last API calls and messages")      \

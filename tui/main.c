@@ -18,6 +18,7 @@
 #include "tui/app/app.h"
 #include "tui/cli/batch.h"
 #include "tui/cli/update.h"
+#include "tui/cli/wait.h"
 #include "tui/config.h"
 #include "tui/keymap.h"
 #include "tui/text.h"
@@ -33,6 +34,8 @@ static const char usage_text[] =
     "       certdeck [options] update --old-cert ID --cert FILE --key FILE --types clb[,waf,…]\n"
     "                [--regions TYPE:REGION[,REGION…]]… [--yes] [--no-wait] [--force] [--check]\n"
     "                                          push a renewed certificate (pre-flight first)\n"
+    "       certdeck [options] wait ID [--timeout SECONDS] [--interval SECONDS]\n"
+    "                                          until the record's latest run stops moving\n"
     "       certdeck [options] doctor           where credentials come from; does the API answer\n"
     "       certdeck keys                       the key bindings of the TUI\n"
     "\n"
@@ -55,7 +58,10 @@ static const char usage_text[] =
     "  --version, --help\n"
     "\n"
     "exit codes: 0 success, 1 API error, 2 usage, 3 network or TLS error,\n"
-    "            4 update: the pre-flight failed, or the task finished without succeeding\n";
+    "  4 update, wait: the pre-flight failed, or the task finished without succeeding\n"
+    "    (failed, rolled back, rollback failed),\n"
+    "  5 wait: timed out. After `wait`, --timeout is how long to wait in all (default: no\n"
+    "    limit) and --interval the time between polls (default 5).\n";
 
 enum opt_id {
     OPT_DEMO = 256,
@@ -79,6 +85,7 @@ enum opt_id {
     OPT_OFFSET,
     OPT_LIMIT,
     OPT_ITEM,
+    OPT_INTERVAL,
     OPT_YES,
     OPT_DATASET,
     OPT_SEED,
@@ -116,6 +123,7 @@ static const struct option long_options[] = {
     {"offset", required_argument, NULL, OPT_OFFSET},
     {"limit", required_argument, NULL, OPT_LIMIT},
     {"item", required_argument, NULL, OPT_ITEM},
+    {"interval", required_argument, NULL, OPT_INTERVAL},
     {"yes", no_argument, NULL, OPT_YES},
     /* For tests and demos: the emulator's data, and the TUI's scripted mode. */
     {"dataset", required_argument, NULL, OPT_DATASET},
@@ -144,6 +152,8 @@ struct cli {
     uint64_t seed;
     int cols, lines;
     struct update_options upd;
+    bool wait_cmd; /* the command is `wait`: --timeout after it is the wait's own */
+    double wait_timeout_s, wait_interval_s;
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -201,6 +211,11 @@ static int parse_args(int argc, char **argv, struct cli *c)
                 return usage_error("unknown output format '%s' (table, json or csv)", optarg);
             break;
         case OPT_TIMEOUT:
+            if (c->wait_cmd) {
+                if (parse_double(optarg, 0.1, 31536000, &c->wait_timeout_s))
+                    return usage_error("wait --timeout takes seconds, not '%s'", optarg);
+                break;
+            }
             if (parse_double(optarg, 0.1, 3600, &c->timeout_s))
                 return usage_error("--timeout takes seconds between 0.1 and 3600, not '%s'",
                                    optarg);
@@ -283,6 +298,11 @@ static int parse_args(int argc, char **argv, struct cli *c)
         case OPT_YES:
             c->yes = true;
             break;
+        case OPT_INTERVAL:
+            if (parse_double(optarg, 0.1, 3600, &c->wait_interval_s))
+                return usage_error("--interval takes seconds between 0.1 and 3600, not '%s'",
+                                   optarg);
+            break;
         case OPT_DATASET:
             c->dataset = optarg;
             break;
@@ -323,6 +343,7 @@ static int parse_rest(int argc, char **argv, struct cli *c, char ***pos, int *np
     *npos = 0;
     while (optind < argc) {
         if (argv[optind][0] != '-' || !strcmp(argv[optind], "-")) {
+            if (*npos == 0 && !strcmp(argv[optind], "wait")) c->wait_cmd = true;
             (*pos)[(*npos)++] = argv[optind++];
             continue;
         }
@@ -421,7 +442,8 @@ static void warn_plain_http(const char *endpoint)
 
 /* ---- confirmation for write actions from a shell -------------------------------------------- */
 
-static bool confirm(const struct cli *c, const char *question)
+/* y/N; with word (a rollback: the record ID), the answer must be that word. */
+static bool confirm(const struct cli *c, const char *question, const char *word)
 {
     if (c->yes) return true;
     if (!isatty(STDIN_FILENO)) {
@@ -429,9 +451,14 @@ static bool confirm(const struct cli *c, const char *question)
                 question);
         return false;
     }
-    fprintf(stderr, "%s [y/N] ", question);
-    char line[16];
+    if (word)
+        fprintf(stderr, "%s Type %s to confirm: ", question, word);
+    else
+        fprintf(stderr, "%s [y/N] ", question);
+    char line[32];
     if (!fgets(line, sizeof line, stdin)) return false;
+    line[strcspn(line, "\r\n")] = '\0';
+    if (word) return !strcmp(line, word);
     return line[0] == 'y' || line[0] == 'Y';
 }
 
@@ -453,6 +480,12 @@ static int run_command(struct api_client *api, const struct cli *c, char **pos, 
         return batch_detail(api, id, &bo, stdout);
     }
     if (!strcmp(cmd, "doctor")) return doctor(api, c, cr, warn);
+    if (!strcmp(cmd, "wait")) {
+        if (npos != 2 || parse_int(pos[1], 0, INT64_MAX, &id))
+            return usage_error("wait takes one record Id, e.g. 'certdeck wait 37'%s", "");
+        struct wait_options wo = {c->format, c->wait_timeout_s, c->wait_interval_s};
+        return batch_wait(api, id, &wo, stdout, stderr, isatty(STDERR_FILENO));
+    }
     if (!strcmp(cmd, "rollback") || !strcmp(cmd, "retry")) {
         bool rollback = cmd[1] == 'o';
         if (c->read_only) return usage_error("%s refused: --read-only is set", cmd);
@@ -470,7 +503,9 @@ static int run_command(struct api_client *api, const struct cli *c, char **pos, 
             snprintf(q, sizeof q, "Retry every failed item of record %lld?", (long long)id);
         else
             snprintf(q, sizeof q, "Retry item %lld?", (long long)c->item);
-        if (!confirm(c, q)) return EXIT_USAGE;
+        char idw[24];
+        snprintf(idw, sizeof idw, "%lld", (long long)id);
+        if (!confirm(c, q, rollback ? idw : NULL)) return EXIT_USAGE;
         return rollback ? batch_rollback(api, id, stdout)
                         : batch_retry(api, id, id >= 0 ? -1 : c->item, stdout);
     }

@@ -1,5 +1,6 @@
 /* One TUI session as the screens and the app share it: the view stack, the message line, the
- * event log's notes, and the y/N request before a write (the app sends it on y). */
+ * event log's notes, and the question before a write (y/N, or the record ID typed for a
+ * rollback; the app sends it on the right answer). */
 #include "tui/session.h"
 
 #include <stdarg.h>
@@ -150,6 +151,10 @@ void app_confirm_write(struct app *a, enum app_write w, uint64_t record_id, int6
     }
     a->confirm = (struct pending_write){true, w, record_id, detail_id, 0};
     strlcpy_safe(a->question, question, sizeof a->question);
+    /* A rollback puts every resource of the task back: a reflex y must not do that. */
+    a->confirm_word[0] = '\0';
+    if (w == APP_WRITE_ROLLBACK)
+        snprintf(a->confirm_word, sizeof a->confirm_word, "%llu", (unsigned long long)record_id);
     buf_reset(&a->input);
     a->prompt = PROMPT_CONFIRM;
     a->dirty = true;

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/api.h"
 #include "core/store.h"
@@ -51,6 +52,7 @@ struct app {
     struct keymap *km;
     struct theme theme;
     bool script_mode;
+    FILE *term;     /* what ncurses draws on (OSC 52 goes there): stdout, or /dev/null scripted */
     bool read_only; /* opts->read_only: writes are refused */
 
     struct view *stack[MAX_DEPTH];
@@ -67,6 +69,8 @@ struct app {
     char saved_filter[256];
     struct pending_write confirm; /* what y submits */
     char question[512];
+    /* What the operator must type to confirm (a rollback: the record ID); empty: y/N. */
+    char confirm_word[24];
     struct pending_write pending; /* submitted, waiting for its trace */
 
     char msg[600];

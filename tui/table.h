@@ -51,6 +51,7 @@ struct table {
     int widths[32];                     /* natural widths, computed when rows change */
     int last_h, last_y, last_x, last_w; /* where it was drawn last (paging, mouse) */
     bool focused;
+    size_t copy_col; /* the column y copies (the view's key column); 0: the first titled one */
 };
 
 void table_init(struct table *t, const struct table_col *cols, size_t n_cols);

@@ -88,8 +88,8 @@ void app_pop(struct app *a);
 void app_dirty(struct app *a);
 void app_msg(struct app *a, enum app_msg_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Asks "question [y/N]" and, on y, submits the write (refused in read-only mode). detail_id
- * < 0: the whole record. */
+/* Asks "question [y/N]" (a rollback: "question Type ID to confirm:") and, on y (the record ID
+ * and Enter), submits the write (refused in read-only mode). detail_id < 0: the whole record. */
 void app_confirm_write(struct app *a, enum app_write w, uint64_t record_id, int64_t detail_id,
                        const char *question);
 /* The record list's OldCertificateId filter (NULL: all). */

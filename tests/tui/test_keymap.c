@@ -149,7 +149,7 @@ static void test_user_bindings_win_and_are_checked(void **state)
     strlcpy_safe(cfg.path, "/home/u/.config/certdeck/config", sizeof cfg.path);
     add_bind(&cfg, "records", "j", "quit");       /* 1: replaces move-down on records */
     add_bind(&cfg, "global", "x", "help");        /* 2: a new key everywhere */
-    add_bind(&cfg, "records", "y", "frobnicate"); /* 3: unknown action */
+    add_bind(&cfg, "records", "v", "frobnicate"); /* 3: unknown action */
     add_bind(&cfg, "nowhere", "z", "quit");       /* 4: unknown context */
     add_bind(&cfg, "json", "w", "rollback");      /* 5: does not apply in json */
     add_bind(&cfg, "records", "C-", "quit");      /* 6: bad key */
@@ -170,7 +170,7 @@ static void test_user_bindings_win_and_are_checked(void **state)
     assert_int_equal(keymap_lookup(km, KM_ITEMS, 'j'), ACT_MOVE_DOWN); /* other screens keep it */
     assert_int_equal(keymap_lookup(km, KM_ITEMS, 'x'), ACT_HELP);
     assert_int_equal(keymap_lookup(km, KM_RECORDS, 'x'), ACT_OPEN);
-    assert_int_equal(keymap_lookup(km, KM_RECORDS, 'y'), ACT_NONE);
+    assert_int_equal(keymap_lookup(km, KM_RECORDS, 'v'), ACT_NONE);
 
     /* The help lists what really happens. */
     char keys[128];

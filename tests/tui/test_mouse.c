@@ -274,7 +274,7 @@ static void test_clicks_elsewhere_change_nothing(void **state)
                          "click 4 10 double\n"
                          "click 0 12\n"
                          "save-display @/question.txt attrs\n"
-                         "key n\n"
+                         "key Esc\n"
                          "save-display @/answered.txt attrs\n"
                          /* Nor on the "too small" screen. */
                          "resize 50 10\n"

@@ -510,10 +510,17 @@ static void test_rollback_and_retry(void **state)
                                       "key G\n"
                                       "key R\n"
                                       "save-display @/confirm.txt\n"
-                                      "key n\n"
+                                      "key y\n"
+                                      "key Esc\n"
                                       "save-display @/cancelled.txt\n"
                                       "key R\n"
-                                      "key y\n"
+                                      "keys 10\n"
+                                      "save-display @/typing.txt\n"
+                                      "key Enter\n"
+                                      "save-display @/wrong_id.txt\n"
+                                      "key R\n"
+                                      "keys 101\n"
+                                      "key Enter\n"
                                       "wait-idle\n"
                                       "save-display @/rolled.txt\n"
                                       "key Enter\n"
@@ -522,7 +529,7 @@ static void test_rollback_and_retry(void **state)
                                       "key Esc\n"
                                       "key R\n"
                                       "save-display @/confirm_loaded.txt\n"
-                                      "key n\n"
+                                      "key Esc\n"
                                       "key g\n"
                                       "key j\n"
                                       "key T\n"
@@ -535,7 +542,7 @@ static void test_rollback_and_retry(void **state)
                                       "key n\n"
                                       "key R\n"
                                       "save-display @/confirm_groups.txt\n"
-                                      "key n\n"
+                                      "key Esc\n"
                                       "key Esc\n"
                                       "key T\n"
                                       "save-display @/retry_all_records.txt\n"
@@ -555,20 +562,23 @@ static void test_rollback_and_retry(void **state)
     assert_int_equal(th_run(&s), 0);
     static const struct th_expect want[] = {
         {"confirm", .has = {"Roll back record #101 (resource count not loaded yet) back to the old "
-                            "certificate? [y/N]"}},
-        {"cancelled", .has = {"cancelled"}},
+                            "certificate? Type 101 to confirm:"}},
+        /* y alone does not roll back: it is typed, and Esc cancels */
+        {"cancelled", .has = {"cancelled"}, .lacks = {"sent"}},
+        {"typing", .has = {"Type 101 to confirm: 10"}},
+        {"wrong_id", .has = {"cancelled: '10' is not 101"}, .lacks = {"sent"}},
         {"rolled", .has = {"rollback of record #101 accepted"}},
         {"rolled_detail", .has = {"rollback"}},
         /* the latest deploy run, not the rollback run that followed it */
         {"confirm_loaded",
          .has = {"Roll back record #101 \xe2\x80\x94 1 resource (cos 1) back to the old "
-                 "certificate? [y/N]"}},
+                 "certificate? Type 101 to confirm:"}},
         {"retry_all_unloaded",
          .has = {"Retry every failed item of record #103 (count not loaded yet)? [y/N]"}},
         {"retry_all", .has = {"Retry the 2 failed items of record #103? [y/N]"}},
         {"confirm_groups",
          .has = {"Roll back record #103 \xe2\x80\x94 4 resources (clb 2, cdn 2) back to the old "
-                 "certificate? [y/N]"}},
+                 "certificate? Type 103 to confirm:"}},
         {"retry_all_records", .has = {"Retry the 2 failed items of record #103? [y/N]"}},
         {"retried", .has = {"retry of item 5002 (record #103) accepted"}},
         {"writes_log",

@@ -292,14 +292,15 @@ static void test_write_answer_found_after_slower_read(void **state)
     assert_true(tu_wait_requests(v.emu, 1, DEADLINE_MS)); /* the record list is held */
     char *rest = th_expand(":record 101\n"
                            "key R\n"
-                           "key y\n"
+                           "keys 101\n"
+                           "key Enter\n"
                            /* the detail, the rollback, the detail again after it, the list */
                            "stall-until-calls 4\n"
                            "wait-idle\n"
                            "save-display @/answered.txt\n"
                            "key R\n"
                            "save-display @/again.txt\n"
-                           "key n\n"
+                           "key Esc\n"
                            "key L\n"
                            "save-display @/log.txt\n");
     size_t len = strlen(rest);

@@ -151,6 +151,7 @@ int app_run(struct api_client *api, const struct app_options *opts)
     signals_install(!a->script_mode);
     FILE *fout = NULL, *fin = NULL;
     SCREEN *scr = open_screen(a, &fout, &fin);
+    a->term = fout ? fout : stdout;
     if (!scr) {
         signals_restore(!a->script_mode);
         fprintf(stderr, "certdeck: cannot initialise the terminal (TERM=%s)\n",

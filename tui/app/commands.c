@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tui/app/clipboard.h"
 #include "tui/app/prompt.h"
 
 static void set_cert_filter(struct app *a, const char *cert)
@@ -235,6 +236,10 @@ void commands_dispatch(struct app *a, enum keymap_action act)
         break;
     case ACT_REDRAW:
         clearok(curscr, TRUE);
+        break;
+    case ACT_COPY:
+    case ACT_COPY_ROW:
+        clipboard_copy_selection(a, act == ACT_COPY_ROW);
         break;
     case ACT_OPEN:
     case ACT_RAW_JSON:

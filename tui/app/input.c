@@ -30,8 +30,23 @@ void input_prompt_key(struct app *a, int key)
     }
 }
 
+/* Whether key is an Esc+key pair that nothing binds here: then it is two keys. Over SSH (or any
+ * terminal slower than ESCDELAY's guess) Esc and the next key arrive in one read, so ncurses
+ * hands them over as Meta-key; a prompt never takes Meta keys. */
+static bool meta_unbound(struct app *a, int key)
+{
+    if (!(key & KEYMAP_KEY_META)) return false;
+    if (a->prompt != PROMPT_NONE || chrome_too_small()) return true;
+    return keymap_lookup(a->km, app_top(a)->ops->ctx, key) == ACT_NONE;
+}
+
 void input_key(struct app *a, int key)
 {
+    if (meta_unbound(a, key)) {
+        input_key(a, KEYMAP_KEY_ESC);
+        if (!a->quit) input_key(a, key & ~KEYMAP_KEY_META);
+        return;
+    }
     a->msg[0] = '\0'; /* a key clears the last message */
     /* Too small, the screen says only "q quits": keys must not go, unseen, into a prompt (q
      * would type into the filter, y would answer a hidden question). The prompt stays open
@@ -127,13 +142,16 @@ void input_read(struct app *a)
             if (key == '\r') key = KEYMAP_KEY_ENTER;
             if (key == 127 || key == 8) key = KEYMAP_KEY_SPECIAL | KEY_BACKSPACE;
             if (key == KEYMAP_KEY_ESC) {
-                /* Esc then a character at once: Alt/Meta. */
+                /* Esc then a character at once: Alt/Meta (input_key splits it again when
+                 * Meta+key is not bound). */
                 wint_t next;
                 int r2 = wget_wch(stdscr, &next);
                 if (r2 == OK && next >= 0x20 && next != 0x7f)
                     key = KEYMAP_KEY_META | (int)next;
-                else if (r2 != ERR)
-                    unget_wch(next);
+                else if (r2 == OK)
+                    unget_wch((wchar_t)next);
+                else if (r2 == KEY_CODE_YES)
+                    ungetch((int)next); /* a function key: pushed back as a key code */
             }
         }
         input_key(a, key);

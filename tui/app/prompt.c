@@ -1,6 +1,7 @@
 /* The prompt line above the status line: the / filter (applied as typed, Esc restores the
- * old one), the : command line and the y/N question before a write (asked by
- * app_confirm_write). It edits the line; what a finished line means is the caller's. */
+ * old one), the : command line and the question before a write (asked by
+ * app_confirm_write: y/N, or the record ID typed for a rollback). It edits the line; what a
+ * finished line means is the caller's. */
 #include "tui/app/prompt.h"
 
 #include <curses.h>
@@ -31,8 +32,12 @@ void prompt_draw(struct app *a, int y, int w)
     ui_fill(y, 0, w, A_NORMAL);
     const char *text = a->input.data ? a->input.data : "";
     if (a->prompt == PROMPT_CONFIRM) {
-        /* The question is cut, never the answer it expects. */
-        const char *answer = " [y/N] ";
+        /* The question is cut, never the answer it expects (nor what is typed so far). */
+        char answer[96];
+        if (a->confirm_word[0])
+            snprintf(answer, sizeof answer, " Type %s to confirm: %s", a->confirm_word, text);
+        else
+            snprintf(answer, sizeof answer, " [y/N] ");
         int aw = text_width(answer);
         attr_t qa = ui_attr(THEME_STATUSLINE_INFO);
         int x = ui_put(y, 0, w > aw ? w - aw : 0, a->question, qa);
@@ -88,14 +93,36 @@ static void input_backspace(struct buf *b)
     b->data[i] = '\0';
 }
 
+/* The typed confirmation: digits edit the answer (Backspace, C-u), Enter answers (yes only when
+ * it is the word exactly), Esc or C-c cancels. The typed text stays in a->input for the
+ * "cancelled" message. */
+static enum prompt_done confirm_word_key(struct app *a, int key)
+{
+    if (key == KEYMAP_KEY_ENTER || key == KEYMAP_KEY_ESC || key == 3 /* C-c */) {
+        a->prompt = PROMPT_NONE;
+        if (key != KEYMAP_KEY_ENTER) buf_reset(&a->input);
+        bool same =
+            key == KEYMAP_KEY_ENTER && a->input.data && !strcmp(a->input.data, a->confirm_word);
+        return same ? PROMPT_DONE_YES : PROMPT_DONE_NO;
+    }
+    if (key == (KEYMAP_KEY_SPECIAL | KEY_BACKSPACE))
+        input_backspace(&a->input);
+    else if (key == 21 /* C-u */)
+        buf_reset(&a->input);
+    else if (key >= 0x20 && key < 0x7f && a->input.len < sizeof a->confirm_word)
+        buf_putc(&a->input, (char)key);
+    return PROMPT_OPEN;
+}
+
 enum prompt_done prompt_key(struct app *a, int key, char **command)
 {
     enum prompt_kind kind = a->prompt;
     a->dirty = true;
-    if (kind == PROMPT_CONFIRM) {
+    if (kind == PROMPT_CONFIRM && !a->confirm_word[0]) {
         a->prompt = PROMPT_NONE;
         return key == 'y' || key == 'Y' ? PROMPT_DONE_YES : PROMPT_DONE_NO;
     }
+    if (kind == PROMPT_CONFIRM) return confirm_word_key(a, key);
     if (key == KEYMAP_KEY_ENTER) {
         a->prompt = PROMPT_NONE;
         if (kind != PROMPT_COMMAND) return PROMPT_DONE_CLOSED;

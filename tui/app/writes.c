@@ -40,7 +40,10 @@ void writes_answer(struct app *a, bool yes)
         submit(a);
     } else {
         a->confirm.active = false;
-        app_msg(a, APP_MSG_INFO, "cancelled");
+        if (a->confirm_word[0] && a->input.len)
+            app_msg(a, APP_MSG_INFO, "cancelled: '%s' is not %s", a->input.data, a->confirm_word);
+        else
+            app_msg(a, APP_MSG_INFO, "cancelled");
     }
 }
 

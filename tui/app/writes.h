@@ -7,7 +7,8 @@
 
 #include "tui/session.h"
 
-/* The y/N answer to the question app_confirm_write asked: y sends the write, once. */
+/* The answer to the question app_confirm_write asked (y, or the record ID typed for a
+ * rollback): yes sends the write, once. */
 void writes_answer(struct app *a, bool yes);
 /* A write was sent and the event log now holds its call: say how it went (message line and
  * the event log's notes). Called whenever the store changes. */

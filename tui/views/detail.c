@@ -36,14 +36,16 @@ static const struct table_col run_cols[RC_N] = {
     [RC_AFTER] = {"After deploy", "after", 8, 12, 2, 0},
 };
 
-enum { GC_MARK, GC_TYPE, GC_TOTAL, GC_FAILED, GC_RUNNING, GC_LOADED, GC_N };
+enum { GC_MARK, GC_TYPE, GC_TOTAL, GC_FAILED, GC_RUNNING, GC_PENDING, GC_LOADED, GC_N };
 
 static const struct table_col group_cols[GC_N] = {
     [GC_MARK] = {"", NULL, 1, 1, 0, TABLE_TONED | TABLE_NOSORT},
     [GC_TYPE] = {"Type", "type", 4, 16, 0, TABLE_TONED},
     [GC_TOTAL] = {"Total", "total", 5, 9, 0, TABLE_NUMERIC},
     [GC_FAILED] = {"Failed", "failed", 6, 9, 0, TABLE_NUMERIC},
+    /* Running and Pending are counted apart, as the side pane shows them. */
     [GC_RUNNING] = {"Running", "running", 7, 9, 1, TABLE_NUMERIC},
+    [GC_PENDING] = {"Pending", "pending", 7, 9, 1, TABLE_NUMERIC},
     [GC_LOADED] = {"Loaded", "loaded", 6, 16, 2, TABLE_NUMERIC},
 };
 
@@ -251,29 +253,32 @@ static void detail_snapshot(struct view *v)
     const struct deploy_run *run = sd && sel ? query_run(sd, (size_t)sel->key) : NULL;
     for (size_t gi = 0; run && gi < run->n_groups; gi++) {
         const struct resource_group *g = &run->groups[gi];
-        size_t nf = 0, nr = 0, ns = 0;
+        size_t nf = 0, nr = 0, np = 0, ns = 0;
         for (size_t k = 0; k < g->n_items; k++) {
             enum model_tone t = model_status_tone(g->items[k].status);
             nf += t == MODEL_TONE_FAILED || t == MODEL_TONE_ROLLBACK_FAILED;
-            nr += t == MODEL_TONE_RUNNING || t == MODEL_TONE_PENDING;
+            nr += t == MODEL_TONE_RUNNING;
+            np += t == MODEL_TONE_PENDING;
             ns += t == MODEL_TONE_SUCCESS || t == MODEL_TONE_ROLLBACK;
         }
         bool partial = (int64_t)g->n_items < g->total_count;
-        char total[32], fl[40], rn[40], loaded[64];
+        char total[32], fl[40], rn[40], pn[40], loaded[64];
         text_thousands(g->total_count, total, sizeof total);
         snprintf(fl, sizeof fl, "%s%s", text_thousands((int64_t)nf, a1, sizeof a1),
                  partial ? "+" : "");
         snprintf(rn, sizeof rn, "%s%s", text_thousands((int64_t)nr, a1, sizeof a1),
                  partial ? "+" : "");
+        snprintf(pn, sizeof pn, "%s%s", text_thousands((int64_t)np, a1, sizeof a1),
+                 partial ? "+" : "");
         snprintf(loaded, sizeof loaded, "%s/%s", text_thousands((int64_t)g->n_items, a1, sizeof a1),
                  total);
         enum model_tone tone = nf                 ? MODEL_TONE_FAILED
-                               : nr               ? MODEL_TONE_RUNNING
+                               : nr || np         ? MODEL_TONE_RUNNING
                                : (ns && !partial) ? model_status_tone(run->status)
                                                   : MODEL_TONE_UNKNOWN;
         if (tone == MODEL_TONE_FAILED && run->type == MODEL_RUN_ROLLBACK)
             tone = MODEL_TONE_ROLLBACK_FAILED;
-        const char *cells[GC_N] = {ui_tone_mark(tone), g->resource_type, total, fl, rn, loaded};
+        const char *cells[GC_N] = {ui_tone_mark(tone), g->resource_type, total, fl, rn, pn, loaded};
         struct table_row *row = table_add(&p->groups, gi, cells);
         row->tone = tone;
     }

@@ -78,6 +78,14 @@ static void items_open(struct view *v, const struct view_args *args)
     }
     table_init(&p->t, p->cols, p->n_cols);
     p->t.focused = true;
+    /* y copies what names the resource: the instance, bucket, namespace or domains. */
+    static const enum item_field names[] = {F_INSTANCE, F_BUCKET, F_NAMESPACE, F_DOMAINS};
+    for (size_t k = 0; k < ARRAY_LEN(names) && !p->t.copy_col; k++)
+        for (size_t c = 1; c < p->n_cols; c++)
+            if (p->fields[c] == names[k]) {
+                p->t.copy_col = c;
+                break;
+            }
     v->priv = p;
 }
 

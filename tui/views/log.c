@@ -32,6 +32,7 @@ static void log_open(struct view *v, const struct view_args *args)
     (void)args;
     struct log_view *p = xcalloc(1, sizeof *p);
     table_init(&p->t, columns, LC_N);
+    p->t.copy_col = LC_RID; /* y copies the RequestId, for a support ticket */
     p->t.focused = true;
     v->priv = p;
 }
