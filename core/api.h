@@ -91,12 +91,21 @@ int api_rollback(struct api_client *c, int64_t record_id, char *request_id, size
 int api_retry(struct api_client *c, int64_t record_id, int64_t detail_id, char *request_id,
               size_t rid_len, struct api_error *err);
 
+/* The regions of one region-scoped resource type (ResourceTypesRegions, spec §2.3). */
+struct upload_type_regions {
+    const char *resource_type;
+    const char *const *regions;
+    size_t n_regions;
+};
+
 struct upload_request {
     const char *old_certificate_id;
     const char *const *resource_types;
     size_t n_resource_types;
     const char *public_key_pem;
     const char *private_key_pem;
+    const struct upload_type_regions *type_regions; /* optional: sent when n_type_regions > 0 */
+    size_t n_type_regions;
 };
 int api_upload_update(struct api_client *c, const struct upload_request *req,
                       struct upload_result *out, struct api_error *err);

@@ -240,6 +240,24 @@ int api_upload_update(struct api_client *c, const struct upload_request *req,
                           cJSON_CreateStringReference(req->public_key_pem));
     cJSON_AddItemToObject(obj, "CertificatePrivateKey",
                           cJSON_CreateStringReference(req->private_key_pem));
+    if (req->n_type_regions) {
+        cJSON *trr = cJSON_AddArrayToObject(obj, "ResourceTypesRegions");
+        buf_puts(&summary, " regions");
+        for (size_t i = 0; i < req->n_type_regions; i++) {
+            const struct upload_type_regions *tr = &req->type_regions[i];
+            cJSON *o = cJSON_CreateObject();
+            const char *t = tr->resource_type ? tr->resource_type : "";
+            cJSON_AddStringToObject(o, "ResourceType", t);
+            cJSON *rs = cJSON_AddArrayToObject(o, "Regions");
+            buf_printf(&summary, " %s:", t);
+            for (size_t k = 0; k < tr->n_regions; k++) {
+                const char *r = tr->regions[k] ? tr->regions[k] : "";
+                cJSON_AddItemToArray(rs, cJSON_CreateString(r));
+                buf_printf(&summary, "%s%s", k ? "," : "", r);
+            }
+            cJSON_AddItemToArray(trr, o);
+        }
+    }
     trace_param_str(call.params, sizeof call.params, "OldCertificateId", req->old_certificate_id);
     trace_param_str(call.params, sizeof call.params, "ResourceTypes", summary.data);
     buf_free(&summary);

@@ -304,6 +304,24 @@ static void test_running_task_is_named(void **state)
     assert_int_equal(records_of("Renew02"), 2);
 }
 
+/* --regions reaches the service as ResourceTypesRegions: the emulator places the new task's
+ * instances in the region named, and the trace names it. */
+static void test_regions_are_sent(void **state)
+{
+    (void)state;
+    struct run a = run_cli(UPDATE " --regions clb:ap-chengdu --yes --no-wait", "Renew03", good_cert,
+                           good_key);
+    assert_int_equal(a.status, 0);
+    const char *line = strstr(a.out, "new record: ");
+    assert_non_null(line);
+    unsigned long long id = strtoull(line + 12, NULL, 10);
+    struct run d = run_cli("detail %llu -o json", id);
+    assert_int_equal(d.status, 0);
+    assert_non_null(strstr(d.out, "\"ap-chengdu\""));
+    run_free(&a);
+    run_free(&d);
+}
+
 struct traces {
     struct buf text;
 };
@@ -362,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_check_prints_the_plan),
         cmocka_unit_test(test_preflight_refusals),
         cmocka_unit_test(test_running_task_is_named),
+        cmocka_unit_test(test_regions_are_sent),
         cmocka_unit_test(test_lost_answer_is_never_resent),
         cmocka_unit_test(test_update_creates_and_follows_to_the_end),
     };

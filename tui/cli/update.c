@@ -323,11 +323,17 @@ static int submit_and_follow(struct api_client *api, const struct update_options
                              const struct plan *p, struct preflight_secret *cert,
                              struct preflight_secret *key)
 {
+    struct upload_type_regions trs[UPDATE_MAX_REGION_ARGS];
+    for (size_t i = 0; i < p->n_tr; i++)
+        trs[i] = (struct upload_type_regions){p->tr[i].type, (const char *const *)p->tr[i].regions,
+                                              p->tr[i].n_regions};
     struct upload_request req = {.old_certificate_id = o->old_cert,
                                  .resource_types = (const char *const *)p->types,
                                  .n_resource_types = p->n_types,
                                  .public_key_pem = cert->data,
-                                 .private_key_pem = key->data};
+                                 .private_key_pem = key->data,
+                                 .type_regions = trs,
+                                 .n_type_regions = p->n_tr};
     struct renew_submit_opts so = {.on_creating = on_creating};
     struct renew_submit_result res;
     renew_submit(api, &req, &so, &res);
@@ -407,14 +413,6 @@ int update_run(struct api_client *api, const struct update_options *o)
     }
     if (o->check) {
         rc = EXIT_OK;
-        goto done;
-    }
-    if (p.n_tr) {
-        /* core/api's upload_request has no ResourceTypesRegions yet: sending without them
-         * would update other regions than the plan says. */
-        rc = usage("--regions cannot be sent yet (this build's API client has no "
-                   "ResourceTypesRegions); run without it to let the service choose%s",
-                   "");
         goto done;
     }
     if (!o->yes && !confirm_typed(o->old_cert)) {
