@@ -17,6 +17,7 @@
 #include "core/util.h"
 #include "tui/app/app.h"
 #include "tui/cli/batch.h"
+#include "tui/cli/errors.h"
 #include "tui/config.h"
 #include "tui/keymap.h"
 #include "tui/text.h"
@@ -29,6 +30,9 @@ static const char usage_text[] =
     "       certdeck [options] detail ID [--all] [--offset N] [--limit N]\n"
     "       certdeck [options] rollback ID [--yes]\n"
     "       certdeck [options] retry ID | retry --item DETAIL_ID [--yes]\n"
+    "       certdeck [options] errors ID [--run N]   failed items grouped by error template\n"
+    "       certdeck [options] retry ID --template N [--run N] [--yes]\n"
+    "                                          retry each failed item of template N, once\n"
     "       certdeck [options] doctor           where credentials come from; does the API answer\n"
     "       certdeck keys                       the key bindings of the TUI\n"
     "\n"
@@ -79,6 +83,8 @@ enum opt_id {
     OPT_SEED,
     OPT_SCRIPT,
     OPT_SIZE,
+    OPT_RUN,
+    OPT_TEMPLATE,
 };
 
 static const struct option long_options[] = {
@@ -105,6 +111,8 @@ static const struct option long_options[] = {
     {"limit", required_argument, NULL, OPT_LIMIT},
     {"item", required_argument, NULL, OPT_ITEM},
     {"yes", no_argument, NULL, OPT_YES},
+    {"run", required_argument, NULL, OPT_RUN},
+    {"template", required_argument, NULL, OPT_TEMPLATE},
     /* For tests and demos: the emulator's data, and the TUI's scripted mode. */
     {"dataset", required_argument, NULL, OPT_DATASET},
     {"seed", required_argument, NULL, OPT_SEED},
@@ -123,6 +131,7 @@ struct cli {
     int64_t offset, limit, item;
     uint64_t seed;
     int cols, lines;
+    int64_t run, template_n; /* errors, retry --template: 0 when not given */
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -239,6 +248,16 @@ static int parse_args(int argc, char **argv, struct cli *c)
             break;
         case OPT_YES:
             c->yes = true;
+            break;
+        case OPT_RUN:
+            if (parse_int(optarg, 1, 1000000, &c->run))
+                return usage_error("--run takes a run number from 1 (as 'detail' lists), not '%s'",
+                                   optarg);
+            break;
+        case OPT_TEMPLATE:
+            if (parse_int(optarg, 1, 1000000, &c->template_n))
+                return usage_error("--template takes a number from 'certdeck errors', not '%s'",
+                                   optarg);
             break;
         case OPT_DATASET:
             c->dataset = optarg;
@@ -410,6 +429,19 @@ static int run_command(struct api_client *api, const struct cli *c, char **pos, 
         return batch_detail(api, id, &bo, stdout);
     }
     if (!strcmp(cmd, "doctor")) return doctor(api, c, cr, warn);
+    if (!strcmp(cmd, "errors")) {
+        if (npos != 2 || parse_int(pos[1], 0, INT64_MAX, &id))
+            return usage_error("errors takes one record Id, e.g. 'certdeck errors 2'%s", "");
+        return batch_errors(api, id, (int)c->run, &bo, stdout);
+    }
+    if (!strcmp(cmd, "retry") && c->template_n > 0) {
+        if (c->read_only) return usage_error("%s refused: --read-only is set", cmd);
+        if (npos != 2 || parse_int(pos[1], 0, INT64_MAX, &id) || c->item >= 0)
+            return usage_error("retry --template N takes one record Id, e.g. 'certdeck retry 7 "
+                               "--template 1'%s",
+                               "");
+        return batch_retry_template(api, id, (int)c->run, (int)c->template_n, c->yes, stdout);
+    }
     if (!strcmp(cmd, "rollback") || !strcmp(cmd, "retry")) {
         bool rollback = cmd[1] == 'o';
         if (c->read_only) return usage_error("%s refused: --read-only is set", cmd);
