@@ -261,10 +261,40 @@ static bool is_wide_punct(const char *s)
 static bool is_cjk(const char *s)
 {
     const unsigned char *u = (const unsigned char *)s;
-    if ((u[0] & 0xf0) != 0xe0) return false;
+    if ((u[0] & 0xf0) != 0xe0 || !u[1] || !u[2]) return false;
     uint32_t cp = ((uint32_t)(u[0] & 0x0f) << 12) | ((uint32_t)(u[1] & 0x3f) << 6) | (u[2] & 0x3f);
     return (cp >= 0x2e80 && cp <= 0x9fff) || (cp >= 0xac00 && cp <= 0xd7af) ||
            (cp >= 0xf900 && cp <= 0xfaff);
+}
+
+/* In a Chinese sentence an ASCII word in lower case next to the CJK text (glued to it, or with
+ * CJK on both sides across a space) is a value — a namespace, an environment, a bucket prefix:
+ * "命名空间staging不存在". Product names there are written in capitals ("未开启HTTPS", "EdgeOne
+ * 站点") and stay. */
+static bool cjk_neighbour_word(const char *msg, size_t i, size_t end)
+{
+    bool lower = false;
+    for (size_t k = i; k < end; k++) {
+        unsigned char c = (unsigned char)msg[k];
+        if (is_upper(c)) return false;
+        lower |= is_lower(c);
+    }
+    if (!lower) return false;
+    /* glued on one side, or CJK on both sides across a space */
+    bool before = false, before_glued = false, after = false, after_glued = false;
+    size_t b = i;
+    if (b > 0 && msg[b - 1] == ' ') b--;
+    if (b >= 3) {
+        size_t k = b - 1;
+        while (k > 0 && ((unsigned char)msg[k] & 0xc0) == 0x80)
+            k--;
+        before = is_cjk(msg + k);
+        before_glued = before && b == i;
+    }
+    size_t e = msg[end] == ' ' ? end + 1 : end;
+    after = is_cjk(msg + e);
+    after_glued = after && e == end;
+    return before_glued || after_glued || (before && after);
 }
 
 /* A whitespace-delimited field [i, end) that is a domain with non-ASCII labels ("例子.中国",
@@ -415,7 +445,10 @@ char *errtmpl_of(const char *msg)
             /* sentence punctuation after a value stays text: "lbl-xxx." "error:" */
             while (tok_end > i && strchr(".:-", msg[tok_end - 1]))
                 tok_end--;
-            if (tok_end > i) add_token(&p, msg, i, tok_end - i);
+            if (tok_end > i && cjk_neighbour_word(msg, i, tok_end))
+                push(&p, P_VAR, 0, 0);
+            else if (tok_end > i)
+                add_token(&p, msg, i, tok_end - i);
             push(&p, P_LIT, tok_end, end - tok_end);
             i = end;
             continue;

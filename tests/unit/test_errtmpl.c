@@ -91,6 +91,13 @@ static const struct row chinese[] = {
     {"回滚失败：实例lb-ei7avhju正在变更中", "回滚失败：实例<*>正在变更中"},
     {"证书与域名不匹配", "证书与域名不匹配"},
     {"密钥 prod/api-tls 正在被其他控制器更新", "密钥<*>正在被其他控制器更新"},
+    /* lower-case words next to CJK are values; product names in capitals are words */
+    {"集群cls-iu9jtghh中命名空间staging不存在", "集群<*>中命名空间<*>不存在"},
+    {"命名空间 default 不存在", "命名空间<*>不存在"},
+    {"存储桶assets-01-1250000000的自定义域名static.example.com未开启HTTPS",
+     "存储桶<*>的自定义域名<*>未开启HTTPS"},
+    {"EdgeOne 站点zone-2qxbnkzeyvuj已停用", "EdgeOne 站点<*>已停用"},
+    {"CLB 实例异常", "CLB 实例异常"},
 };
 
 static void check_rows(const struct row *rows, size_t n)
