@@ -308,6 +308,7 @@ int batch_retry_template(struct api_client *api, int64_t record_id, int run, int
                 not_sent);
     fputc('\n', out);
     free(codes);
-    run_errors_clear(&re);
-    return accepted == g->n_detail_ids ? 0 : 1;
+    int result = accepted == g->n_detail_ids ? 0 : 1;
+    run_errors_clear(&re); /* g belongs to re */
+    return result;
 }
