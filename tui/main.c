@@ -19,6 +19,7 @@
 #include "tui/cli/batch.h"
 #include "tui/cli/update.h"
 #include "tui/cli/wait.h"
+#include "tui/cli/errors.h"
 #include "tui/config.h"
 #include "tui/keymap.h"
 #include "tui/text.h"
@@ -36,6 +37,9 @@ static const char usage_text[] =
     "                                          push a renewed certificate (pre-flight first)\n"
     "       certdeck [options] wait ID [--timeout SECONDS] [--interval SECONDS]\n"
     "                                          until the record's latest run stops moving\n"
+    "       certdeck [options] errors ID [--run N]   failed items grouped by error template\n"
+    "       certdeck [options] retry ID --template N [--run N] [--yes]\n"
+    "                                          retry each failed item of template N, once\n"
     "       certdeck [options] doctor           where credentials come from; does the API answer\n"
     "       certdeck keys                       the key bindings of the TUI\n"
     "\n"
@@ -98,6 +102,8 @@ enum opt_id {
     OPT_NO_WAIT,
     OPT_FORCE,
     OPT_CHECK,
+    OPT_RUN,
+    OPT_TEMPLATE,
 };
 
 static const struct option long_options[] = {
@@ -125,6 +131,8 @@ static const struct option long_options[] = {
     {"item", required_argument, NULL, OPT_ITEM},
     {"interval", required_argument, NULL, OPT_INTERVAL},
     {"yes", no_argument, NULL, OPT_YES},
+    {"run", required_argument, NULL, OPT_RUN},
+    {"template", required_argument, NULL, OPT_TEMPLATE},
     /* For tests and demos: the emulator's data, and the TUI's scripted mode. */
     {"dataset", required_argument, NULL, OPT_DATASET},
     {"seed", required_argument, NULL, OPT_SEED},
@@ -154,6 +162,7 @@ struct cli {
     struct update_options upd;
     bool wait_cmd; /* the command is `wait`: --timeout after it is the wait's own */
     double wait_timeout_s, wait_interval_s;
+    int64_t run, template_n; /* errors, retry --template: 0 when not given */
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -301,6 +310,16 @@ static int parse_args(int argc, char **argv, struct cli *c)
         case OPT_INTERVAL:
             if (parse_double(optarg, 0.1, 3600, &c->wait_interval_s))
                 return usage_error("--interval takes seconds between 0.1 and 3600, not '%s'",
+                                   optarg);
+            break;
+        case OPT_RUN:
+            if (parse_int(optarg, 1, 1000000, &c->run))
+                return usage_error("--run takes a run number from 1 (as 'detail' lists), not '%s'",
+                                   optarg);
+            break;
+        case OPT_TEMPLATE:
+            if (parse_int(optarg, 1, 1000000, &c->template_n))
+                return usage_error("--template takes a number from 'certdeck errors', not '%s'",
                                    optarg);
             break;
         case OPT_DATASET:
@@ -485,6 +504,19 @@ static int run_command(struct api_client *api, const struct cli *c, char **pos, 
             return usage_error("wait takes one record Id, e.g. 'certdeck wait 37'%s", "");
         struct wait_options wo = {c->format, c->wait_timeout_s, c->wait_interval_s};
         return batch_wait(api, id, &wo, stdout, stderr, isatty(STDERR_FILENO));
+    }
+    if (!strcmp(cmd, "errors")) {
+        if (npos != 2 || parse_int(pos[1], 0, INT64_MAX, &id))
+            return usage_error("errors takes one record Id, e.g. 'certdeck errors 2'%s", "");
+        return batch_errors(api, id, (int)c->run, &bo, stdout);
+    }
+    if (!strcmp(cmd, "retry") && c->template_n > 0) {
+        if (c->read_only) return usage_error("%s refused: --read-only is set", cmd);
+        if (npos != 2 || parse_int(pos[1], 0, INT64_MAX, &id) || c->item >= 0)
+            return usage_error("retry --template N takes one record Id, e.g. 'certdeck retry 7 "
+                               "--template 1'%s",
+                               "");
+        return batch_retry_template(api, id, (int)c->run, (int)c->template_n, c->yes, stdout);
     }
     if (!strcmp(cmd, "rollback") || !strcmp(cmd, "retry")) {
         bool rollback = cmd[1] == 'o';

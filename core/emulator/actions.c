@@ -22,6 +22,7 @@
 #include "core/emulator/certcheck.h"
 #include "core/emulator/rtype.h"
 #include "core/sanitize.h"
+#include "core/util.h"
 
 enum ptype { P_INT, P_STR, P_STRS, P_REGIONS };
 
@@ -415,15 +416,18 @@ static void act_write(struct emu_actions *s, enum action_id act, const cJSON *bo
     else
         rc = item_id > 0 ? dataset_retry_item(&s->ds, (uint64_t)item_id, now, &err) : -2;
     pthread_mutex_unlock(&s->lock);
-    if (rc == -2) {
+    if (rc == -2)
         answer_no_record(a, rid, l, has_item && !has_rec ? item_id : rec_id);
-        return;
-    }
-    if (rc != 0) {
+    else if (rc != 0)
         emu_answer_api_error(a, rid, l, &err);
-        return;
-    }
-    emu_answer_json(a, codec_envelope(cJSON_CreateObject(), rid));
+    else
+        emu_answer_json(a, codec_envelope(cJSON_CreateObject(), rid));
+    /* the request log names what a write was about: tests count the retries of each item */
+    char *why = xasprintf(
+        "%s=%lld%s%s", has_item && !has_rec ? "DeployRecordDetailId" : "DeployRecordId",
+        (long long)(has_item && !has_rec ? item_id : rec_id), a->note[0] ? " " : "", a->note);
+    strlcpy_safe(a->note, why, sizeof a->note);
+    free(why);
 }
 
 int emu_actions_open(struct emu_actions *s, const struct emu_config *cfg, char *err, size_t errlen)

@@ -20,8 +20,13 @@ static const char *const regions[] = {
     "ap-nanjing",   "ap-hongkong", "ap-singapore", "na-siliconvalley",
 };
 
+/* The troubled instances: a few per type that fail again in every record whose run has
+ * failures (the repeat offenders an incident review looks for). */
+#define TROUBLED 3
+
 struct gen {
     struct rng rng;
+    uint64_t seed;
     uint64_t next_item_id;
     int max_instances;
     int64_t now;
@@ -126,6 +131,37 @@ struct run_shape {
     bool force_fail;
 };
 
+/* Makes it the k-th troubled instance of type t: the same identity in every record (its own
+ * rng, so the other items' draws are unchanged). */
+static void make_troubled(const struct gen *g, struct deploy_item *it, enum rtype t, unsigned k)
+{
+    uint64_t id = it->id;
+    char *cert = it->old_cert_id;
+    it->old_cert_id = NULL;
+    model_item_clear(it);
+    struct rng tr = {rng_hash2(g->seed, 0x7b0b1ed0u + (uint64_t)t * TROUBLED + k)};
+    instance_fill(&tr, it, t, k, INSTANCE_MIXED, regions[k % ARRAY_LEN(regions)]);
+    it->id = id;
+    it->old_cert_id = cert;
+}
+
+static bool is_troubled(const struct gen *g, const struct deploy_item *it)
+{
+    int t = rtype_from_name(it->resource_type);
+    if (t < 0 || !it->instance_id) return false;
+    for (unsigned k = 0; k < TROUBLED; k++) {
+        struct deploy_item probe;
+        memset(&probe, 0, sizeof probe);
+        struct rng tr = {rng_hash2(g->seed, 0x7b0b1ed0u + (uint64_t)t * TROUBLED + k)};
+        instance_fill(&tr, &probe, (enum rtype)t, k, INSTANCE_MIXED,
+                      regions[k % ARRAY_LEN(regions)]);
+        bool same = probe.instance_id && strcmp(probe.instance_id, it->instance_id) == 0;
+        model_item_clear(&probe);
+        if (same) return true;
+    }
+    return false;
+}
+
 /* Gives every item of a run its status, error and times per the shape. */
 static void shape_items(struct gen *g, struct deploy_run *run, const struct run_shape *sh)
 {
@@ -148,6 +184,7 @@ static void shape_items(struct gen *g, struct deploy_run *run, const struct run_
                 int64_t end = created + 3 + (int64_t)rng_below(&g->rng, 240);
                 if (sh->state == RS_RUNNING && end > g->now) end = g->now;
                 bool fails = (int)rng_below(&g->rng, 1000) < sh->fail_permille;
+                if (sh->fail_permille > 0 && i < 2 && is_troubled(g, it)) fails = true;
                 any_failed |= fails;
                 runs_finish_item(it, fails, rollback, end, rng_next(&g->rng));
             } else {
@@ -191,6 +228,11 @@ static void gen_deploy_groups(struct gen *g, struct dataset_record *rec, struct 
             const char *r =
                 rng_below(&g->rng, 5) ? region : regions[rng_below(&g->rng, ARRAY_LEN(regions))];
             instance_fill(&g->rng, it, p->types[k], i, p->style, r);
+            /* the first items of a group of a record with failures may be troubled ones */
+            bool failing = p->kind == K_PARTIAL || p->kind == K_ROLLBACK_FAILED ||
+                           p->kind == K_RETRIED || p->kind == K_RUNNING;
+            if (failing && i < 2 && n >= 4 && rng_hash2(rec->info.id, i) % 3 != 0)
+                make_troubled(g, it, p->types[k], (unsigned)((rec->info.id + i) % TROUBLED));
         }
     }
 }
@@ -381,6 +423,7 @@ void dataset_generate(struct dataset *ds, const struct dataset_gen_opts *opts)
     memset(ds, 0, sizeof *ds);
     struct gen g;
     g.rng.s = opts->seed ? opts->seed : 1;
+    g.seed = g.rng.s;
     rng_next(&g.rng);
     g.next_item_id = 1001;
     g.max_instances = opts->max_instances > 0 ? opts->max_instances : 5000;
@@ -415,6 +458,8 @@ void dataset_generate(struct dataset *ds, const struct dataset_gen_opts *opts)
         else
             created = g.now - (int64_t)j * 5 * 3600 - rng_below(&g.rng, 3600);
         const char *cert = certs[rng_below(&g.rng, ARRAY_LEN(certs))];
+        /* one certificate is the one that keeps being rolled back */
+        if ((p.kind == K_ROLLBACK_OK || p.kind == K_ROLLBACK_FAILED) && j % 2 == 0) cert = certs[0];
         gen_record(&g, &ds->records[j], 3 + (generated - j), created, cert, &p);
     }
     fixed_records(&ds->records[n - 3], &ds->records[n - 2], &ds->records[n - 1]);

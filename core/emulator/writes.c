@@ -141,12 +141,15 @@ int dataset_retry_item(struct dataset *ds, uint64_t detail_id, int64_t now_unix,
                 for (size_t i = 0; i < rec->runs[r].groups[k].n_items; i++) {
                     struct deploy_item *it = &rec->runs[r].groups[k].items[i];
                     if (it->id != detail_id) continue;
-                    if (runs_any_active(rec)) {
+                    bool failed = it->status == MODEL_STATUS_FAILED ||
+                                  it->status == MODEL_STATUS_ROLLBACK_FAILED;
+                    /* Items are retried one by one (a bulk retry by error template sends one
+                     * request per item): a failed item of the latest run may be retried while
+                     * the retries of its siblings run ([G]); anything else waits for them. */
+                    if (runs_any_active(rec) && !(failed && r == rec->n_runs - 1)) {
                         fail_busy(err, rec->info.id);
                         return -1;
                     }
-                    bool failed = it->status == MODEL_STATUS_FAILED ||
-                                  it->status == MODEL_STATUS_ROLLBACK_FAILED;
                     if (r != rec->n_runs - 1 || !failed) {
                         api_fail(err, "FailedOperation.CertificateDeployRetryStatusInvalid",
                                  "Detail %" PRIu64 " cannot be retried: only a failed item of "

@@ -410,3 +410,24 @@ int batch_retry(struct api_client *api, int64_t record_id, int64_t detail_id, FI
     free(clean);
     return 0;
 }
+
+/* ---- the sinks, for the other batch commands (tui/cli/errors.c) -------------------------- */
+
+void batch_table_out(FILE *out, const char *const *headers, const int *max_widths, size_t n_cols,
+                     const char *const *cells, size_t n_rows)
+{
+    struct table t = {headers, max_widths, n_cols, NULL, 0, 0};
+    for (size_t r = 0; r < n_rows; r++)
+        table_add(&t, cells + r * n_cols);
+    table_print(&t, out);
+}
+
+void batch_csv_out(FILE *out, const char *const *cells, size_t n)
+{
+    csv_row(out, cells, n);
+}
+
+void batch_json_out(FILE *out, cJSON *root)
+{
+    print_json(out, root);
+}

@@ -28,6 +28,15 @@ int batch_detail(struct api_client *api, int64_t record_id, const struct batch_o
 int batch_rollback(struct api_client *api, int64_t record_id, FILE *out);
 int batch_retry(struct api_client *api, int64_t record_id, int64_t detail_id, FILE *out);
 
+/* The three sinks, for batch commands in other files: an aligned table of n_rows rows of n_cols
+ * cells (row-major; sanitized and fitted here), one CSV row (sanitized), and a JSON value
+ * (escaped so it is inert on a terminal). */
+struct cJSON;
+void batch_table_out(FILE *out, const char *const *headers, const int *max_widths, size_t n_cols,
+                     const char *const *cells, size_t n_rows);
+void batch_csv_out(FILE *out, const char *const *cells, size_t n);
+void batch_json_out(FILE *out, struct cJSON *root);
+
 /* Prints one API error as the batch CLI and doctor do: the formatted error, then the hint. */
 void batch_print_error(FILE *err, const char *what, const struct api_error *e);
 
