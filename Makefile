@@ -63,10 +63,14 @@ install: build
 uninstall:
 	DESTDIR="$(DESTDIR)" cmake -DMANIFEST=build/install_manifest.txt -P packaging/uninstall.cmake
 
-# certdeck_<version>_<arch>.deb in build-deb/ (CPack, Depends from dpkg-shlibdeps).
+# certdeck_<version>_<arch>.deb in build-deb/ (CPack, Depends from dpkg-shlibdeps), built with
+# Debian's hardening flags (dpkg-buildflags).
 deb: deps
+	export DEB_BUILD_MAINT_OPTIONS=hardening=+all; \
 	cmake -S . -B build-deb -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCERTDECK_WERROR=ON \
-	  -DCMAKE_INSTALL_PREFIX=/usr -DCERTDECK_ZSH_COMPLETION_DIR=share/zsh/vendor-completions
+	  -DCMAKE_INSTALL_PREFIX=/usr -DCERTDECK_ZSH_COMPLETION_DIR=share/zsh/vendor-completions \
+	  -DCMAKE_C_FLAGS="$$(dpkg-buildflags --get CPPFLAGS) $$(dpkg-buildflags --get CFLAGS)" \
+	  -DCMAKE_EXE_LINKER_FLAGS="$$(dpkg-buildflags --get LDFLAGS)"
 	cmake --build build-deb -j$(JOBS) --target certdeck certdeck-emulator docs
 	cd build-deb && cpack
 	@ls build-deb/certdeck_*.deb
