@@ -1,13 +1,17 @@
 # certdeck front door. All build logic lives in CMakeLists.txt; this file only installs the
-# Debian packages, configures, builds and runs. Targets: deps, build, demo, check, bench, format.
+# Debian packages, configures, builds and runs. Targets: deps, build, demo, check, bench, format,
+# install / uninstall (PREFIX, default /usr/local; DESTDIR), deb.
 
 DEB_PACKAGES := gcc make cmake pkg-config libcurl4-openssl-dev libssl-dev libcjson-dev \
-                libmicrohttpd-dev libncurses-dev libcmocka-dev tmux ca-certificates locales
+                libmicrohttpd-dev libncurses-dev libcmocka-dev tmux ca-certificates locales \
+                groff-base man-db dpkg-dev
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CTEST := ctest --output-on-failure --no-tests=error -j$(JOBS)
+PREFIX ?= /usr/local
 
-.PHONY: all deps build demo check check-plain check-asan check-tsan bench format clean
+.PHONY: all deps build demo check check-plain check-asan check-tsan bench format clean \
+        install uninstall deb
 
 all: build
 
@@ -52,8 +56,27 @@ check-tsan: deps
 bench: build
 	@for b in build/bench_*; do [ -x "$$b" ] && "$$b"; done
 
+# cmake --install records what it wrote in build/install_manifest.txt; uninstall removes that.
+install: build
+	DESTDIR="$(DESTDIR)" cmake --install build --prefix "$(PREFIX)"
+
+uninstall:
+	DESTDIR="$(DESTDIR)" cmake -DMANIFEST=build/install_manifest.txt -P packaging/uninstall.cmake
+
+# certdeck_<version>_<arch>.deb in build-deb/ (CPack, Depends from dpkg-shlibdeps), built with
+# Debian's hardening flags (dpkg-buildflags).
+deb: deps
+	export DEB_BUILD_MAINT_OPTIONS=hardening=+all; \
+	cmake -S . -B build-deb -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCERTDECK_WERROR=ON \
+	  -DCMAKE_INSTALL_PREFIX=/usr -DCERTDECK_ZSH_COMPLETION_DIR=share/zsh/vendor-completions \
+	  -DCMAKE_C_FLAGS="$$(dpkg-buildflags --get CPPFLAGS) $$(dpkg-buildflags --get CFLAGS)" \
+	  -DCMAKE_EXE_LINKER_FLAGS="$$(dpkg-buildflags --get LDFLAGS)"
+	cmake --build build-deb -j$(JOBS) --target certdeck certdeck-emulator docs
+	cd build-deb && cpack
+	@ls build-deb/certdeck_*.deb
+
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-asan build-tsan
+	rm -rf build build-asan build-tsan build-deb

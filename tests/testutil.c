@@ -125,6 +125,7 @@ int tu_home_setup(void **state)
     setenv("HOME", home, 1);
     free(home);
     unsetenv("XDG_CONFIG_HOME");
+    unsetenv("XDG_DATA_HOME");
     return 0;
 }
 

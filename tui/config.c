@@ -3,7 +3,6 @@
 #include "tui/config.h"
 
 #include <errno.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 
 #include "core/sanitize.h"
 #include "core/util.h"
+#include "tui/paths.h"
 
 void config_defaults(struct config *c)
 {
@@ -27,20 +27,7 @@ void config_defaults(struct config *c)
 
 int config_user_dir(char *out, size_t outlen)
 {
-    const char *xdg = getenv("XDG_CONFIG_HOME");
-    int n;
-    if (xdg && xdg[0] == '/') {
-        n = snprintf(out, outlen, "%s/certdeck", xdg);
-    } else {
-        const char *home = getenv("HOME");
-        if (!home || !*home) {
-            struct passwd *pw = getpwuid(getuid());
-            home = pw ? pw->pw_dir : NULL;
-        }
-        if (!home || !*home) return -1;
-        n = snprintf(out, outlen, "%s/.config/certdeck", home);
-    }
-    return n < 0 || (size_t)n >= outlen ? -1 : 0;
+    return paths_xdg_dir("XDG_CONFIG_HOME", ".config", out, outlen);
 }
 
 /* ASCII only, whatever the locale (the UI sets one for wide characters). */

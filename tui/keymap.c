@@ -353,6 +353,20 @@ static void print_key(void *vout, int key)
     buf_printf(b, "`%s`", strcmp(name, "`") ? name : "\\`");
 }
 
+/* "everywhere", or the contexts an action applies in: "records, detail". */
+static void where_text(unsigned m, struct buf *where)
+{
+    if (m & KMC(KM_GLOBAL)) {
+        buf_puts(where, "everywhere");
+        return;
+    }
+    for (int c = 1; c < KM_CTX_COUNT; c++) {
+        if (!(m & KMC(c))) continue;
+        if (where->len) buf_puts(where, ", ");
+        buf_puts(where, ctx_names[c][0]);
+    }
+}
+
 void keymap_print(FILE *out)
 {
     fprintf(out, "| Keys | Action | Where | What it does |\n");
@@ -360,16 +374,7 @@ void keymap_print(FILE *out)
     for (int a = ACT_NONE + 1; a < ACT_COUNT; a++) {
         struct buf keys = {0}, where = {0};
         each_default_key(actions[a].keys, print_key, &keys);
-        unsigned m = actions[a].ctx;
-        if (m & KMC(KM_GLOBAL)) {
-            buf_puts(&where, "everywhere");
-        } else {
-            for (int c = 1; c < KM_CTX_COUNT; c++) {
-                if (!(m & KMC(c))) continue;
-                if (where.len) buf_puts(&where, ", ");
-                buf_puts(&where, ctx_names[c][0]);
-            }
-        }
+        where_text(actions[a].ctx, &where);
         fprintf(out, "| %s | `%s` | %s | %s |\n", keys.data ? keys.data : "", actions[a].name,
                 where.data, actions[a].help);
         buf_free(&keys);
@@ -379,5 +384,48 @@ void keymap_print(FILE *out)
                  "context is one of:");
     for (int c = 0; c < KM_CTX_COUNT; c++)
         fprintf(out, " `%s`", ctx_names[c][0]);
+    fprintf(out, ".\n");
+}
+
+/* roff text: a backslash is \e, a leading dot or quote is guarded by \&. */
+static void roff_puts(struct buf *b, const char *s)
+{
+    if (*s == '.' || *s == '\'') buf_puts(b, "\\&");
+    for (; *s; s++)
+        if (*s == '\\')
+            buf_puts(b, "\\e");
+        else
+            buf_putc(b, *s);
+}
+
+static void print_key_roff(void *vout, int key)
+{
+    struct buf *b = vout;
+    char name[32];
+    keymap_key_name(key, name, sizeof name);
+    if (b->len) buf_puts(b, ", ");
+    buf_puts(b, "\\fB");
+    roff_puts(b, name);
+    buf_puts(b, "\\fR");
+}
+
+void keymap_print_man(FILE *out)
+{
+    for (int a = ACT_NONE + 1; a < ACT_COUNT; a++) {
+        struct buf keys = {0}, where = {0}, help = {0};
+        each_default_key(actions[a].keys, print_key_roff, &keys);
+        where_text(actions[a].ctx, &where);
+        roff_puts(&help, actions[a].help);
+        fprintf(out, ".TP\n%s\n\\fI%s\\fR (%s): %s\n", keys.data ? keys.data : "", actions[a].name,
+                where.data, help.data);
+        buf_free(&keys);
+        buf_free(&where);
+        buf_free(&help);
+    }
+    fprintf(out,
+            ".PP\nRebind any of them in the configuration file with \\fBbind\\fR \\fIcontext key "
+            "action\\fR, where \\fIcontext\\fR is one of:");
+    for (int c = 0; c < KM_CTX_COUNT; c++)
+        fprintf(out, " \\fB%s\\fR", ctx_names[c][0]);
     fprintf(out, ".\n");
 }

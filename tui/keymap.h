@@ -121,5 +121,7 @@ void keymap_keys_for(const struct keymap *km, enum keymap_ctx c, enum keymap_act
 
 /* The default key table, for the README and `certdeck keys`. */
 void keymap_print(FILE *out);
+/* The same table as man(7) source (.TP paragraphs), for the man page (`certdeck keys --man`). */
+void keymap_print_man(FILE *out);
 
 #endif

@@ -15,11 +15,13 @@
 #include "core/emulator/emulator.h"
 #include "core/sanitize.h"
 #include "core/util.h"
+#include "tui/about.h"
 #include "tui/app/app.h"
 #include "tui/cli/batch.h"
 #include "tui/cli/update.h"
 #include "tui/cli/wait.h"
 #include "tui/cli/errors.h"
+#include "tui/cli/config_cmd.h"
 #include "tui/config.h"
 #include "tui/keymap.h"
 #include "tui/text.h"
@@ -41,7 +43,10 @@ static const char usage_text[] =
     "       certdeck [options] retry ID --template N [--run N] [--yes]\n"
     "                                          retry each failed item of template N, once\n"
     "       certdeck [options] doctor           where credentials come from; does the API answer\n"
-    "       certdeck keys                       the key bindings of the TUI\n"
+    "       certdeck keys [--man]               the key bindings of the TUI\n"
+    "       certdeck themes                     the themes found: NAME and file\n"
+    "       certdeck config --init | --check [FILE] | --example\n"
+    "                                           write, validate or print the configuration\n"
     "\n"
     "options:\n"
     "  --demo               run against the built-in emulator on 127.0.0.1 (no account needed)\n"
@@ -59,7 +64,8 @@ static const char usage_text[] =
     "  --refresh SECONDS    auto-refresh interval, 0 for manual only (default 30)\n"
     "  --read-only          refuse rollback and retry\n"
     "  --mouse              enable the mouse in the TUI\n"
-    "  --version, --help\n"
+    "  -V, --version        version, git describe and library versions\n"
+    "  -h, --help           this text\n"
     "\n"
     "exit codes: 0 success, 1 API error, 2 usage, 3 network or TLS error,\n"
     "  4 update, wait: the pre-flight failed, or the task finished without succeeding\n"
@@ -104,6 +110,9 @@ enum opt_id {
     OPT_CHECK,
     OPT_RUN,
     OPT_TEMPLATE,
+    OPT_MAN,
+    OPT_INIT,
+    OPT_EXAMPLE,
 };
 
 static const struct option long_options[] = {
@@ -145,12 +154,17 @@ static const struct option long_options[] = {
     {"regions", required_argument, NULL, OPT_REGIONS},
     {"no-wait", no_argument, NULL, OPT_NO_WAIT},
     {"force", no_argument, NULL, OPT_FORCE},
+    /* Sub-options: keys --man; config --init | --check | --example (--check: update too). */
+    {"man", no_argument, NULL, OPT_MAN},
+    {"init", no_argument, NULL, OPT_INIT},
     {"check", no_argument, NULL, OPT_CHECK},
+    {"example", no_argument, NULL, OPT_EXAMPLE},
     {NULL, 0, NULL, 0},
 };
 
 struct cli {
     bool demo, insecure, no_color, read_only, mouse, all, yes;
+    bool man, cfg_init, cfg_check, cfg_example;
     const char *endpoint, *profile, *cacert, *language, *config, *theme;
     const char *old_cert, *dataset, *script;
     enum batch_format format;
@@ -301,8 +315,9 @@ static int parse_args(int argc, char **argv, struct cli *c)
         case OPT_FORCE:
             c->upd.force = true;
             break;
-        case OPT_CHECK:
+        case OPT_CHECK: /* update --check, config --check */
             c->upd.check = true;
+            c->cfg_check = true;
             break;
         case OPT_YES:
             c->yes = true;
@@ -338,9 +353,18 @@ static int parse_args(int argc, char **argv, struct cli *c)
                 c->cols > 1000 || c->lines > 1000)
                 return usage_error("--size takes COLSxLINES, e.g. 80x24, not '%s'", optarg);
             break;
+        case OPT_MAN:
+            c->man = true;
+            break;
+        case OPT_INIT:
+            c->cfg_init = true;
+            break;
+        case OPT_EXAMPLE:
+            c->cfg_example = true;
+            break;
         case OPT_VERSION:
         case 'V':
-            printf("certdeck %s\n", CERTDECK_VERSION);
+            about_print_version(stdout);
             exit(0);
         case OPT_HELP:
         case 'h':
@@ -400,13 +424,13 @@ static void print_proxy_env(void)
 }
 
 static int doctor(struct api_client *api, const struct cli *c, const struct creds *cr,
-                  const char *cred_warning)
+                  const char *cred_warning, const struct config *cfg)
 {
     char masked[64];
     creds_mask_id(cr->secret_id, masked, sizeof masked);
     char *source = sanitize_dup(cr->source);
     char *endpoint = sanitize_dup(api_client_endpoint(api));
-    printf("certdeck %s\n", CERTDECK_VERSION);
+    printf("certdeck %s (git %s)\n", CERTDECK_VERSION, CERTDECK_GIT_DESCRIBE);
     printf("  %-13s %s\n", "endpoint:", endpoint);
     printf("  %-13s %s\n", "credentials:", source);
     printf("  %-13s %s%s\n", "SecretId:", masked,
@@ -417,6 +441,7 @@ static int doctor(struct api_client *api, const struct cli *c, const struct cred
     else
         printf("  %-13s verification on (%s)\n", "TLS:", c->cacert ? c->cacert : "system CA store");
     print_proxy_env();
+    about_print_paths(stdout, cfg);
     char when[64];
     time_t t = time(NULL);
     struct tm tm;
@@ -481,10 +506,30 @@ static bool confirm(const struct cli *c, const char *question, const char *word)
     return line[0] == 'y' || line[0] == 'Y';
 }
 
+/* ---- commands that need no credentials: themes, config ------------------------------------ */
+
+static int local_command(const struct cli *c, char **pos, int npos)
+{
+    if (!strcmp(pos[0], "themes")) {
+        if (npos != 1) return usage_error("themes takes no arguments (got '%s')", pos[1]);
+        about_list_themes(stdout);
+        return 0;
+    }
+    if (c->cfg_init + c->cfg_check + c->cfg_example != 1 || npos > 2 ||
+        (npos == 2 && !c->cfg_check))
+        return usage_error("config takes one of --init, --check [FILE], --example%s", "");
+    if (c->cfg_example) {
+        config_cmd_example(stdout);
+        return 0;
+    }
+    if (c->cfg_init) return config_cmd_init(c->config);
+    return config_cmd_check(npos == 2 ? pos[1] : c->config);
+}
+
 /* ---- main ----------------------------------------------------------------------------------- */
 
 static int run_command(struct api_client *api, const struct cli *c, char **pos, int npos,
-                       const struct creds *cr, const char *warn)
+                       const struct creds *cr, const char *warn, const struct config *cfg)
 {
     const char *cmd = pos[0];
     struct batch_options bo = {c->format, c->all, c->offset, c->limit, c->old_cert, 4};
@@ -498,7 +543,7 @@ static int run_command(struct api_client *api, const struct cli *c, char **pos, 
             return usage_error("detail takes one record Id, e.g. 'certdeck detail 2'%s", "");
         return batch_detail(api, id, &bo, stdout);
     }
-    if (!strcmp(cmd, "doctor")) return doctor(api, c, cr, warn);
+    if (!strcmp(cmd, "doctor")) return doctor(api, c, cr, warn, cfg);
     if (!strcmp(cmd, "wait")) {
         if (npos != 2 || parse_int(pos[1], 0, INT64_MAX, &id))
             return usage_error("wait takes one record Id, e.g. 'certdeck wait 37'%s", "");
@@ -566,9 +611,14 @@ int main(int argc, char **argv)
         return rc;
     }
     if (npos && !strcmp(pos[0], "keys")) {
-        keymap_print(stdout);
+        (c.man ? keymap_print_man : keymap_print)(stdout);
         free(pos);
         return 0;
+    }
+    if (npos && (!strcmp(pos[0], "themes") || !strcmp(pos[0], "config"))) {
+        rc = local_command(&c, pos, npos);
+        free(pos);
+        return rc;
     }
 
     struct config cfg;
@@ -650,7 +700,7 @@ int main(int argc, char **argv)
         if (!text_is_utf8() && setlocale(LC_CTYPE, "C.UTF-8") == NULL)
             setlocale(LC_CTYPE, "en_US.UTF-8");
         text_set_utf8(true);
-        rc = run_command(api, &c, pos, npos, &cr, warn);
+        rc = run_command(api, &c, pos, npos, &cr, warn, &cfg);
     } else {
         char profile_label[96];
         snprintf(profile_label, sizeof profile_label, "%s",

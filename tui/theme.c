@@ -12,10 +12,7 @@
 #include "core/sanitize.h"
 #include "core/util.h"
 #include "tui/config.h"
-
-#ifndef CERTDECK_THEMES_DIR
-#define CERTDECK_THEMES_DIR "themes"
-#endif
+#include "tui/paths.h"
 
 struct builtin_style {
     const char *name, *fg, *bg, *attrs, *mono;
@@ -385,12 +382,11 @@ int theme_load(struct theme *t, const char *name_or_path, int colors, char *err,
             return -1;
         }
     } else {
-        char dir[512];
-        char *cands[2];
-        size_t nc = 0;
-        if (config_user_dir(dir, sizeof dir) == 0)
-            cands[nc++] = xasprintf("%s/themes/%s.theme", dir, name_or_path);
-        cands[nc++] = xasprintf("%s/%s.theme", CERTDECK_THEMES_DIR, name_or_path);
+        char dirs[PATHS_MAX_THEME_DIRS][PATHS_DIR_LEN];
+        char *cands[PATHS_MAX_THEME_DIRS];
+        size_t nc = paths_theme_dirs(dirs);
+        for (size_t i = 0; i < nc; i++)
+            cands[i] = xasprintf("%s/%s.theme", dirs[i], name_or_path);
         struct buf looked = {0};
         for (size_t i = 0; i < nc; i++) {
             if (!f) f = open_regular(cands[i]);

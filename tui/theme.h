@@ -106,9 +106,11 @@ int theme_key_from_name(const char *name); /* -1 unknown */
 void theme_builtin(struct theme *t);
 /* Resets t to the built-in look, then applies a theme file. A name without '/' is looked up
  * as <name>.theme in $XDG_CONFIG_HOME/certdeck/themes (~/.config/certdeck/themes when
- * XDG_CONFIG_HOME is unset or relative), then in CERTDECK_THEMES_DIR (the source tree's
- * themes/); an argument containing '/' is a path. NULL or "" means the built-in look. colors
- * is what the terminal offers (8, 16, 256; anything below 16 counts as 8): every colour maps
+ * XDG_CONFIG_HOME is unset or relative), then $XDG_DATA_HOME/certdeck/themes
+ * (~/.local/share/…), then the shipped themes (paths_shipped_themes(): the install prefix, or
+ * the source tree's themes/ for a binary in the build tree): a user's file shadows a shipped
+ * one of the same name; an argument containing '/' is a path. NULL or "" means the built-in look.
+ * colors is what the terminal offers (8, 16, 256; anything below 16 counts as 8): every colour maps
  * down to it. Returns 0 (problems inside the file are diags), or -1 when the theme cannot be
  * found or read: err says where it looked, and t keeps the built-in look. */
 int theme_load(struct theme *t, const char *name_or_path, int colors, char *err, size_t errlen);

@@ -23,6 +23,7 @@ void th_init(void)
         setlocale(LC_ALL, "en_US.UTF-8");
     unsetenv("NO_COLOR");
     unsetenv("XDG_CONFIG_HOME");
+    unsetenv("XDG_DATA_HOME");
     tu_loopback_init();
 }
 

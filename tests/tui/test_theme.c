@@ -563,6 +563,28 @@ static void test_xdg_search_order(void **state)
     char *shipped_default = xasprintf("%s/default.theme", CERTDECK_THEMES_DIR);
     assert_string_equal(t.path, shipped_default);
 
+    /* $XDG_DATA_HOME/certdeck/themes (~/.local/share/… when unset) comes after the config
+     * directory and before the shipped themes. */
+    unsetenv("XDG_CONFIG_HOME");
+    char *data_light = tu_path(tu_tmp, "data/certdeck/themes/light.theme");
+    char *data_hc = tu_path(tu_tmp, "data/certdeck/themes/high-contrast.theme");
+    char *home_data_hc = tu_path(tu_tmp, "home/.local/share/certdeck/themes/high-contrast.theme");
+    tu_write_file(data_light, "title = color103\n");
+    tu_write_file(data_hc, "title = color104\n");
+    tu_write_file(home_data_hc, "title = color105\n");
+    char *data = tu_path(tu_tmp, "data");
+    setenv("XDG_DATA_HOME", data, 1);
+    load_ok(&t, "light", 256); /* ~/.config/certdeck/themes/light.theme wins */
+    assert_string_equal(t.path, home_light);
+    load_ok(&t, "high-contrast", 256);
+    assert_string_equal(t.path, data_hc);
+    assert_int_equal(t.styles[THEME_TITLE].fg, 104);
+    unsetenv("XDG_DATA_HOME");
+    load_ok(&t, "high-contrast", 256);
+    assert_string_equal(t.path, home_data_hc);
+    assert_int_equal(t.styles[THEME_TITLE].fg, 105);
+    free(data_light), free(data_hc), free(home_data_hc), free(data);
+
     /* A directory named like a theme is skipped, not opened. */
     unsetenv("XDG_CONFIG_HOME");
     char *dir_theme = tu_path(tu_tmp, "home/.config/certdeck/themes/mono.theme/x");
@@ -578,16 +600,17 @@ static void test_xdg_search_order(void **state)
 static void test_missing_theme(void **state)
 {
     (void)state;
-    char *xdg = tu_path(tu_tmp, "xdg");
+    char *xdg = tu_path(tu_tmp, "xdg"), *data = tu_path(tu_tmp, "data");
     setenv("XDG_CONFIG_HOME", xdg, 1);
+    setenv("XDG_DATA_HOME", data, 1);
     struct theme t, builtin;
     theme_builtin(&builtin);
     memset(&t, 0x5a, sizeof t);
     char err[1024] = "";
     assert_int_equal(theme_load(&t, "nosuch", 256, err, sizeof err), -1);
     char *want = xasprintf("theme 'nosuch' not found (looked in %s/certdeck/themes/nosuch.theme, "
-                           "%s/nosuch.theme)",
-                           xdg, CERTDECK_THEMES_DIR);
+                           "%s/certdeck/themes/nosuch.theme, %s/nosuch.theme)",
+                           xdg, data, CERTDECK_THEMES_DIR);
     assert_string_equal(err, want);
     free(want);
     /* t is still usable: the built-in look. */
@@ -595,8 +618,9 @@ static void test_missing_theme(void **state)
     /* A bare file name is a name, with a hint. */
     assert_int_equal(theme_load(&t, "mine.theme", 256, err, sizeof err), -1);
     want = xasprintf("theme 'mine.theme' not found (looked in %s/certdeck/themes/mine.theme.theme, "
-                     "%s/mine.theme.theme); for a file here, write ./mine.theme",
-                     xdg, CERTDECK_THEMES_DIR);
+                     "%s/certdeck/themes/mine.theme.theme, %s/mine.theme.theme); for a file here, "
+                     "write ./mine.theme",
+                     xdg, data, CERTDECK_THEMES_DIR);
     assert_string_equal(err, want);
     free(want);
 
@@ -617,7 +641,7 @@ static void test_missing_theme(void **state)
     assert_int_equal(theme_load(&t, "", 256, err, sizeof err), 0);
     assert_memory_equal(&t, &builtin, sizeof t);
     free(path);
-    free(xdg);
+    free(xdg), free(data);
 }
 
 static void test_load_resets_previous_theme(void **state)

@@ -1,0 +1,40 @@
+# Builds the man pages and the example config from doc/*.1.in with the certdeck just built:
+# @KEYS@ becomes `certdeck keys --man` (the one key table), @VERSION@ the project version.
+# Writes OUT/certdeck.1, OUT/certdeck-emulator.1, their .gz (gzip -9n: reproducible) and
+# OUT/config.example (`certdeck config --example`) and OUT/changelog.gz.
+cmake_minimum_required(VERSION 3.18) # new policies: "@VERSION@" below is a literal
+foreach(var BIN SRC OUT VERSION MAINTAINER)
+  if(NOT DEFINED ${var})
+    message(FATAL_ERROR "genman.cmake needs -D${var}=…")
+  endif()
+endforeach()
+execute_process(COMMAND ${BIN} keys --man OUTPUT_VARIABLE keys RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${BIN} keys --man failed (${rc})")
+endif()
+execute_process(COMMAND ${BIN} config --example OUTPUT_VARIABLE example RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${BIN} config --example failed (${rc})")
+endif()
+file(MAKE_DIRECTORY ${OUT})
+file(WRITE ${OUT}/config.example "${example}")
+# The Debian changelog (lintian wants one in every package), version and maintainer filled in.
+file(READ ${CMAKE_CURRENT_LIST_DIR}/changelog.in text)
+string(REPLACE "@VERSION@" "${VERSION}" text "${text}")
+string(REPLACE "@MAINTAINER@" "${MAINTAINER}" text "${text}")
+file(WRITE ${OUT}/changelog "${text}")
+execute_process(COMMAND gzip -9nf ${OUT}/changelog RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "gzip ${OUT}/changelog failed")
+endif()
+foreach(page certdeck certdeck-emulator)
+  file(READ ${SRC}/${page}.1.in text)
+  string(REPLACE "@VERSION@" "${VERSION}" text "${text}")
+  string(REPLACE "@KEYS@\n" "${keys}" text "${text}")
+  file(WRITE ${OUT}/${page}.1 "${text}")
+  execute_process(COMMAND gzip -9nc ${OUT}/${page}.1 OUTPUT_FILE ${OUT}/${page}.1.gz
+                  RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "gzip ${OUT}/${page}.1 failed")
+  endif()
+endforeach()
