@@ -5,6 +5,7 @@
 #include "core/codec.h"
 
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -390,6 +391,72 @@ int creds_resolve(const struct creds_opts *opts, struct creds *out, char *err, s
         return -1;
     }
     return 0;
+}
+
+static size_t creds_profile_add(struct creds_profile *out, size_t cap, size_t n, const char *name,
+                                size_t name_len, const char *source)
+{
+    if (n >= cap) return n;
+    for (size_t i = 0; i < n; i++)
+        if (strlen(out[i].name) == name_len && !memcmp(out[i].name, name, name_len)) return n;
+    size_t k = name_len < sizeof out[n].name - 1 ? name_len : sizeof out[n].name - 1;
+    memcpy(out[n].name, name, k);
+    out[n].name[k] = '\0';
+    strlcpy_safe(out[n].source, source, sizeof out[n].source);
+    return n + 1;
+}
+
+size_t creds_profiles(const struct creds_opts *opts, struct creds_profile *out, size_t cap)
+{
+    const char *home = opts && opts->home ? opts->home : getenv("HOME");
+    if (!home || !home[0]) home = ".";
+    size_t n = 0;
+    if (creds_env("TENCENTCLOUD_SECRET_ID") && creds_env("TENCENTCLOUD_SECRET_KEY"))
+        n = creds_profile_add(out, cap, n, "", 0, "environment (TENCENTCLOUD_SECRET_ID)");
+
+    const char *env_file = creds_env("TENCENTCLOUD_CREDENTIALS_FILE");
+    char *ini_path = env_file ? xstrdup(env_file) : xasprintf("%s/.tencentcloud/credentials", home);
+    char *data = NULL, why[8];
+    size_t len = 0;
+    struct stat st;
+    if (creds_read_file(ini_path, &data, &len, &st, why, sizeof why) == 0) {
+        for (char *line = data; line && *line;) {
+            char *nl = strchr(line, '\n');
+            size_t ln = nl ? (size_t)(nl - line) : strlen(line);
+            const char *s = creds_trim(line, &ln);
+            if (ln >= 2 && s[0] == '[' && s[ln - 1] == ']') {
+                size_t sn = ln - 2;
+                const char *name = creds_trim((char *)s + 1, &sn);
+                if (sn) n = creds_profile_add(out, cap, n, name, sn, ini_path);
+            }
+            line = nl ? nl + 1 : NULL;
+        }
+        creds_free_file(data, len);
+    }
+    free(ini_path);
+
+    char *dir = xasprintf("%s/.tccli", home);
+    DIR *d = opendir(dir);
+    if (d) {
+        /* readdir order is the file system's: sort the tccli names for a stable list. */
+        size_t first = n;
+        for (struct dirent *e; (e = readdir(d));) {
+            const char *dot = strrchr(e->d_name, '.');
+            if (!dot || strcmp(dot, ".credential") || dot == e->d_name) continue;
+            char *src = xasprintf("%s/%s", dir, e->d_name);
+            n = creds_profile_add(out, cap, n, e->d_name, (size_t)(dot - e->d_name), src);
+            free(src);
+        }
+        closedir(d);
+        for (size_t i = first + 1; i < n; i++)
+            for (size_t j = i; j > first && strcmp(out[j - 1].name, out[j].name) > 0; j--) {
+                struct creds_profile t = out[j];
+                out[j] = out[j - 1];
+                out[j - 1] = t;
+            }
+    }
+    free(dir);
+    return n;
 }
 
 void creds_mask_id(const char *secret_id, char *out, size_t n)

@@ -28,6 +28,18 @@ struct creds_opts {
  * to warn, or warn[0] is set to '\0'. */
 int creds_resolve(const struct creds_opts *opts, struct creds *out, char *err, size_t errlen,
                   char *warn, size_t warnlen);
+/* One profile the chain could use, for a picker: its name ("" for the environment) and where
+ * it is defined. Never a secret: only section and file names are read out. */
+struct creds_profile {
+    char name[128];
+    char source[600];
+};
+
+/* The profiles found, in the chain's order: the environment (when both TENCENTCLOUD_SECRET_ID
+ * and _SECRET_KEY are set), each [section] of the SDKs' INI file, each ~/.tccli/NAME.credential
+ * (a name already listed is not repeated). Fills and returns at most cap entries. An
+ * unreadable or malformed file lists what it can; the file's buffer is wiped after. */
+size_t creds_profiles(const struct creds_opts *opts, struct creds_profile *out, size_t cap);
 /* The SecretId masked to its last 4 characters: "****MPLE". */
 void creds_mask_id(const char *secret_id, char *out, size_t n);
 bool creds_has_token(const struct creds *c);

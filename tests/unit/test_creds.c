@@ -305,6 +305,42 @@ static void test_long_values_rejected_quietly(void **state)
     buf_free(&b);
 }
 
+/* The picker's list: environment first, then INI sections, then tccli files, each once, with
+ * where it comes from and never a secret. */
+static void test_profiles_listed(void **state)
+{
+    struct fixture *f = *state;
+    struct creds_profile p[8];
+    assert_int_equal(creds_profiles(NULL, p, 8), 0);
+
+    char *ini = write_file(f, ".tencentcloud/credentials", ini_text, 0600);
+    free(write_file(f, ".tccli/zeta.credential", "{\"secretId\": \"" TCCLI_ID "\"}", 0600));
+    free(write_file(f, ".tccli/prod.credential", "{\"secretId\": \"" TCCLI_ID "\"}", 0600));
+    free(write_file(f, ".tccli/alpha.credential", "{}", 0600));
+    free(write_file(f, ".tccli/prod.configure", "{}", 0600));
+    setenv("TENCENTCLOUD_SECRET_ID", ENV_ID, 1);
+    setenv("TENCENTCLOUD_SECRET_KEY", ENV_KEY, 1);
+    size_t n = creds_profiles(NULL, p, 8);
+    assert_int_equal(n, 5);
+    static const char *const names[] = {"", "default", "prod", "alpha", "zeta"};
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(p[i].name, names[i]);
+        static const char *const secrets[] = {ENV_ID, ENV_KEY, INI_ID, INI_KEY, PROD_KEY, TCCLI_ID};
+        for (size_t k = 0; k < ARRAY_LEN(secrets); k++)
+            assert_null(strstr(p[i].source, secrets[k]));
+    }
+    assert_non_null(strstr(p[0].source, "environment"));
+    assert_string_equal(p[1].source, ini);
+    assert_string_equal(p[2].source, ini); /* [prod] of the INI file hides tccli's prod */
+    assert_non_null(strstr(p[3].source, ".tccli/alpha.credential"));
+
+    /* cap: the first cap entries, in the same order */
+    struct creds_profile two[2];
+    assert_int_equal(creds_profiles(NULL, two, 2), 2);
+    assert_string_equal(two[1].name, "default");
+    free(ini);
+}
+
 static void test_mask(void **state)
 {
     (void)state;
@@ -341,6 +377,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_missing_profile_lists_places, setup, teardown),
         cmocka_unit_test_setup_teardown(test_permission_warning, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_values_rejected_quietly, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_profiles_listed, setup, teardown),
         cmocka_unit_test(test_mask),
         cmocka_unit_test(test_wipe),
     };
