@@ -19,7 +19,8 @@
     X(KM_ITEM, "item", "Instance pane")                                                            \
     X(KM_JSON, "json", "Raw JSON")                                                                 \
     X(KM_LOG, "log", "Event log")                                                                  \
-    X(KM_HELP, "help", "Help")
+    X(KM_HELP, "help", "Help")                                                                     \
+    X(KM_PICK, "pick", "Profiles and endpoints")
 
 enum keymap_ctx {
 #define KM_CTX_ENUM(id, name, title) id,
@@ -30,7 +31,7 @@ enum keymap_ctx {
 
 #define KMC(c)     (1u << (c))
 #define KMC_ALL    KMC(KM_GLOBAL)
-#define KMC_TABLES (KMC(KM_RECORDS) | KMC(KM_DETAIL) | KMC(KM_ITEMS) | KMC(KM_LOG))
+#define KMC_TABLES (KMC(KM_RECORDS) | KMC(KM_DETAIL) | KMC(KM_ITEMS) | KMC(KM_LOG) | KMC(KM_PICK))
 
 /* X-macro: id, name (for `bind` lines), default keys (space-separated key names), contexts
  * where the action applies (KMC_ALL: everywhere), help text. The one list of actions. */
@@ -65,7 +66,7 @@ enum keymap_ctx {
       "Copy the selected row's key value (Id, instance, RequestId) to the clipboard")              \
     X(ACT_COPY_ROW, "copy-row", "Y", KMC_TABLES, "Copy the selected row, tab-separated")           \
     X(ACT_COMMAND, "command", ":", KMC_ALL,                                                        \
-      "Command line: :record ID, :cert ID, :filter TEXT, :sort COLUMN, :log, :q")                  \
+      "Command line: :record ID, :cert ID, :sort COL, :profile, :endpoint, :q")                    \
     X(ACT_EVENT_LOG, "event-log", "L", KMC_ALL, "Event log: the last API calls and messages")      \
     X(ACT_HELP, "help", "? F1", KMC_ALL, "This help")                                              \
     X(ACT_REDRAW, "redraw", "C-l", KMC_ALL, "Redraw the screen")

@@ -23,6 +23,7 @@
 #include "tui/cli/errors.h"
 #include "tui/cli/config_cmd.h"
 #include "tui/config.h"
+#include "tui/connect.h"
 #include "tui/keymap.h"
 #include "tui/text.h"
 
@@ -484,6 +485,19 @@ static void warn_plain_http(const char *endpoint)
                     "are signed but not encrypted; use https://\n");
 }
 
+/* The TUI's :profile and :endpoint: a client for another account, the credentials wiped once
+ * the client holds its copy. */
+static struct api_client *tui_connect(void *ctx, const char *profile, const char *endpoint,
+                                      char *err, size_t errlen)
+{
+    struct creds cr;
+    char warn[512];
+    struct api_client *api =
+        connect_client(ctx, profile, endpoint, &cr, warn, sizeof warn, err, errlen);
+    creds_wipe(&cr);
+    return api;
+}
+
 /* ---- confirmation for write actions from a shell -------------------------------------------- */
 
 /* y/N; with word (a rollback: the record ID), the answer must be that word. */
@@ -645,6 +659,8 @@ int main(int argc, char **argv)
     const char *endpoint = c.endpoint ? c.endpoint : (cfg.endpoint[0] ? cfg.endpoint : NULL);
     const char *profile = c.profile ? c.profile : (cfg.profile[0] ? cfg.profile : NULL);
     char label[300];
+    struct connect_config cc = {c.language, c.timeout_s, c.cacert, c.insecure, c.rate};
+    struct api_client *api = NULL;
     if (c.demo) {
         struct emu_config ec = {.seed = c.seed, .dataset_file = c.dataset};
         emu = emu_start(&ec, err, sizeof err);
@@ -658,39 +674,26 @@ int main(int argc, char **argv)
         strlcpy_safe(cr.secret_key, EMU_DEMO_SECRET_KEY, sizeof cr.secret_key);
         strlcpy_safe(cr.source, "demo (built-in emulator)", sizeof cr.source);
         snprintf(label, sizeof label, "demo %s", endpoint + strlen("http://"));
+        struct api_config ac = connect_api_config(&cc, endpoint);
+        struct api_error aerr;
+        api = api_client_new(&ac, &cr, &aerr);
+        if (!api) apierr_format(&aerr, err, sizeof err);
     } else {
-        struct creds_opts co = {profile, NULL};
-        if (creds_resolve(&co, &cr, err, sizeof err, warn, sizeof warn) != 0) {
-            fprintf(stderr, "certdeck: %s\n", err);
-            free(pos);
-            return EXIT_USAGE;
-        }
+        api = connect_client(&cc, profile, endpoint, &cr, warn, sizeof warn, err, sizeof err);
         if (warn[0]) fprintf(stderr, "certdeck: warning: %s\n", warn);
         snprintf(label, sizeof label, "%s", endpoint ? endpoint : API_DEFAULT_ENDPOINT);
     }
-    if (!c.demo) warn_plain_http(endpoint);
-    if (c.insecure)
-        fprintf(stderr, "certdeck: WARNING: TLS certificate verification is OFF (--insecure): "
-                        "anyone on the network path can read and change this session.\n");
-
-    struct api_config ac = {
-        .endpoint = endpoint,
-        .language = c.language,
-        .http = {.timeout_ms = (long)((c.timeout_s > 0 ? c.timeout_s : 30) * 1000),
-                 .cacert = c.cacert,
-                 .insecure = c.insecure},
-        .rate = c.rate,
-    };
-    struct api_error aerr;
-    struct api_client *api = api_client_new(&ac, &cr, &aerr);
     if (!api) {
-        char line[1600];
-        fprintf(stderr, "certdeck: %s\n", apierr_format(&aerr, line, sizeof line));
+        fprintf(stderr, "certdeck: %s\n", err);
         creds_wipe(&cr);
         if (emu) emu_stop(emu);
         free(pos);
         return EXIT_USAGE;
     }
+    if (!c.demo) warn_plain_http(endpoint);
+    if (c.insecure)
+        fprintf(stderr, "certdeck: WARNING: TLS certificate verification is OFF (--insecure): "
+                        "anyone on the network path can read and change this session.\n");
 
     if (npos) {
         /* Batch output is the API's UTF-8 whatever the locale (files, pipes, cron jobs):
@@ -708,6 +711,10 @@ int main(int argc, char **argv)
         struct app_options ao = {
             .endpoint_label = label,
             .profile_label = profile_label,
+            .profile = profile,
+            .endpoint = endpoint,
+            .connect = c.demo ? NULL : tui_connect,
+            .connect_ctx = &cc,
             .config = &cfg,
             .read_only = c.read_only,
             .mouse = cfg.mouse,

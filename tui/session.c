@@ -159,3 +159,23 @@ void app_confirm_write(struct app *a, enum app_write w, uint64_t record_id, int6
     a->prompt = PROMPT_CONFIRM;
     a->dirty = true;
 }
+
+void app_request_switch(struct app *a, const char *profile, const char *endpoint)
+{
+    a->switch_req.active = true;
+    a->switch_req.profile_set = profile != NULL;
+    a->switch_req.endpoint_set = endpoint != NULL;
+    strlcpy_safe(a->switch_req.profile, profile ? profile : "", sizeof a->switch_req.profile);
+    strlcpy_safe(a->switch_req.endpoint, endpoint ? endpoint : "", sizeof a->switch_req.endpoint);
+    a->dirty = true;
+}
+
+const char *app_profile(struct app *a)
+{
+    return a->profile;
+}
+
+const char *app_endpoint(struct app *a)
+{
+    return a->endpoint;
+}

@@ -54,6 +54,14 @@ struct app {
     bool script_mode;
     FILE *term;     /* what ncurses draws on (OSC 52 goes there): stdout, or /dev/null scripted */
     bool read_only; /* opts->read_only: writes are refused */
+    /* What the status line names, and what :profile / :endpoint switch from. */
+    char profile[128], endpoint[300];
+    char profile_label[128], endpoint_label[300];
+    struct api_client *own_api; /* a client opened by a switch (the first is the caller's) */
+    struct {
+        bool active, profile_set, endpoint_set; /* not set: keep the current one */
+        char profile[128], endpoint[300];
+    } switch_req;
 
     struct view *stack[MAX_DEPTH];
     int depth;

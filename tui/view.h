@@ -20,6 +20,7 @@ struct app;
 struct view;
 
 enum json_source { JSON_RECORD, JSON_RUN, JSON_ITEM };
+enum pick_kind { PICK_PROFILE, PICK_ENDPOINT };
 
 /* What a view is opened on. */
 struct view_args {
@@ -30,6 +31,7 @@ struct view_args {
     uint64_t item_id;
     enum json_source json;
     enum keymap_ctx help_ctx; /* help: the screen it was opened from */
+    enum pick_kind pick;      /* picker: profiles or endpoints */
 };
 
 /* What the status line says about the view's data; views fill it in on_data. */
@@ -73,7 +75,7 @@ struct view {
 };
 
 extern const struct view_ops records_view_ops, detail_view_ops, items_view_ops, item_view_ops,
-    json_view_ops, log_view_ops, help_view_ops;
+    json_view_ops, log_view_ops, help_view_ops, picker_view_ops;
 
 /* ---- what the app offers views --------------------------------------------------------- */
 
@@ -92,6 +94,14 @@ void app_msg(struct app *a, enum app_msg_kind kind, const char *fmt, ...)
  * and Enter), submits the write (refused in read-only mode). detail_id < 0: the whole record. */
 void app_confirm_write(struct app *a, enum app_write w, uint64_t record_id, int64_t detail_id,
                        const char *question);
+/* Asks to switch the session to another profile and/or endpoint (NULL: keep the current;
+ * profile "": the credential chain's default order, the environment first; endpoint "": the
+ * default endpoint); the app does it on its next wake, closing every screen and starting again
+ * on the record list. */
+void app_request_switch(struct app *a, const char *profile, const char *endpoint);
+/* The current profile ("" for the chain's default order) and endpoint URL, as switched to. */
+const char *app_profile(struct app *a);
+const char *app_endpoint(struct app *a);
 /* The record list's OldCertificateId filter (NULL: all). */
 const char *app_cert_filter(struct app *a);
 /* Notes for the event log (config and theme diagnostics, write results), oldest first. */

@@ -110,7 +110,15 @@ static void test_usage_and_unknown_errors(void **state)
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
-    char *ds = tu_testdata("dataset_small.json");
+    /* Record 104 (the only one dated 2026-01-01) moved to 2099: the emulator starts a running
+     * item from its UpdateTime, so 104 stays running however long a loaded machine takes. */
+    char *text = tu_read_testdata("dataset_small.json", NULL);
+    for (char *p = strstr(text, "2026-01-01"); p; p = strstr(p + 10, "2026-01-01"))
+        memcpy(p, "2099", 4);
+    char *dir = tu_mkdtemp("wait");
+    char *ds = tu_path(dir, "dataset.json");
+    tu_write_file(ds, text);
+    free(text);
     struct emu_config ec = {
         .secret_id = "AKIDwaitTEST", .secret_key = "right-key-123", .dataset_file = ds};
     emu = tu_emu_start(&ec);
@@ -124,6 +132,8 @@ int main(void)
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     emu_stop(emu);
+    tu_rm_rf(dir);
+    free(dir);
     free(ds);
     return rc;
 }

@@ -134,6 +134,12 @@ int app_run(struct api_client *api, const struct app_options *opts)
     a->cfg = opts->config ? opts->config : &defaults;
     a->script_mode = opts->script != NULL;
     a->read_only = opts->read_only;
+    strlcpy_safe(a->profile, opts->profile ? opts->profile : "", sizeof a->profile);
+    strlcpy_safe(a->endpoint, opts->endpoint ? opts->endpoint : "", sizeof a->endpoint);
+    strlcpy_safe(a->profile_label, opts->profile_label ? opts->profile_label : "",
+                 sizeof a->profile_label);
+    strlcpy_safe(a->endpoint_label, opts->endpoint_label ? opts->endpoint_label : "",
+                 sizeof a->endpoint_label);
     text_init();
 
     a->km = keymap_new();
@@ -209,6 +215,7 @@ int app_run(struct api_client *api, const struct app_options *opts)
     }
     worker_free(a->worker);
     store_free(a->store);
+    api_client_free(a->own_api);
     if (opts->mouse) mousemask(0, NULL);
     curs_set(1);
     endwin();

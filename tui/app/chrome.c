@@ -200,13 +200,11 @@ static void error_line(const struct api_error *e, int width, char *out, size_t n
 static void draw_status(struct app *a, int y, int w)
 {
     struct view *v = app_top(a);
-    char left[1600], right[400];
+    char left[1600], right[600];
     const char *dot = text_glyphs()->dot;
-    const char *prof =
-        a->opts->profile_label && *a->opts->profile_label ? a->opts->profile_label : NULL;
-    snprintf(right, sizeof right, " %s%s%s%s%s ", a->opts->read_only ? "read-only" : "",
-             a->opts->read_only ? dot : "", a->opts->endpoint_label ? a->opts->endpoint_label : "",
-             prof ? dot : "", prof ? prof : "");
+    const char *prof = a->profile_label[0] ? a->profile_label : NULL;
+    snprintf(right, sizeof right, " %s%s%s%s%s ", a->read_only ? "read-only" : "",
+             a->read_only ? dot : "", a->endpoint_label, prof ? dot : "", prof ? prof : "");
     char *rclean = sanitize_dup(right);
     int rw = text_width(rclean);
     if (rw > w / 2) rw = w / 2;

@@ -10,6 +10,7 @@
 
 #include "tui/app/clipboard.h"
 #include "tui/app/prompt.h"
+#include "tui/connect.h"
 
 static void set_cert_filter(struct app *a, const char *cert)
 {
@@ -105,6 +106,35 @@ static void cmd_sort(struct app *a, const struct command_call *c)
     c->v->ops->on_data(c->v);
 }
 
+/* :profile alone lists the profiles; :profile NAME switches ("env": the environment). */
+static void cmd_profile(struct app *a, const struct command_call *c)
+{
+    if (!c->arg[0]) {
+        struct view_args args = {.pick = PICK_PROFILE};
+        app_push(a, &picker_view_ops, &args);
+        return;
+    }
+    app_request_switch(a, strcmp(c->arg, "env") ? c->arg : "", NULL);
+}
+
+/* :endpoint alone lists the endpoints; :endpoint URL|REGION|intl|default switches. */
+static void cmd_endpoint(struct app *a, const struct command_call *c)
+{
+    if (!c->arg[0]) {
+        struct view_args args = {.pick = PICK_ENDPOINT};
+        app_push(a, &picker_view_ops, &args);
+        return;
+    }
+    char url[300];
+    if (!connect_endpoint_url(c->arg, url, sizeof url)) {
+        app_msg(a, APP_MSG_ERROR,
+                ":endpoint takes a URL, a region (ap-guangzhou), intl or default, not '%s'",
+                c->arg);
+        return;
+    }
+    app_request_switch(a, NULL, url);
+}
+
 static void cmd_records(struct app *a, const struct command_call *c)
 {
     (void)c;
@@ -128,6 +158,8 @@ static const struct command {
     {"refresh", NULL, ACT_REFRESH},
     {"json", NULL, ACT_RAW_JSON},
     {"records|top", cmd_records, ACT_NONE},
+    {"profile", cmd_profile, ACT_NONE},
+    {"endpoint", cmd_endpoint, ACT_NONE},
 };
 
 static bool names_match(const char *names, const char *cmd)

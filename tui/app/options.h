@@ -4,12 +4,24 @@
 #define CERTDECK_APP_OPTIONS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "tui/config.h"
+
+struct api_client;
+
+/* Opens a client for another profile and/or endpoint (NULL: keep the current one), for
+ * :profile and :endpoint. Returns NULL with a one-line err (never a secret) when it cannot. */
+typedef struct api_client *(*app_connect_fn)(void *ctx, const char *profile, const char *endpoint,
+                                             char *err, size_t errlen);
 
 struct app_options {
     const char *endpoint_label;  /* shown in the status line, e.g. "demo 127.0.0.1:40123" */
     const char *profile_label;   /* e.g. "default" or "env" */
+    const char *profile;         /* the profile asked for (NULL: the chain's default order) */
+    const char *endpoint;        /* the endpoint URL (NULL: API_DEFAULT_ENDPOINT) */
+    app_connect_fn connect;      /* NULL: the session cannot switch (the demo) */
+    void *connect_ctx;
     const struct config *config; /* theme, refresh interval, key bindings (already loaded) */
     bool read_only;              /* no rollback/retry */
     bool mouse;                  /* off by default (config `mouse on`, --mouse) */

@@ -4,6 +4,7 @@
 #include "tui/app/tick.h"
 
 #include "tui/app/chrome.h"
+#include "tui/app/switch.h"
 #include "tui/app/writes.h"
 
 #define SPINNER_MS             100
@@ -12,6 +13,7 @@
 /* New data in the store: the visible view takes a fresh snapshot. */
 void tick_pump(struct app *a)
 {
+    switch_apply(a);
     store_drain_wake(a->store);
     store_lock(a->store);
     uint64_t gen = store_generation(a->store);
