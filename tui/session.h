@@ -17,8 +17,9 @@
 #include "tui/theme.h"
 #include "tui/view.h"
 
-#define MAX_DEPTH 16
-#define MAX_NOTES 200
+#define MAX_DEPTH      16
+#define MAX_NOTES      200
+#define BELL_WATCH_MAX 256
 
 enum prompt_kind { PROMPT_NONE, PROMPT_FILTER, PROMPT_COMMAND, PROMPT_CONFIRM };
 
@@ -88,6 +89,11 @@ struct app {
     int64_t last_spin_ms, last_auto_ms;
     int64_t age_next; /* when the age in the status line next changes (-1: never) */
     bool spinning;
+
+    /* bell.c: the watched records running at the last look, and how many finished since */
+    uint64_t watch[BELL_WATCH_MAX];
+    size_t n_watch;
+    unsigned bells;
 };
 
 /* ---- session.c: besides what tui/view.h declares for the screens --------------------------- */

@@ -58,6 +58,8 @@ struct view_ops {
     void (*reload)(struct view *v);
     /* The table that / < > s act on, or NULL. */
     struct table *(*table)(struct view *v);
+    /* The record this screen is about (detail, drill-down), 0 none; optional. */
+    uint64_t (*record)(struct view *v);
     /* A mouse click (or double click) at screen position y, x; optional. */
     void (*click)(struct view *v, int y, int x, bool dbl);
 };

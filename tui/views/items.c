@@ -307,6 +307,11 @@ static void items_click(struct view *v, int y, int x, bool dbl)
     if (dbl) items_key(v, ACT_OPEN);
 }
 
+static uint64_t items_record(struct view *v)
+{
+    return ((struct items *)v->priv)->id;
+}
+
 const struct view_ops items_view_ops = {
     .name = "items",
     .ctx = KM_ITEMS,
@@ -319,4 +324,5 @@ const struct view_ops items_view_ops = {
     .reload = items_refresh,
     .table = items_table,
     .click = items_click,
+    .record = items_record,
 };
