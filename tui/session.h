@@ -21,7 +21,7 @@
 #define MAX_NOTES      200
 #define BELL_WATCH_MAX 256
 
-enum prompt_kind { PROMPT_NONE, PROMPT_FILTER, PROMPT_COMMAND, PROMPT_CONFIRM };
+enum prompt_kind { PROMPT_NONE, PROMPT_FILTER, PROMPT_COMMAND, PROMPT_CONFIRM, PROMPT_PATH };
 
 struct note {
     char *text;

@@ -1,5 +1,5 @@
 /* The operator's workflow in the scripted TUI, continued: the bell when a watched record
- * finishes. */
+ * finishes; e exports the rows shown as the batch commands would. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "core/http.h"
+#include "tui/cli/batch.h"
 #include "core/util.h"
 #include "testutil.h"
 #include "tui/harness.h"
@@ -69,12 +72,99 @@ static void test_bell_off_on_the_detail(void **state)
     th_check_displays(want, ARRAY_LEN(want));
 }
 
+/* e on the drill-down of record 104's clb group writes exactly what `certdeck detail 104 --all
+ * -o csv` prints (the record has that one group); e on the filtered record list, to a .json
+ * path, writes the rows shown as JSON; an existing file is never overwritten. */
+static void test_export_equals_batch_csv(void **state)
+{
+    (void)state;
+    struct th_scenario s = {.cols = 120,
+                            .lines = 30,
+                            .script = "wait-idle\n"
+                                      ":record 104\n"
+                                      "wait-idle\n"
+                                      "key Tab\n"
+                                      "key Enter\n"
+                                      "wait-idle\n"
+                                      "key e\n"
+                                      "save-display @/prompt.txt\n"
+                                      "key C-u\n"
+                                      "keys @/items.csv\n"
+                                      "key Enter\n"
+                                      "save-display @/wrote.txt\n"
+                                      "key e\n"
+                                      "key C-u\n"
+                                      "keys @/items.csv\n"
+                                      "key Enter\n"
+                                      "save-display @/exists.txt\n"
+                                      ":records\n"
+                                      "wait-idle\n"
+                                      ":filter failed\n"
+                                      "key e\n"
+                                      "save-display @/rprompt.txt\n"
+                                      "key C-u\n"
+                                      "keys @/records.json\n"
+                                      "key Enter\n"
+                                      "save-display @/wrote_json.txt\n"};
+    struct th_env env;
+    th_env_start(&env, &s);
+    char *script = th_expand(s.script);
+    char *script_path = xasprintf("%s/script", tu_tmp);
+    tu_write_file(script_path, script);
+    assert_int_equal(th_app_run(env.api, &s, script_path), 0);
+
+    char *batch_path = xasprintf("%s/batch.csv", tu_tmp);
+    FILE *f = fopen(batch_path, "w");
+    assert_non_null(f);
+    struct batch_options o = {.format = BATCH_CSV, .all = true};
+    assert_int_equal(batch_detail(env.api, 104, &o, f), 0);
+    fclose(f);
+    th_env_stop(&env);
+
+    char *items_path = xasprintf("%s/items.csv", tu_tmp);
+    char *exported = tu_read_file(items_path, NULL), *batch = tu_read_file(batch_path, NULL);
+    assert_non_null(exported);
+    assert_non_null(strstr(batch, ",clb,"));
+    assert_string_equal(exported, batch);
+
+    static const struct th_expect want[] = {
+        {"prompt", .has = {"export to: certdeck-104-clb-", ".csv"}},
+        {"wrote", .has = {"wrote 3 rows to "}},
+        {"exists", .has = {"items.csv exists (pick another name)"}},
+        {"rprompt", .has = {"export to: certdeck-records-"}},
+        {"wrote_json", .has = {"wrote 1 row to ", "records.json"}},
+    };
+    th_check_displays(want, ARRAY_LEN(want));
+
+    char *json_path = xasprintf("%s/records.json", tu_tmp);
+    char *json = tu_read_file(json_path, NULL);
+    cJSON *j = cJSON_Parse(json);
+    assert_true(cJSON_IsArray(j));
+    assert_int_equal(cJSON_GetArraySize(j), 1);
+    cJSON *row;
+    cJSON_ArrayForEach(row, j)
+    {
+        const char *st = cJSON_GetObjectItemCaseSensitive(row, "STATUS")->valuestring;
+        assert_non_null(strstr(st, "fail"));
+    }
+    cJSON_Delete(j);
+    free(json);
+    free(json_path);
+    free(exported);
+    free(batch);
+    free(items_path);
+    free(batch_path);
+    free(script_path);
+    free(script);
+}
+
 int main(void)
 {
     th_init();
     const struct CMUnitTest tests[] = {
         TH_TEST(test_bell_on_the_record_list),
         TH_TEST(test_bell_off_on_the_detail),
+        TH_TEST(test_export_equals_batch_csv),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     http_global_cleanup();

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tui/app/clipboard.h"
+#include "tui/app/export.h"
 #include "tui/app/prompt.h"
 
 static void set_cert_filter(struct app *a, const char *cert)
@@ -240,6 +241,9 @@ void commands_dispatch(struct app *a, enum keymap_action act)
     case ACT_COPY:
     case ACT_COPY_ROW:
         clipboard_copy_selection(a, act == ACT_COPY_ROW);
+        break;
+    case ACT_EXPORT:
+        export_start(a);
         break;
     case ACT_OPEN:
     case ACT_RAW_JSON:

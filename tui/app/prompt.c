@@ -27,6 +27,14 @@ void prompt_open_command(struct app *a)
     a->dirty = true;
 }
 
+void prompt_open_path(struct app *a, const char *proposed)
+{
+    buf_reset(&a->input);
+    buf_puts(&a->input, proposed);
+    a->prompt = PROMPT_PATH;
+    a->dirty = true;
+}
+
 void prompt_draw(struct app *a, int y, int w)
 {
     ui_fill(y, 0, w, A_NORMAL);
@@ -45,9 +53,12 @@ void prompt_draw(struct app *a, int y, int w)
         move(y, x < w ? x : w - 1);
         return;
     }
-    const char *lead = a->prompt == PROMPT_FILTER ? "/" : ":";
-    const char *hint = a->prompt == PROMPT_FILTER
-                           ? "words or field:value  Enter keeps  Esc cancels"
+    const char *lead = a->prompt == PROMPT_FILTER ? "/"
+                       : a->prompt == PROMPT_PATH ? "export to: "
+                                                  : ":";
+    const char *hint = a->prompt == PROMPT_FILTER ? "words or field:value  Enter keeps  Esc cancels"
+                       : a->prompt == PROMPT_PATH
+                           ? ".csv or .json  Enter writes  Esc cancels"
                            : "record ID  cert ID  filter TEXT  sort COL  log  help  q";
     int x = ui_put(y, 0, w, lead, ui_attr(THEME_FILTER));
     int hw = text_width(hint);
@@ -125,9 +136,9 @@ enum prompt_done prompt_key(struct app *a, int key, char **command)
     if (kind == PROMPT_CONFIRM) return confirm_word_key(a, key);
     if (key == KEYMAP_KEY_ENTER) {
         a->prompt = PROMPT_NONE;
-        if (kind != PROMPT_COMMAND) return PROMPT_DONE_CLOSED;
+        if (kind != PROMPT_COMMAND && kind != PROMPT_PATH) return PROMPT_DONE_CLOSED;
         *command = buf_steal(&a->input);
-        return PROMPT_DONE_COMMAND;
+        return kind == PROMPT_PATH ? PROMPT_DONE_PATH : PROMPT_DONE_COMMAND;
     }
     if (key == KEYMAP_KEY_ESC || key == 3 /* C-c */) {
         a->prompt = PROMPT_NONE;
