@@ -12,6 +12,7 @@
 #include "core/store.h"
 #include "core/util.h"
 #include "core/worker.h"
+#include "tui/app/history.h"
 #include "tui/config.h"
 #include "tui/keymap.h"
 #include "tui/theme.h"
@@ -67,6 +68,7 @@ struct app {
 
     enum prompt_kind prompt;
     struct buf input;
+    struct history hist_cmd, hist_filter; /* history.c: : and / keep their own */
     char saved_filter[256];
     struct pending_write confirm; /* what y submits */
     char question[512];

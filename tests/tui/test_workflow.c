@@ -1,5 +1,6 @@
 /* The operator's workflow in the scripted TUI, continued: the bell when a watched record
- * finishes; e exports the rows shown as the batch commands would. */
+ * finishes; e exports the rows shown as the batch commands would; the prompt line's histories
+ * and Tab completion. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -158,6 +159,76 @@ static void test_export_equals_batch_csv(void **state)
     free(script);
 }
 
+/* : and / keep their own histories (Up, Down), kept in $XDG_STATE_HOME/certdeck/ (the harness
+ * points it into the test's temp dir) and there at the next start; Tab completes command
+ * names. */
+static void test_prompt_history_and_completion(void **state)
+{
+    (void)state;
+    struct th_scenario s = {.cols = 120,
+                            .script = "wait-idle\n"
+                                      "key :\n"
+                                      "keys record 104\n"
+                                      "key Enter\n"
+                                      "wait-idle\n"
+                                      "key :\n"
+                                      "keys rec\n"
+                                      "key Tab\n"
+                                      "save-display @/tab_many.txt\n"
+                                      "key Esc\n"
+                                      "key :\n"
+                                      "keys he\n"
+                                      "key Tab\n"
+                                      "keys |\n"
+                                      "save-display @/tab_one.txt\n"
+                                      "key Esc\n"
+                                      "key :\n"
+                                      "keys draft\n"
+                                      "key Up\n"
+                                      "save-display @/up.txt\n"
+                                      "key Down\n"
+                                      "save-display @/down.txt\n"
+                                      "key Esc\n"
+                                      "key Esc\n"
+                                      "key /\n"
+                                      "keys clb\n"
+                                      "key Enter\n"
+                                      "key /\n"
+                                      "key C-u\n"
+                                      "key Up\n"
+                                      "save-display @/filter_up.txt\n"
+                                      "key Esc\n"};
+    assert_int_equal(th_run(&s), 0);
+    static const struct th_expect want[] = {
+        {"tab_many", .has = {":record", "commands: record records"}},
+        {"tab_one", .has = {":help |"}},
+        {"up", .has = {":record 104"}, .lacks = {"draft"}},
+        {"down", .has = {":draft"}},
+        {"filter_up", .has = {"/clb"}},
+    };
+    th_check_displays(want, ARRAY_LEN(want));
+    char *hist_path = xasprintf("%s/state/certdeck/history", tu_tmp);
+    char *filt_path = xasprintf("%s/state/certdeck/filter-history", tu_tmp);
+    char *hist = tu_read_file(hist_path, NULL), *filt = tu_read_file(filt_path, NULL);
+    assert_string_equal(hist, "record 104\n");
+    assert_string_equal(filt, "clb\n");
+
+    /* The next start has it: Up on a fresh command line brings the last command back. */
+    struct th_scenario again = {.cols = 120,
+                                .script = "wait-idle\n"
+                                          "key :\n"
+                                          "key Up\n"
+                                          "save-display @/next_start.txt\n"
+                                          "key Esc\n"};
+    assert_int_equal(th_run(&again), 0);
+    static const struct th_expect want2[] = {{"next_start", .has = {":record 104"}}};
+    th_check_displays(want2, ARRAY_LEN(want2));
+    free(hist);
+    free(filt);
+    free(hist_path);
+    free(filt_path);
+}
+
 int main(void)
 {
     th_init();
@@ -165,6 +236,7 @@ int main(void)
         TH_TEST(test_bell_on_the_record_list),
         TH_TEST(test_bell_off_on_the_detail),
         TH_TEST(test_export_equals_batch_csv),
+        TH_TEST(test_prompt_history_and_completion),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     http_global_cleanup();

@@ -142,6 +142,23 @@ static bool names_match(const char *names, const char *cmd)
     return false;
 }
 
+size_t commands_complete(const char *prefix, struct buf *out)
+{
+    size_t n = 0, plen = strlen(prefix);
+    for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
+        for (const char *p = commands[i].names; *p;) {
+            size_t len = strcspn(p, "|");
+            if (len >= plen && !strncmp(p, prefix, plen)) {
+                buf_append(out, p, len);
+                buf_putc(out, ' ');
+                n++;
+            }
+            p += len + (p[len] == '|');
+        }
+    }
+    return n;
+}
+
 void commands_run(struct app *a, const char *line)
 {
     char cmd[64] = "";
