@@ -20,6 +20,7 @@ void config_defaults(struct config *c)
     memset(c, 0, sizeof *c);
     c->refresh_s = 30;
     c->mouse = false;
+    c->bell = true;
     strlcpy_safe(c->clipboard, "osc52", sizeof c->clipboard);
     const char *nc = getenv("NO_COLOR");
     c->no_color = nc && *nc;
@@ -153,14 +154,15 @@ static void set_refresh(struct reader *r, long line, const char *value)
     r->c->refresh_s = (int)v;
 }
 
-static void set_mouse(struct reader *r, long line, const char *value)
+/* An on|off setting (also yes|no, true|false). */
+static void set_switch(struct reader *r, long line, const char *name, const char *value, bool *out)
 {
     if (!strcasecmp(value, "on") || !strcasecmp(value, "yes") || !strcasecmp(value, "true"))
-        r->c->mouse = true;
+        *out = true;
     else if (!strcasecmp(value, "off") || !strcasecmp(value, "no") || !strcasecmp(value, "false"))
-        r->c->mouse = false;
+        *out = false;
     else
-        diag(r, line, "mouse takes on or off, not '%.60s'", value);
+        diag(r, line, "%s takes on or off, not '%.60s'", name, value);
 }
 
 static void set_endpoint(struct reader *r, long line, const char *value)
@@ -247,7 +249,9 @@ static void apply_line(struct reader *r, long lineno, char *line)
     else if (!strcmp(name, "refresh"))
         set_refresh(r, lineno, value);
     else if (!strcmp(name, "mouse"))
-        set_mouse(r, lineno, value);
+        set_switch(r, lineno, "mouse", value, &c->mouse);
+    else if (!strcmp(name, "bell"))
+        set_switch(r, lineno, "bell", value, &c->bell);
     else if (!strcmp(name, "clipboard"))
         set_string(r, lineno, "clipboard", value, c->clipboard, sizeof c->clipboard);
     else

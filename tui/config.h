@@ -8,6 +8,8 @@
  *   profile NAME          credentials profile; default none
  *   endpoint URL          API endpoint, http:// or https://; default none (the real API)
  *   mouse on|off          (also yes|no, true|false); default off (--mouse turns it on)
+ *   bell on|off           ring the terminal bell when a running record you watch finishes;
+ *                         default on
  *   clipboard osc52|off|COMMAND
  *                         where y and Y copy to: OSC 52 through the terminal (over SSH, in
  *                         tmux with set-clipboard on), nowhere, or a command's standard
@@ -47,6 +49,7 @@ struct config {
     char profile[64];    /* "" : none */
     char endpoint[256];  /* "" : none */
     bool mouse;          /* default false */
+    bool bell;           /* default true */
     char clipboard[256]; /* "osc52" (default), "off" or a shell command */
     bool no_color;       /* NO_COLOR or --no-color */
     struct config_binding bindings[CONFIG_MAX_BINDINGS];

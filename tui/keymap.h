@@ -65,6 +65,8 @@ enum keymap_ctx {
     X(ACT_COPY, "copy", "y", KMC_TABLES,                                                           \
       "Copy the selected row's key value (Id, instance, RequestId) to the clipboard")              \
     X(ACT_COPY_ROW, "copy-row", "Y", KMC_TABLES, "Copy the selected row, tab-separated")           \
+    X(ACT_EXPORT, "export", "e", KMC_TABLES,                                                       \
+      "Export the rows shown (filter and sort applied) to CSV, or JSON by the file's extension")   \
     X(ACT_COMMAND, "command", ":", KMC_ALL,                                                        \
       "Command line: :record ID, :cert ID, :sort COL, :profile, :endpoint, :q")                    \
     X(ACT_EVENT_LOG, "event-log", "L", KMC_ALL, "Event log: the last API calls and messages")      \

@@ -12,15 +12,17 @@
 #include "core/store.h"
 #include "core/util.h"
 #include "core/worker.h"
+#include "tui/app/history.h"
 #include "tui/config.h"
 #include "tui/keymap.h"
 #include "tui/theme.h"
 #include "tui/view.h"
 
-#define MAX_DEPTH 16
-#define MAX_NOTES 200
+#define MAX_DEPTH      16
+#define MAX_NOTES      200
+#define BELL_WATCH_MAX 256
 
-enum prompt_kind { PROMPT_NONE, PROMPT_FILTER, PROMPT_COMMAND, PROMPT_CONFIRM };
+enum prompt_kind { PROMPT_NONE, PROMPT_FILTER, PROMPT_COMMAND, PROMPT_CONFIRM, PROMPT_PATH };
 
 struct note {
     char *text;
@@ -74,6 +76,7 @@ struct app {
 
     enum prompt_kind prompt;
     struct buf input;
+    struct history hist_cmd, hist_filter; /* history.c: : and / keep their own */
     char saved_filter[256];
     struct pending_write confirm; /* what y submits */
     char question[512];
@@ -96,6 +99,11 @@ struct app {
     int64_t last_spin_ms, last_auto_ms;
     int64_t age_next; /* when the age in the status line next changes (-1: never) */
     bool spinning;
+
+    /* bell.c: the watched records running at the last look, and how many finished since */
+    uint64_t watch[BELL_WATCH_MAX];
+    size_t n_watch;
+    unsigned bells;
 };
 
 /* ---- session.c: besides what tui/view.h declares for the screens --------------------------- */

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/csvout.h"
 #include "core/store.h"
 #include "core/util.h"
 #include "core/worker.h"
@@ -60,6 +61,11 @@ struct view_ops {
     void (*reload)(struct view *v);
     /* The table that / < > s act on, or NULL. */
     struct table *(*table)(struct view *v);
+    /* e: the rows shown (filter and sort applied) through s, begun on out in format f, when
+     * they have a batch CSV of their own; optional (default: the columns on screen). */
+    void (*export_rows)(struct view *v, struct rowsink *s, FILE *out, enum rowsink_format f);
+    /* The record this screen is about (detail, drill-down), 0 none; optional. */
+    uint64_t (*record)(struct view *v);
     /* A mouse click (or double click) at screen position y, x; optional. */
     void (*click)(struct view *v, int y, int x, bool dbl);
 };

@@ -31,6 +31,10 @@ void th_init(void)
 
 void th_env_start(struct th_env *v, const struct th_scenario *s)
 {
+    /* The prompt histories go to the test's temp dir, never the user's. */
+    char *state = xasprintf("%s/state", tu_tmp);
+    setenv("XDG_STATE_HOME", state, 1);
+    free(state);
     v->dataset = s->dataset && s->dataset[0] == '/'
                      ? xstrdup(s->dataset)
                      : tu_testdata(s->dataset ? s->dataset : "dataset_small.json");

@@ -63,6 +63,7 @@ static void test_defaults(void **state)
     assert_string_equal(c.profile, "");
     assert_string_equal(c.endpoint, "");
     assert_false(c.mouse);
+    assert_true(c.bell);
     assert_string_equal(c.clipboard, "osc52");
     assert_false(c.no_color);
     assert_int_equal(c.n_bindings, 0);
@@ -101,6 +102,7 @@ static void test_every_directive(void **state)
                                "profile prod\n"
                                "endpoint https://ssl.tencentcloudapi.com\n"
                                "mouse on\n"
+                               "bell off\n"
                                "clipboard xclip -selection clipboard\n"
                                "bind records J next-page\n"
                                "   # indented comment\n");
@@ -111,12 +113,13 @@ static void test_every_directive(void **state)
     assert_string_equal(c.profile, "prod");
     assert_string_equal(c.endpoint, "https://ssl.tencentcloudapi.com");
     assert_true(c.mouse);
+    assert_false(c.bell);
     assert_string_equal(c.clipboard, "xclip -selection clipboard");
     assert_int_equal(c.n_bindings, 1);
     assert_string_equal(c.bindings[0].context, "records");
     assert_string_equal(c.bindings[0].key, "J");
     assert_string_equal(c.bindings[0].action, "next-page");
-    assert_int_equal(c.bindings[0].line, 9);
+    assert_int_equal(c.bindings[0].line, 10);
     free(path);
 
     /* The key = value form, quotes, CRLF endings and a BOM; later lines win. */

@@ -188,6 +188,8 @@ int app_run(struct api_client *api, const struct app_options *opts)
     }
     load_theme(a);
 
+    history_open(&a->hist_cmd, "history");
+    history_open(&a->hist_filter, "filter-history");
     a->store = store_new();
     a->worker = worker_new(api, a->store, 4);
     if (opts->initial_cert && *opts->initial_cert) a->cert_filter = xstrdup(opts->initial_cert);
@@ -232,6 +234,8 @@ int app_run(struct api_client *api, const struct app_options *opts)
     for (size_t i = 0; i < a->n_notes; i++)
         free(a->notes[i].text);
     buf_free(&a->input);
+    history_close(&a->hist_cmd);
+    history_close(&a->hist_filter);
     free(a->cert_filter);
     free(a);
     return rc;

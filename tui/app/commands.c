@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tui/app/clipboard.h"
+#include "tui/app/export.h"
 #include "tui/app/prompt.h"
 #include "tui/connect.h"
 
@@ -173,6 +174,23 @@ static bool names_match(const char *names, const char *cmd)
     return false;
 }
 
+size_t commands_complete(const char *prefix, struct buf *out)
+{
+    size_t n = 0, plen = strlen(prefix);
+    for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
+        for (const char *p = commands[i].names; *p;) {
+            size_t len = strcspn(p, "|");
+            if (len >= plen && !strncmp(p, prefix, plen)) {
+                buf_append(out, p, len);
+                buf_putc(out, ' ');
+                n++;
+            }
+            p += len + (p[len] == '|');
+        }
+    }
+    return n;
+}
+
 void commands_run(struct app *a, const char *line)
 {
     char cmd[64] = "";
@@ -272,6 +290,9 @@ void commands_dispatch(struct app *a, enum keymap_action act)
     case ACT_COPY:
     case ACT_COPY_ROW:
         clipboard_copy_selection(a, act == ACT_COPY_ROW);
+        break;
+    case ACT_EXPORT:
+        export_start(a);
         break;
     case ACT_OPEN:
     case ACT_RAW_JSON:

@@ -8,6 +8,9 @@
 /* Runs one command line, with or without its leading ':' ("record 2", "sort port desc"). An
  * unknown command or a bad argument says so in the message line. */
 void commands_run(struct app *a, const char *line);
+/* Tab on the command line: the command names starting with prefix, in table order, each
+ * followed by a space, appended to out. Returns how many. */
+size_t commands_complete(const char *prefix, struct buf *out);
 /* One action: the screen on top first (its key op), then the app's default for it. */
 void commands_dispatch(struct app *a, enum keymap_action act);
 

@@ -9,6 +9,7 @@
 #include "tui/app/options.h"
 #include "tui/app/chrome.h"
 #include "tui/app/commands.h"
+#include "tui/app/export.h"
 #include "tui/app/prompt.h"
 #include "tui/app/writes.h"
 
@@ -19,6 +20,10 @@ void input_prompt_key(struct app *a, int key)
     switch (done) {
     case PROMPT_DONE_COMMAND:
         commands_run(a, command);
+        free(command);
+        break;
+    case PROMPT_DONE_PATH:
+        export_write(a, command);
         free(command);
         break;
     case PROMPT_DONE_YES:

@@ -36,6 +36,8 @@ struct app_options {
      *   resize COLS LINES
      *   wait-idle [MS]                       until nothing is in flight and the screen is current
      *   wait-text TEXT                       until some row of the screen shows TEXT (20 s)
+     *   refresh-until TEXT                   refresh (r) every 250 ms until a row shows TEXT
+     *                                        (20 s): the in-progress auto-refresh, off here
      *   stall-until-calls N                  the loop does not look at the store until the
      *                                        event log holds N calls (a busy UI thread)
      *   save-display FILE [attrs]            the screen as text (and its attributes)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tui/app/commands.h"
 #include "tui/text.h"
 #include "tui/ui.h"
 
@@ -16,6 +17,7 @@ void prompt_open_filter(struct app *a, const char *current)
     strlcpy_safe(a->saved_filter, current, sizeof a->saved_filter);
     buf_reset(&a->input);
     buf_puts(&a->input, current);
+    history_reset(&a->hist_filter);
     a->prompt = PROMPT_FILTER;
     a->dirty = true;
 }
@@ -23,7 +25,16 @@ void prompt_open_filter(struct app *a, const char *current)
 void prompt_open_command(struct app *a)
 {
     buf_reset(&a->input);
+    history_reset(&a->hist_cmd);
     a->prompt = PROMPT_COMMAND;
+    a->dirty = true;
+}
+
+void prompt_open_path(struct app *a, const char *proposed)
+{
+    buf_reset(&a->input);
+    buf_puts(&a->input, proposed);
+    a->prompt = PROMPT_PATH;
     a->dirty = true;
 }
 
@@ -45,9 +56,12 @@ void prompt_draw(struct app *a, int y, int w)
         move(y, x < w ? x : w - 1);
         return;
     }
-    const char *lead = a->prompt == PROMPT_FILTER ? "/" : ":";
-    const char *hint = a->prompt == PROMPT_FILTER
-                           ? "words or field:value  Enter keeps  Esc cancels"
+    const char *lead = a->prompt == PROMPT_FILTER ? "/"
+                       : a->prompt == PROMPT_PATH ? "export to: "
+                                                  : ":";
+    const char *hint = a->prompt == PROMPT_FILTER ? "words or field:value  Enter keeps  Esc cancels"
+                       : a->prompt == PROMPT_PATH
+                           ? ".csv or .json  Enter writes  Esc cancels"
                            : "record ID  cert ID  filter TEXT  sort COL  log  help  q";
     int x = ui_put(y, 0, w, lead, ui_attr(THEME_FILTER));
     int hw = text_width(hint);
@@ -114,6 +128,45 @@ static enum prompt_done confirm_word_key(struct app *a, int key)
     return PROMPT_OPEN;
 }
 
+/* Enter on : or /: the line goes into that prompt's history (a save that fails is said once,
+ * in the event log). */
+static void remember(struct app *a, enum prompt_kind kind)
+{
+    struct history *h = kind == PROMPT_COMMAND ? &a->hist_cmd : &a->hist_filter;
+    char err[600];
+    if (history_add(h, a->input.data, err, sizeof err) != 0) app_note_add(a, true, err);
+}
+
+/* Tab on the command line, in its first word: the command name completed as far as it is
+ * unambiguous; when several remain they are listed in the message line. */
+static void complete_command(struct app *a)
+{
+    const char *text = a->input.data ? a->input.data : "";
+    if (strchr(text, ' ')) return;
+    struct buf names = {0};
+    size_t n = commands_complete(text, &names);
+    if (n == 1) {
+        buf_reset(&a->input);
+        buf_puts(&a->input, names.data); /* the name and a space */
+    } else if (n > 1) {
+        /* The longest prefix every name shares. */
+        size_t common = strcspn(names.data, " ");
+        for (const char *p = names.data; *p; p += strcspn(p, " ") + 1) {
+            size_t k = 0;
+            while (k < common && p[k] == names.data[k] && p[k] != ' ')
+                k++;
+            common = k;
+        }
+        if (common > a->input.len) {
+            buf_reset(&a->input);
+            buf_append(&a->input, names.data, common);
+        }
+        names.data[names.len - 1] = '\0';
+        app_msg(a, APP_MSG_INFO, "commands: %s", names.data);
+    }
+    buf_free(&names);
+}
+
 enum prompt_done prompt_key(struct app *a, int key, char **command)
 {
     enum prompt_kind kind = a->prompt;
@@ -125,9 +178,10 @@ enum prompt_done prompt_key(struct app *a, int key, char **command)
     if (kind == PROMPT_CONFIRM) return confirm_word_key(a, key);
     if (key == KEYMAP_KEY_ENTER) {
         a->prompt = PROMPT_NONE;
-        if (kind != PROMPT_COMMAND) return PROMPT_DONE_CLOSED;
+        if (kind == PROMPT_COMMAND || kind == PROMPT_FILTER) remember(a, kind);
+        if (kind != PROMPT_COMMAND && kind != PROMPT_PATH) return PROMPT_DONE_CLOSED;
         *command = buf_steal(&a->input);
-        return PROMPT_DONE_COMMAND;
+        return kind == PROMPT_PATH ? PROMPT_DONE_PATH : PROMPT_DONE_COMMAND;
     }
     if (key == KEYMAP_KEY_ESC || key == 3 /* C-c */) {
         a->prompt = PROMPT_NONE;
@@ -146,6 +200,14 @@ enum prompt_done prompt_key(struct app *a, int key, char **command)
         input_backspace(&a->input);
     } else if (key == 21 /* C-u */) {
         buf_reset(&a->input);
+    } else if ((key == (KEYMAP_KEY_SPECIAL | KEY_UP) || key == (KEYMAP_KEY_SPECIAL | KEY_DOWN)) &&
+               kind != PROMPT_PATH) {
+        struct history *h = kind == PROMPT_COMMAND ? &a->hist_cmd : &a->hist_filter;
+        if (!history_walk(h, key == (KEYMAP_KEY_SPECIAL | KEY_UP) ? -1 : 1, &a->input))
+            return PROMPT_OPEN;
+    } else if (key == KEYMAP_KEY_TAB && kind == PROMPT_COMMAND) {
+        complete_command(a);
+        return PROMPT_OPEN;
     } else if (key == 23 /* C-w */) {
         while (a->input.len && a->input.data[a->input.len - 1] == ' ')
             input_backspace(&a->input);

@@ -12,11 +12,14 @@ enum prompt_done {
     PROMPT_DONE_COMMAND, /* Enter on the command line: *command is the line (heap) */
     PROMPT_DONE_YES,     /* the y/N question answered y */
     PROMPT_DONE_NO,      /* … answered anything else */
+    PROMPT_DONE_PATH,    /* Enter on the path prompt: *command is the path (heap) */
 };
 
 /* Opens the filter prompt on the current filter text (Esc goes back to it). */
 void prompt_open_filter(struct app *a, const char *current);
 void prompt_open_command(struct app *a);
+/* Opens the path prompt of an export on a proposed path, editable. */
+void prompt_open_path(struct app *a, const char *proposed);
 /* One key while a prompt is open (Ctrl-C, 3, cancels like Esc). */
 enum prompt_done prompt_key(struct app *a, int key, char **command);
 void prompt_draw(struct app *a, int y, int w);

@@ -89,6 +89,18 @@ static bool wait_text(struct app *a, const char *text, int64_t timeout_ms)
     }
 }
 
+/* Script `refresh-until TEXT`: what the auto-refresh of a running record does interactively
+ * (it is off in scripts), a refresh every 250 ms, until some row shows text. */
+static bool refresh_until(struct app *a, const char *text, int64_t timeout_ms)
+{
+    int64_t deadline = now_ms() + timeout_ms;
+    while (now_ms() < deadline) {
+        if (wait_text(a, text, 250)) return true;
+        if (worker_idle(a->worker)) commands_dispatch(a, ACT_REFRESH);
+    }
+    return false;
+}
+
 /* Script `stall-until-calls N`: the render loop stalls (no look at the store, no drawing)
  * until the event log holds N calls, as a UI thread busy elsewhere would, so several calls
  * land between two looks at the store. With a deadline. */
@@ -288,6 +300,13 @@ void script_run(struct app *a)
             const char *text = line + 10;
             if (!wait_text(a, text, WAIT_IDLE_DEFAULT_MS)) {
                 script_fail(a, file, lineno, "wait-text: \"%s\" not on the screen after %d ms",
+                            text, WAIT_IDLE_DEFAULT_MS);
+                break;
+            }
+        } else if (!strncmp(line, "refresh-until ", 14)) {
+            const char *text = line + 14;
+            if (!refresh_until(a, text, WAIT_IDLE_DEFAULT_MS)) {
+                script_fail(a, file, lineno, "refresh-until: \"%s\" not on the screen after %d ms",
                             text, WAIT_IDLE_DEFAULT_MS);
                 break;
             }

@@ -3,6 +3,7 @@
  * age, the message timeout). */
 #include "tui/app/tick.h"
 
+#include "tui/app/bell.h"
 #include "tui/app/chrome.h"
 #include "tui/app/switch.h"
 #include "tui/app/writes.h"
@@ -22,6 +23,7 @@ void tick_pump(struct app *a)
         a->seen_gen = gen;
         struct view *v = app_top(a);
         if (v && v->ops->on_data) v->ops->on_data(v);
+        bell_check(a);
         writes_check_pending(a);
         a->dirty = true;
     }

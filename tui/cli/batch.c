@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/codec.h"
+#include "core/csvout.h"
 #include "core/model.h"
 #include "core/sanitize.h"
 #include "core/util.h"
@@ -70,34 +71,6 @@ static void table_print(struct table *t, FILE *out)
     for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
         free(t->cells[i]);
     free(t->cells);
-}
-
-static void csv_field(struct buf *b, const char *s)
-{
-    char *clean = sanitize_dup(s ? s : "");
-    bool quote = strpbrk(clean, ",\"\r\n") != NULL || clean[0] == ' ';
-    if (!quote) {
-        buf_puts(b, clean);
-    } else {
-        buf_putc(b, '"');
-        for (const char *p = clean; *p; p++) {
-            if (*p == '"') buf_putc(b, '"');
-            buf_putc(b, *p);
-        }
-        buf_putc(b, '"');
-    }
-    free(clean);
-}
-
-static void csv_row(FILE *out, const char *const *cells, size_t n)
-{
-    struct buf b = {0};
-    for (size_t i = 0; i < n; i++) {
-        if (i) buf_putc(&b, ',');
-        csv_field(&b, cells[i]);
-    }
-    fprintf(out, "%s\r\n", b.data ? b.data : "");
-    buf_free(&b);
 }
 
 /* ---- JSON ------------------------------------------------------------------------------- */
@@ -182,9 +155,16 @@ int batch_records(struct api_client *api, const struct batch_options *o, FILE *o
         print_json(out, root);
         cJSON_Delete(root);
     } else {
-        if (o->format == BATCH_CSV) csv_row(out, headers, ARRAY_LEN(headers));
+        if (o->format == BATCH_CSV) csv_row(out, csvout_record_headers, CSVOUT_RECORD_COLS);
+        struct csvout_scratch scratch = {0};
         for (size_t i = 0; i < page.n_records; i++) {
             const struct update_record *r = &page.records[i];
+            if (o->format == BATCH_CSV) {
+                const char *cells[CSVOUT_RECORD_COLS];
+                csvout_record_cells(r, &scratch, cells);
+                csv_row(out, cells, CSVOUT_RECORD_COLS);
+                continue;
+            }
             char id[32], st[32];
             snprintf(id, sizeof id, "%llu", (unsigned long long)r->id);
             const char *row[] = {id,
@@ -193,11 +173,9 @@ int batch_records(struct api_client *api, const struct batch_options *o, FILE *o
                                  status_text(r->status, model_record_status_name, st, sizeof st),
                                  r->create_time,
                                  r->update_time};
-            if (o->format == BATCH_CSV)
-                csv_row(out, row, ARRAY_LEN(row));
-            else
-                table_add(&t, row);
+            table_add(&t, row);
         }
+        csvout_scratch_free(&scratch);
         if (o->format == BATCH_TABLE) {
             table_print(&t, out);
             if (!o->all && page.total_count > page.n_records)
@@ -290,57 +268,20 @@ static void detail_table(const struct detail_page *p, FILE *out)
 
 static void detail_csv(const struct detail_page *p, FILE *out)
 {
-    static const char *const headers[] = {
-        "run",    "run_type",    "run_status",    "run_created", "resource_type",
-        "id",     "instance_id", "instance_name", "listener_id", "listener_name",
-        "port",   "protocol",    "sni",           "ssl_mode",    "domains",
-        "region", "bucket",      "namespace",     "secret_name", "old_cert_id",
-        "status", "error",       "created",       "updated"};
-    csv_row(out, headers, ARRAY_LEN(headers));
-    struct buf domains = {0};
+    csv_row(out, csvout_detail_headers, CSVOUT_DETAIL_COLS);
+    struct csvout_scratch scratch = {0};
     for (size_t r = 0; r < p->n_runs; r++) {
         const struct deploy_run *run = &p->runs[r];
-        char rn[24], rt[32], rs[32], st[32];
-        snprintf(rn, sizeof rn, "%zu", r + 1);
-        const char *type = model_run_type_name(run->type);
-        if (!type) snprintf(rt, sizeof rt, "%lld", (long long)run->type);
         for (size_t g = 0; g < run->n_groups; g++) {
             const struct resource_group *grp = &run->groups[g];
             for (size_t i = 0; i < grp->n_items; i++) {
-                const struct deploy_item *it = &grp->items[i];
-                char id[32], port[32], sni[8];
-                snprintf(id, sizeof id, "%llu", (unsigned long long)it->id);
-                snprintf(port, sizeof port, "%lld", (long long)it->port);
-                snprintf(sni, sizeof sni, "%lld", (long long)it->sni_switch);
-                const char *row[] = {rn,
-                                     type ? type : rt,
-                                     status_text(run->status, model_run_status_name, rs, sizeof rs),
-                                     run->create_time,
-                                     grp->resource_type,
-                                     id,
-                                     it->instance_id,
-                                     it->instance_name,
-                                     it->listener_id,
-                                     it->listener_name,
-                                     port,
-                                     it->protocol,
-                                     sni,
-                                     it->ssl_mode,
-                                     join(it->domains, it->n_domains, ";", &domains),
-                                     it->region,
-                                     it->bucket,
-                                     it->namespace_,
-                                     it->secret_name,
-                                     it->old_cert_id,
-                                     status_text(it->status, model_item_status_name, st, sizeof st),
-                                     it->error_msg,
-                                     it->create_time,
-                                     it->update_time};
-                csv_row(out, row, ARRAY_LEN(row));
+                const char *cells[CSVOUT_DETAIL_COLS];
+                csvout_item_cells(r + 1, run, grp, &grp->items[i], &scratch, cells);
+                csv_row(out, cells, CSVOUT_DETAIL_COLS);
             }
         }
     }
-    buf_free(&domains);
+    csvout_scratch_free(&scratch);
 }
 
 int batch_detail(struct api_client *api, int64_t record_id, const struct batch_options *o,

@@ -50,6 +50,10 @@ void config_cmd_example(FILE *out)
             "# standard input (wl-copy, xclip -selection clipboard). Default: osc52.\n"
             "#clipboard osc52\n"
             "\n"
+            "# Ring the terminal bell once when a running record you watch finishes (the\n"
+            "# message line says so either way): on or off. Default: on.\n"
+            "#bell on\n"
+            "\n"
             "# Key bindings, yours winning over the defaults: bind CONTEXT KEY ACTION.\n"
             "# CONTEXT:",
             CERTDECK_VERSION, CONFIG_MAX_REFRESH);

@@ -526,6 +526,11 @@ static void detail_click(struct view *v, int y, int x, bool dbl)
     }
 }
 
+static uint64_t detail_record(struct view *v)
+{
+    return ((struct detail *)v->priv)->id;
+}
+
 const struct view_ops detail_view_ops = {
     .name = "detail",
     .ctx = KM_DETAIL,
@@ -538,4 +543,5 @@ const struct view_ops detail_view_ops = {
     .reload = detail_refresh,
     .table = detail_table,
     .click = detail_click,
+    .record = detail_record,
 };

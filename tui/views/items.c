@@ -307,6 +307,33 @@ static void items_click(struct view *v, int y, int x, bool dbl)
     if (dbl) items_key(v, ACT_OPEN);
 }
 
+/* e: the batch CSV's rows (certdeck detail ID --all -o csv) of the instances shown, in their
+ * order. */
+static void items_export(struct view *v, struct rowsink *s, FILE *out, enum rowsink_format f)
+{
+    struct items *p = v->priv;
+    struct store *st = app_store(v->app);
+    struct csvout_scratch scratch = {0};
+    rowsink_begin(s, out, f, csvout_detail_headers, CSVOUT_DETAIL_COLS);
+    store_lock(st);
+    const struct deploy_run *run = query_run(store_detail(st, p->id), p->run_index);
+    const struct resource_group *g = query_group(run, p->type);
+    for (size_t i = 0; g && i < p->t.n_vis; i++) {
+        const struct deploy_item *it = query_item(g, p->t.rows[p->t.vis[i]].key);
+        if (!it) continue;
+        const char *cells[CSVOUT_DETAIL_COLS];
+        csvout_item_cells(p->run_index + 1, run, g, it, &scratch, cells);
+        rowsink_row(s, cells);
+    }
+    store_unlock(st);
+    csvout_scratch_free(&scratch);
+}
+
+static uint64_t items_record(struct view *v)
+{
+    return ((struct items *)v->priv)->id;
+}
+
 const struct view_ops items_view_ops = {
     .name = "items",
     .ctx = KM_ITEMS,
@@ -319,4 +346,6 @@ const struct view_ops items_view_ops = {
     .reload = items_refresh,
     .table = items_table,
     .click = items_click,
+    .record = items_record,
+    .export_rows = items_export,
 };

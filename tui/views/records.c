@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/query.h"
 #include "core/sanitize.h"
 #include "tui/text.h"
 #include "tui/ui.h"
@@ -282,6 +283,26 @@ static void records_click(struct view *v, int y, int x, bool dbl)
     if (dbl) records_key(v, ACT_OPEN);
 }
 
+/* e: the batch CSV's rows (certdeck records -o csv) of the records shown, in their order. */
+static void records_export(struct view *v, struct rowsink *s, FILE *out, enum rowsink_format f)
+{
+    struct records *p = v->priv;
+    struct store *st = app_store(v->app);
+    struct csvout_scratch scratch = {0};
+    rowsink_begin(s, out, f, csvout_record_headers, CSVOUT_RECORD_COLS);
+    store_lock(st);
+    const struct store_records *sr = store_records(st);
+    for (size_t i = 0; i < p->t.n_vis; i++) {
+        const struct update_record *r = query_record(sr, p->t.rows[p->t.vis[i]].key);
+        if (!r) continue;
+        const char *cells[CSVOUT_RECORD_COLS];
+        csvout_record_cells(r, &scratch, cells);
+        rowsink_row(s, cells);
+    }
+    store_unlock(st);
+    csvout_scratch_free(&scratch);
+}
+
 const struct view_ops records_view_ops = {
     .name = "records",
     .ctx = KM_RECORDS,
@@ -294,4 +315,5 @@ const struct view_ops records_view_ops = {
     .reload = records_refresh,
     .table = records_table,
     .click = records_click,
+    .export_rows = records_export,
 };
