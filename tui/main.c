@@ -17,6 +17,7 @@
 #include "core/util.h"
 #include "tui/app/app.h"
 #include "tui/cli/batch.h"
+#include "tui/cli/output.h"
 #include "tui/config.h"
 #include "tui/keymap.h"
 #include "tui/text.h"
@@ -50,7 +51,8 @@ static const char usage_text[] =
     "  --mouse              enable the mouse in the TUI\n"
     "  --version, --help\n"
     "\n"
-    "exit codes: 0 success, 1 API error, 2 usage, 3 network or TLS error\n";
+    "exit codes: 0 success, 1 API error, 2 usage, 3 network or TLS error,\n"
+    "            5 the output could not be written (disk full, reader gone)\n";
 
 enum opt_id {
     OPT_DEMO = 256,
@@ -437,6 +439,7 @@ static int run_command(struct api_client *api, const struct cli *c, char **pos, 
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
+    output_check_at_exit();
     struct cli c = {.refresh = -1, .item = -1};
     int rc = parse_args(argc, argv, &c);
     if (rc) return rc;

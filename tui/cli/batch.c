@@ -11,6 +11,7 @@
 #include "core/model.h"
 #include "core/sanitize.h"
 #include "core/util.h"
+#include "tui/cli/output.h"
 #include "tui/text.h"
 
 /* Appends s fitted to at most max columns (an ellipsis marks a cut), padded to pad columns.
@@ -53,7 +54,7 @@ static void table_print(struct table *t, FILE *out)
         if (w[c] > t->max_widths[c]) w[c] = t->max_widths[c];
     }
     struct buf line = {0};
-    for (size_t r = 0; r <= t->n_rows; r++) {
+    for (size_t r = 0; r <= t->n_rows && !output_failed(out); r++) {
         buf_reset(&line);
         for (size_t c = 0; c < t->n_cols; c++) {
             const char *s = r == 0 ? t->headers[c] : t->cells[(r - 1) * t->n_cols + c];
@@ -64,6 +65,7 @@ static void table_print(struct table *t, FILE *out)
         while (line.len && line.data[line.len - 1] == ' ')
             line.data[--line.len] = '\0';
         fprintf(out, "%s\n", line.data);
+        output_failed(out);
     }
     buf_free(&line);
     free(w);
@@ -97,6 +99,7 @@ static void csv_row(FILE *out, const char *const *cells, size_t n)
         csv_field(&b, cells[i]);
     }
     fprintf(out, "%s\r\n", b.data ? b.data : "");
+    output_failed(out);
     buf_free(&b);
 }
 
@@ -119,6 +122,7 @@ static void print_json(FILE *out, cJSON *root)
         p += n;
     }
     fprintf(out, "%s\n", b.data);
+    output_failed(out);
     buf_free(&b);
     free(text);
 }
@@ -183,7 +187,7 @@ int batch_records(struct api_client *api, const struct batch_options *o, FILE *o
         cJSON_Delete(root);
     } else {
         if (o->format == BATCH_CSV) csv_row(out, headers, ARRAY_LEN(headers));
-        for (size_t i = 0; i < page.n_records; i++) {
+        for (size_t i = 0; i < page.n_records && !output_failed(out); i++) {
             const struct update_record *r = &page.records[i];
             char id[32], st[32];
             snprintf(id, sizeof id, "%llu", (unsigned long long)r->id);
@@ -306,7 +310,7 @@ static void detail_csv(const struct detail_page *p, FILE *out)
         if (!type) snprintf(rt, sizeof rt, "%lld", (long long)run->type);
         for (size_t g = 0; g < run->n_groups; g++) {
             const struct resource_group *grp = &run->groups[g];
-            for (size_t i = 0; i < grp->n_items; i++) {
+            for (size_t i = 0; i < grp->n_items && !output_failed(out); i++) {
                 const struct deploy_item *it = &grp->items[i];
                 char id[32], port[32], sni[8];
                 snprintf(id, sizeof id, "%llu", (unsigned long long)it->id);
