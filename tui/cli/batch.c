@@ -74,29 +74,38 @@ static void table_print(struct table *t, FILE *out)
     free(t->cells);
 }
 
-static void csv_field(struct buf *b, const char *s)
+/* A cell a spreadsheet would read as a formula (OWASP "CSV injection"): one that begins with
+ * =, +, - or @, or with a tab or CR (which the sanitizer shows as a space or "^M"), as the
+ * API's text or as written. */
+static bool csv_is_formula(const char *raw, const char *clean)
 {
-    char *clean = sanitize_dup(s ? s : "");
+    return (raw[0] && strchr("\t\r", raw[0])) || (clean[0] && strchr("=+-@\t\r", clean[0]));
+}
+
+/* One CSV cell, sanitized; quoted when it holds a separator, a quote or a line break, and
+ * prefixed with ' when it would start a formula (unless raw). */
+static void csv_field(struct buf *b, const char *s, bool raw)
+{
+    if (!s) s = "";
+    char *clean = sanitize_dup(s);
+    bool formula = !raw && csv_is_formula(s, clean);
     bool quote = strpbrk(clean, ",\"\r\n") != NULL || clean[0] == ' ';
-    if (!quote) {
-        buf_puts(b, clean);
-    } else {
-        buf_putc(b, '"');
-        for (const char *p = clean; *p; p++) {
-            if (*p == '"') buf_putc(b, '"');
-            buf_putc(b, *p);
-        }
-        buf_putc(b, '"');
+    if (quote) buf_putc(b, '"');
+    if (formula) buf_putc(b, '\'');
+    for (const char *p = clean; *p; p++) {
+        if (quote && *p == '"') buf_putc(b, '"');
+        buf_putc(b, *p);
     }
+    if (quote) buf_putc(b, '"');
     free(clean);
 }
 
-static void csv_row(FILE *out, const char *const *cells, size_t n)
+static void csv_row(FILE *out, const char *const *cells, size_t n, bool raw)
 {
     struct buf b = {0};
     for (size_t i = 0; i < n; i++) {
         if (i) buf_putc(&b, ',');
-        csv_field(&b, cells[i]);
+        csv_field(&b, cells[i], raw);
     }
     fprintf(out, "%s\r\n", b.data ? b.data : "");
     output_failed(out);
@@ -186,7 +195,7 @@ int batch_records(struct api_client *api, const struct batch_options *o, FILE *o
         print_json(out, root);
         cJSON_Delete(root);
     } else {
-        if (o->format == BATCH_CSV) csv_row(out, headers, ARRAY_LEN(headers));
+        if (o->format == BATCH_CSV) csv_row(out, headers, ARRAY_LEN(headers), o->csv_raw);
         for (size_t i = 0; i < page.n_records && !output_failed(out); i++) {
             const struct update_record *r = &page.records[i];
             char id[32], st[32];
@@ -198,7 +207,7 @@ int batch_records(struct api_client *api, const struct batch_options *o, FILE *o
                                  r->create_time,
                                  r->update_time};
             if (o->format == BATCH_CSV)
-                csv_row(out, row, ARRAY_LEN(row));
+                csv_row(out, row, ARRAY_LEN(row), o->csv_raw);
             else
                 table_add(&t, row);
         }
@@ -292,7 +301,7 @@ static void detail_table(const struct detail_page *p, FILE *out)
     buf_free(&where);
 }
 
-static void detail_csv(const struct detail_page *p, FILE *out)
+static void detail_csv(const struct detail_page *p, bool raw, FILE *out)
 {
     static const char *const headers[] = {
         "run",    "run_type",    "run_status",    "run_created", "resource_type",
@@ -300,7 +309,7 @@ static void detail_csv(const struct detail_page *p, FILE *out)
         "port",   "protocol",    "sni",           "ssl_mode",    "domains",
         "region", "bucket",      "namespace",     "secret_name", "old_cert_id",
         "status", "error",       "created",       "updated"};
-    csv_row(out, headers, ARRAY_LEN(headers));
+    csv_row(out, headers, ARRAY_LEN(headers), raw);
     struct buf domains = {0};
     for (size_t r = 0; r < p->n_runs; r++) {
         const struct deploy_run *run = &p->runs[r];
@@ -340,7 +349,7 @@ static void detail_csv(const struct detail_page *p, FILE *out)
                                      it->error_msg,
                                      it->create_time,
                                      it->update_time};
-                csv_row(out, row, ARRAY_LEN(row));
+                csv_row(out, row, ARRAY_LEN(row), raw);
             }
         }
     }
@@ -372,7 +381,7 @@ int batch_detail(struct api_client *api, int64_t record_id, const struct batch_o
         print_json(out, root);
         cJSON_Delete(root);
     } else if (o->format == BATCH_CSV) {
-        detail_csv(&page, out);
+        detail_csv(&page, o->csv_raw, out);
     } else {
         if (page.n_runs == 0) fprintf(out, "record %lld has no runs\n", (long long)record_id);
         detail_table(&page, out);

@@ -18,6 +18,7 @@ struct batch_options {
     int64_t limit;        /* first page only; 0: 20 for records, 200 for detail */
     const char *old_cert; /* records: OldCertificateId filter */
     int concurrency;      /* detail --all: parallel pages */
+    bool csv_raw;         /* CSV cells as sanitized, without the ' that defuses formulas */
 };
 
 /* Each returns a process exit code (0, 1 API error, 3 network) and prints errors, with their
