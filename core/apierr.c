@@ -239,6 +239,10 @@ bool apierr_retryable(const struct api_error *e)
         return e->http_status >= 500 || e->http_status == 429;
     case APIERR_TRANSPORT:
         return !transport_is_tls(e) && !contains(transport_text(e), "larger than");
+    case APIERR_DECODE:
+        /* A truncated, garbled or undecodable body is as transient as a 503: a proxy or a cut
+         * connection sent it, and a read asked again gets the real answer. */
+        return true;
     default:
         return false;
     }

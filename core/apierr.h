@@ -41,7 +41,9 @@ void apierr_set(struct api_error *e, enum apierr_kind kind, const char *fmt, ...
     __attribute__((format(printf, 3, 4)));
 /* A one-line hint for any error kind (never NULL). */
 const char *apierr_hint(const struct api_error *e);
-/* Whether a read action that failed this way may be retried with backoff. */
+/* Whether a read action that failed this way may be retried with backoff: retryable API
+ * codes, HTTP 5xx/429, transport errors other than TLS and the size cap, and bodies that do
+ * not decode. */
 bool apierr_retryable(const struct api_error *e);
 /* "AuthFailure.SignatureFailure: The provided credentials… (RequestId 79b4…)" — one line,
  * sanitized for a terminal. Returns buf. */
