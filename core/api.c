@@ -381,6 +381,7 @@ int api_call_run(struct api_client *c, const struct api_call *call, const atomic
         api_pool_put(c, h);
 
     if (rc == 0) apierr_clear(err);
+    if (rc != 0 && call->write) err->outcome_unknown = apierr_write_may_have_applied(err);
     trace_end(&trace, rc, err);
     if (rid_out && rid_out_len) strlcpy_safe(rid_out, trace.request_id, rid_out_len);
     trace_observer_notify(&c->observer, &trace);

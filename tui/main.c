@@ -53,6 +53,7 @@ static const char usage_text[] =
     "  --version, --help\n"
     "\n"
     "exit codes: 0 success, 1 API error, 2 usage, 3 network or TLS error,\n"
+    "            4 a rollback or retry was sent but its outcome is unknown (check the record),\n"
     "            5 the output could not be written (disk full, reader gone)\n";
 
 enum opt_id {

@@ -422,6 +422,58 @@ static void test_csv_defuses_formulas(void **state)
     free(ds);
 }
 
+/* A write sent with no clear answer (the reply cut short after the server applied it, or no
+ * reply before the timeout) says that it may have been applied, exits 4, and is never sent
+ * twice. A write that never left (connection refused) is a plain network error, exit 3. */
+static void test_write_outcome_unknown(void **state)
+{
+    (void)state;
+    char *ds = tu_testdata("dataset_small.json");
+    struct emu_config ec = {.dataset_file = ds};
+    struct emu *e = tu_emu_start(&ec);
+    setenv("TENCENTCLOUD_SECRET_ID", EMU_DEMO_SECRET_ID, 1);
+    setenv("TENCENTCLOUD_SECRET_KEY", EMU_DEMO_SECRET_KEY, 1);
+
+    emu_set_fault(e, EMU_FAULT_TRUNCATED, 1);
+    uint64_t before = emu_request_count(e);
+    struct run rb = run_cli("--endpoint %s rollback 101 --yes", emu_url(e));
+    assert_int_equal(rb.status, 4);
+    assert_int_equal(emu_request_count(e), before + 1); /* sent once */
+    assert_non_null(strstr(rb.err, "certdeck: the rollback of record 101 may have been applied "
+                                   "— check with `certdeck detail 101` before retrying\n"));
+    run_free(&rb);
+    /* It was applied: the detail shows the rollback run. */
+    struct run d = run_cli("--endpoint %s detail 101 -o json", emu_url(e));
+    assert_int_equal(d.status, 0);
+    cJSON *root = cJSON_Parse(d.out);
+    cJSON *runs = cJSON_GetObjectItemCaseSensitive(root, "DeployRecordDetail");
+    cJSON *last = cJSON_GetArrayItem(runs, cJSON_GetArraySize(runs) - 1);
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(last, "Type")->valueint, 1);
+    cJSON_Delete(root);
+    run_free(&d);
+
+    emu_set_fault(e, EMU_FAULT_TIMEOUT, 1);
+    before = emu_request_count(e);
+    struct run rt = run_cli("--endpoint %s --timeout 0.5 retry 102 --yes", emu_url(e));
+    assert_int_equal(rt.status, 4);
+    assert_int_equal(emu_request_count(e), before + 1);
+    assert_non_null(strstr(rt.err, "the retry of record 102 may have been applied — check with "
+                                   "`certdeck detail 102` before retrying"));
+    run_free(&rt);
+    emu_set_fault(e, EMU_FAULT_NONE, 0);
+    char *url = xstrdup(emu_url(e));
+    emu_stop(e);
+
+    struct run refused = run_cli("--endpoint %s rollback 101 --yes", url);
+    assert_int_equal(refused.status, 3);
+    assert_null(strstr(refused.err, "may have been applied"));
+    run_free(&refused);
+    free(url);
+    free(ds);
+    unsetenv("TENCENTCLOUD_SECRET_ID");
+    unsetenv("TENCENTCLOUD_SECRET_KEY");
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -437,6 +489,7 @@ int main(void)
         cmocka_unit_test(test_api_and_network_errors),
         cmocka_unit_test(test_rollback_then_detail_shows_it),
         cmocka_unit_test(test_csv_defuses_formulas),
+        cmocka_unit_test(test_write_outcome_unknown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -398,6 +398,11 @@ int batch_rollback(struct api_client *api, int64_t record_id, FILE *out)
     struct api_error err;
     if (api_rollback(api, record_id, rid, sizeof rid, &err) != 0) {
         batch_print_error(stderr, "UploadUpdateCertificateRecordRollback", &err);
+        if (err.outcome_unknown)
+            fprintf(stderr,
+                    "certdeck: the rollback of record %lld may have been applied — check with "
+                    "`certdeck detail %lld` before retrying\n",
+                    (long long)record_id, (long long)record_id);
         return apierr_exit_code(&err);
     }
     char *clean = sanitize_dup(rid);
@@ -412,6 +417,16 @@ int batch_retry(struct api_client *api, int64_t record_id, int64_t detail_id, FI
     struct api_error err;
     if (api_retry(api, record_id, detail_id, rid, sizeof rid, &err) != 0) {
         batch_print_error(stderr, "UploadUpdateCertificateRecordRetry", &err);
+        if (err.outcome_unknown && detail_id >= 0)
+            fprintf(stderr,
+                    "certdeck: the retry of item %lld may have been applied — check its record "
+                    "with `certdeck detail RECORD_ID` before retrying\n",
+                    (long long)detail_id);
+        else if (err.outcome_unknown)
+            fprintf(stderr,
+                    "certdeck: the retry of record %lld may have been applied — check with "
+                    "`certdeck detail %lld` before retrying\n",
+                    (long long)record_id, (long long)record_id);
         return apierr_exit_code(&err);
     }
     char *clean = sanitize_dup(rid);

@@ -21,8 +21,9 @@ struct batch_options {
     bool csv_raw;         /* CSV cells as sanitized, without the ' that defuses formulas */
 };
 
-/* Each returns a process exit code (0, 1 API error, 3 network) and prints errors, with their
- * hint and RequestId, on stderr. */
+/* Each returns a process exit code (0, 1 API error, 3 network, 4 a write whose outcome is
+ * unknown: sent, then no clear answer) and prints errors, with their hint and RequestId, on
+ * stderr. */
 int batch_records(struct api_client *api, const struct batch_options *o, FILE *out);
 int batch_detail(struct api_client *api, int64_t record_id, const struct batch_options *o,
                  FILE *out);
