@@ -37,6 +37,11 @@ static const char usage_text[] =
     "  --fault NAME[:COUNT]   inject a fault into the next COUNT requests (default: all);\n"
     "                         NAME: http-500 http-503 reset timeout truncated garbage huge\n"
     "                         wrong-types rate-limit internal\n"
+    "  --fault-rate P         give each request a random fault with probability P (0..1),\n"
+    "                         the same faults for the same --fault-seed N (default 1)\n"
+    "  --fault-kinds a,b,c    draw random faults from these kinds only (default: all)\n"
+    "  --clock UNIX           the data's clock stands still at UNIX seconds, so two runs\n"
+    "                         serve the same bytes (signatures use the real clock)\n"
     "  --log                  one line per request on stderr\n"
     "  --help                 this text\n"
     "  --version              the version\n";
@@ -81,6 +86,9 @@ int main(int argc, char **argv)
     cfg.listen = "127.0.0.1:0";
     bool allow_remote = false;
     int fault = EMU_FAULT_NONE, fault_count = -1;
+    double fault_rate = 0;
+    uint64_t fault_seed = 1;
+    unsigned fault_kinds = 0;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -95,11 +103,12 @@ int main(int argc, char **argv)
             strlcpy_safe(flag, a, sizeof flag);
         }
         static const char *const known[] = {
-            "--help",          "-h",           "--version",    "--log",
+            "--help",          "-h",           "--version",     "--log",
             "--allow-remote", /* flags */
-            "--listen",        "--secret-id",  "--secret-key", "--token",
-            "--rate",          "--latency-ms", "--seed",       "--records",
-            "--max-instances", "--dataset",    "--fault",      "--paging"};
+            "--listen",        "--secret-id",  "--secret-key",  "--token",
+            "--rate",          "--latency-ms", "--seed",        "--records",
+            "--max-instances", "--dataset",    "--fault",       "--paging",
+            "--fault-rate",    "--fault-seed", "--fault-kinds", "--clock"};
         size_t which = ARRAY_LEN(known);
         for (size_t k = 0; k < ARRAY_LEN(known); k++)
             if (strcmp(flag, known[k]) == 0) which = k;
@@ -163,6 +172,20 @@ int main(int argc, char **argv)
             fault = emu_fault_from_name(name);
             if (fault < 0) usage_error("--fault: unknown fault ", val, NULL);
             if (colon) fault_count = (int)int_arg("--fault", colon + 1, 1, INT32_MAX);
+        } else if (strcmp(flag, "--fault-rate") == 0) {
+            char *end;
+            errno = 0;
+            fault_rate = strtod(val, &end);
+            if (errno || end == val || *end || !(fault_rate >= 0 && fault_rate <= 1))
+                usage_error("--fault-rate: a probability from 0 to 1, not ", val, NULL);
+        } else if (strcmp(flag, "--fault-seed") == 0) {
+            fault_seed = (uint64_t)int_arg(flag, val, 0, INT64_MAX);
+        } else if (strcmp(flag, "--fault-kinds") == 0) {
+            if (emu_fault_kinds_from_list(val, &fault_kinds) != 0)
+                usage_error("--fault-kinds: a comma-separated list of fault names, not ", val,
+                            NULL);
+        } else if (strcmp(flag, "--clock") == 0) {
+            cfg.data_clock_unix = int_arg(flag, val, 1, INT64_C(253402300799));
         } else {
             usage_error("unknown option: ", flag, NULL);
         }
@@ -190,6 +213,7 @@ int main(int argc, char **argv)
         return 1;
     }
     if (fault != EMU_FAULT_NONE) emu_set_fault(e, (enum emu_fault)fault, fault_count);
+    if (fault_rate > 0) emu_set_random_faults(e, fault_rate, fault_seed, fault_kinds);
     printf("listening on %s\n", emu_url(e));
     fflush(stdout);
 

@@ -208,7 +208,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     /* the whole request is in */
     int64_t t0 = now_ms();
     atomic_fetch_add(&e->requests, 1);
-    enum emu_fault f = emu_faults_take(&e->faults);
+    enum emu_fault f =
+        emu_faults_take(&e->faults, header(c, "X-TC-Action"), rq->body.data, rq->body.len);
     if (f == EMU_FAULT_TIMEOUT) {
         int64_t hold =
             e->latency_ms > EMU_FAULT_TIMEOUT_HOLD_MS ? e->latency_ms : EMU_FAULT_TIMEOUT_HOLD_MS;
@@ -412,7 +413,17 @@ const char *emu_url(const struct emu *e)
 
 void emu_set_fault(struct emu *e, enum emu_fault fault, int count)
 {
-    if (e) emu_faults_set(&e->faults, fault, count);
+    if (e) emu_faults_set(&e->faults, fault, count, NULL);
+}
+
+void emu_set_fault_for(struct emu *e, const char *action, enum emu_fault fault, int count)
+{
+    if (e) emu_faults_set(&e->faults, fault, count, action);
+}
+
+void emu_set_random_faults(struct emu *e, double rate, uint64_t seed, unsigned kinds)
+{
+    if (e) emu_faults_set_random(&e->faults, rate, seed, kinds);
 }
 
 uint64_t emu_request_count(struct emu *e)
