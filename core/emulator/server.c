@@ -51,6 +51,7 @@
 #include "core/emulator/throttle.h"
 #include "core/emulator/verify.h"
 #include "core/sanitize.h"
+#include "core/threads.h"
 #include "core/util.h"
 
 #define EMU_VERSION  "2019-12-05"
@@ -388,10 +389,14 @@ struct emu *emu_start(const struct emu_config *cfg, char *err, size_t errlen)
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
                      MHD_USE_AUTO | (v6 ? MHD_USE_IPv6 : 0);
+    /* The server's threads (and each connection's) inherit the mask of this call. */
+    sigset_t old_mask;
+    threads_quiet(&old_mask);
     e->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, e, MHD_OPTION_LISTEN_SOCKET, fd,
                                  MHD_OPTION_NOTIFY_COMPLETED, on_completed, e,
                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned int)512, MHD_OPTION_END);
+    threads_unquiet(&old_mask);
     if (!e->daemon) {
         snprintf(err, errlen, "cannot start the HTTP server on %s", e->url);
         close(fd);
