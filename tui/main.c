@@ -14,6 +14,7 @@
 #include "core/creds.h"
 #include "core/emulator/emulator.h"
 #include "core/sanitize.h"
+#include "core/secmem.h"
 #include "core/util.h"
 #include "tui/app/app.h"
 #include "tui/cli/batch.h"
@@ -343,6 +344,9 @@ static int doctor(struct api_client *api, const struct cli *c, const struct cred
     else
         printf("  %-13s verification on (%s)\n", "TLS:", c->cacert ? c->cacert : "system CA store");
     print_proxy_env();
+    printf("  %-13s %s\n", "core dumps:",
+           secmem_core_dumps_allowed() ? "allowed (CERTDECK_ALLOW_CORE=1; secrets still left out)"
+                                       : "off (CERTDECK_ALLOW_CORE=1 to allow, for debugging)");
     char when[64];
     time_t t = time(NULL);
     struct tm tm;
@@ -445,6 +449,7 @@ static int run_command(struct api_client *api, const struct cli *c, char **pos, 
 
 int main(int argc, char **argv)
 {
+    secmem_no_core_dumps(); /* before any credential is read */
     setlocale(LC_ALL, "");
     output_check_at_exit();
     struct cli c = {.refresh = -1, .item = -1};
@@ -481,8 +486,7 @@ int main(int argc, char **argv)
 
     http_global_init();
     struct emu *emu = NULL;
-    struct creds cr;
-    memset(&cr, 0, sizeof cr);
+    struct creds *cr = secmem_alloc(sizeof *cr); /* zeroed, and left out of core dumps */
     char warn[512] = "";
     const char *endpoint = c.endpoint ? c.endpoint : (cfg.endpoint[0] ? cfg.endpoint : NULL);
     const char *profile = c.profile ? c.profile : (cfg.profile[0] ? cfg.profile : NULL);
@@ -492,18 +496,20 @@ int main(int argc, char **argv)
         emu = emu_start(&ec, err, sizeof err);
         if (!emu) {
             fprintf(stderr, "certdeck: cannot start the demo emulator: %s\n", err);
+            secmem_free(cr, sizeof *cr);
             free(pos);
             return EXIT_USAGE;
         }
         endpoint = emu_url(emu);
-        strlcpy_safe(cr.secret_id, EMU_DEMO_SECRET_ID, sizeof cr.secret_id);
-        strlcpy_safe(cr.secret_key, EMU_DEMO_SECRET_KEY, sizeof cr.secret_key);
-        strlcpy_safe(cr.source, "demo (built-in emulator)", sizeof cr.source);
+        strlcpy_safe(cr->secret_id, EMU_DEMO_SECRET_ID, sizeof cr->secret_id);
+        strlcpy_safe(cr->secret_key, EMU_DEMO_SECRET_KEY, sizeof cr->secret_key);
+        strlcpy_safe(cr->source, "demo (built-in emulator)", sizeof cr->source);
         snprintf(label, sizeof label, "demo %s", endpoint + strlen("http://"));
     } else {
         struct creds_opts co = {profile, NULL};
-        if (creds_resolve(&co, &cr, err, sizeof err, warn, sizeof warn) != 0) {
+        if (creds_resolve(&co, cr, err, sizeof err, warn, sizeof warn) != 0) {
             fprintf(stderr, "certdeck: %s\n", err);
+            secmem_free(cr, sizeof *cr);
             free(pos);
             return EXIT_USAGE;
         }
@@ -524,11 +530,12 @@ int main(int argc, char **argv)
         .rate = c.rate,
     };
     struct api_error aerr;
-    struct api_client *api = api_client_new(&ac, &cr, &aerr);
+    struct api_client *api = api_client_new(&ac, cr, &aerr);
     if (!api) {
         char line[1600];
         fprintf(stderr, "certdeck: %s\n", apierr_format(&aerr, line, sizeof line));
-        creds_wipe(&cr);
+        creds_wipe(cr);
+        secmem_free(cr, sizeof *cr);
         if (emu) emu_stop(emu);
         free(pos);
         return EXIT_USAGE;
@@ -542,7 +549,7 @@ int main(int argc, char **argv)
         if (!text_is_utf8() && setlocale(LC_CTYPE, "C.UTF-8") == NULL)
             setlocale(LC_CTYPE, "en_US.UTF-8");
         text_set_utf8(true);
-        rc = run_command(api, &c, pos, npos, &cr, warn);
+        rc = run_command(api, &c, pos, npos, cr, warn);
     } else {
         char profile_label[96];
         snprintf(profile_label, sizeof profile_label, "%s",
@@ -560,7 +567,8 @@ int main(int argc, char **argv)
         };
         rc = app_run(api, &ao);
     }
-    creds_wipe(&cr);
+    creds_wipe(cr);
+    secmem_free(cr, sizeof *cr);
     api_client_free(api);
     if (emu) emu_stop(emu);
     http_global_cleanup();

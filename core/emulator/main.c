@@ -23,7 +23,9 @@ static const char usage_text[] =
     "  --allow-remote         allow a non-loopback listen address\n"
     "  --secret-id ID         the accepted SecretId (default the demo pair, " EMU_DEMO_SECRET_ID
     ")\n"
-    "  --secret-key KEY       the accepted SecretKey (never printed)\n"
+    "  --secret-key KEY       the accepted SecretKey (never printed; wiped from argv)\n"
+    "  --secret-key-file FILE ... read from the first line of FILE instead, or from\n"
+    "                         $CERTDECK_EMULATOR_SECRET_KEY, where ps cannot see it\n"
     "  --token T              require X-TC-Token: T\n"
     "  --rate N               requests/s per action per SecretId (default 20; -1 unlimited)\n"
     "  --latency-ms N         delay every answer by N ms\n"
@@ -70,6 +72,38 @@ static int64_t int_arg(const char *flag, const char *s, int64_t lo, int64_t hi)
     return v;
 }
 
+#define EMU_SECRET_KEY_ENV "CERTDECK_EMULATOR_SECRET_KEY"
+
+/* The accepted SecretKey, copied where argv scrubbing cannot reach it. */
+static char secret_key[256];
+
+static const char *key_keep(const char *key)
+{
+    if (strlen(key) >= sizeof secret_key) usage_error("the secret key is too long", "", NULL);
+    strlcpy_safe(secret_key, key, sizeof secret_key);
+    return secret_key;
+}
+
+/* The first line of path (without its line end) as the SecretKey. */
+static const char *key_from_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        char what[320];
+        snprintf(what, sizeof what, "--secret-key-file: cannot read %s: ", path);
+        usage_error(what, strerror(errno), NULL);
+    }
+    char line[sizeof secret_key + 2] = "";
+    bool got = fgets(line, sizeof line, f) != NULL;
+    fclose(f);
+    line[strcspn(line, "\r\n")] = '\0';
+    if (!got || !line[0])
+        usage_error("--secret-key-file: no key on the first line of ", path, NULL);
+    key_keep(line);
+    secure_zero(line, sizeof line);
+    return secret_key;
+}
+
 static bool is_loopback(const char *listen)
 {
     if (listen[0] == ':') return true; /* ":PORT" binds 127.0.0.1 */
@@ -103,12 +137,13 @@ int main(int argc, char **argv)
             strlcpy_safe(flag, a, sizeof flag);
         }
         static const char *const known[] = {
-            "--help",          "-h",           "--version",     "--log",
+            "--help",           "-h",           "--version",     "--log",
             "--allow-remote", /* flags */
-            "--listen",        "--secret-id",  "--secret-key",  "--token",
-            "--rate",          "--latency-ms", "--seed",        "--records",
-            "--max-instances", "--dataset",    "--fault",       "--paging",
-            "--fault-rate",    "--fault-seed", "--fault-kinds", "--clock"};
+            "--listen",         "--secret-id",  "--secret-key",  "--token",
+            "--rate",           "--latency-ms", "--seed",        "--records",
+            "--max-instances",  "--dataset",    "--fault",       "--paging",
+            "--fault-rate",     "--fault-seed", "--fault-kinds", "--clock",
+            "--secret-key-file"};
         size_t which = ARRAY_LEN(known);
         for (size_t k = 0; k < ARRAY_LEN(known); k++)
             if (strcmp(flag, known[k]) == 0) which = k;
@@ -139,7 +174,11 @@ int main(int argc, char **argv)
         } else if (strcmp(flag, "--secret-id") == 0) {
             cfg.secret_id = val;
         } else if (strcmp(flag, "--secret-key") == 0) {
-            cfg.secret_key = val;
+            cfg.secret_key = key_keep(val);
+            /* ps and /proc/PID/cmdline show argv: the key leaves it. */
+            memset((char *)val, 0, strlen(val));
+        } else if (strcmp(flag, "--secret-key-file") == 0) {
+            cfg.secret_key = key_from_file(val);
         } else if (strcmp(flag, "--token") == 0) {
             cfg.token = val;
         } else if (strcmp(flag, "--rate") == 0) {
@@ -190,6 +229,8 @@ int main(int argc, char **argv)
             usage_error("unknown option: ", flag, NULL);
         }
     }
+    const char *env_key = getenv(EMU_SECRET_KEY_ENV);
+    if (!cfg.secret_key && env_key && *env_key) cfg.secret_key = key_keep(env_key);
     if ((cfg.secret_id == NULL) != (cfg.secret_key == NULL))
         usage_error("--secret-id and --secret-key go together", "", NULL);
     if (!allow_remote && !is_loopback(cfg.listen))
@@ -221,5 +262,6 @@ int main(int argc, char **argv)
     while (sigwait(&stop, &sig) != 0) {
     }
     emu_stop(e);
+    secure_zero(secret_key, sizeof secret_key);
     return 0;
 }
