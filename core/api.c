@@ -105,6 +105,24 @@ static int api_parse_endpoint(const char *endpoint, char **norm, char **host, st
         free(shown);
         return -1;
     }
+    /* A port, if any, is 1-65535 (after "]" for an IPv6 literal). */
+    const char *close = rest[0] == '[' ? memchr(rest, ']', hn) : NULL;
+    const char *colon =
+        memchr(close ? close : rest, ':', hn - (size_t)((close ? close : rest) - rest));
+    if (colon) {
+        const char *p = colon + 1;
+        long port = 0;
+        size_t digits = 0;
+        for (; p < rest + hn && *p >= '0' && *p <= '9' && port <= 65535; p++, digits++)
+            port = port * 10 + (*p - '0');
+        if (digits == 0 || p != rest + hn || port < 1 || port > 65535) {
+            char *shown = api_endpoint_shown(endpoint);
+            apierr_set(err, APIERR_USAGE, "endpoint %s: the port must be a number from 1 to 65535",
+                       shown);
+            free(shown);
+            return -1;
+        }
+    }
     *host = xstrndup(rest, hn);
     *norm = xasprintf("%s://%s", scheme, *host);
     return 0;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,6 +45,7 @@ static const char usage_text[] =
     "  --rate N             requests per second, whole process (default 20)\n"
     "  --cacert FILE        trust this CA bundle\n"
     "  --insecure           do not verify TLS certificates (unsafe)\n"
+    "  --allow-http         allow plain http:// to a non-loopback endpoint (unsafe)\n"
     "  --language LANG      API messages in zh-CN or en-US\n"
     "  --config FILE        configuration file (default $XDG_CONFIG_HOME/certdeck/config)\n"
     "  --theme NAME         default, light, high-contrast, mono, or a file path\n"
@@ -85,6 +87,7 @@ enum opt_id {
     OPT_SCRIPT,
     OPT_SIZE,
     OPT_CSV_RAW,
+    OPT_ALLOW_HTTP,
 };
 
 static const struct option long_options[] = {
@@ -112,6 +115,7 @@ static const struct option long_options[] = {
     {"item", required_argument, NULL, OPT_ITEM},
     {"yes", no_argument, NULL, OPT_YES},
     {"csv-raw", no_argument, NULL, OPT_CSV_RAW},
+    {"allow-http", no_argument, NULL, OPT_ALLOW_HTTP},
     /* For tests and demos: the emulator's data, and the TUI's scripted mode. */
     {"dataset", required_argument, NULL, OPT_DATASET},
     {"seed", required_argument, NULL, OPT_SEED},
@@ -121,7 +125,7 @@ static const struct option long_options[] = {
 };
 
 struct cli {
-    bool demo, insecure, no_color, read_only, mouse, all, yes, csv_raw;
+    bool demo, insecure, no_color, read_only, mouse, all, yes, csv_raw, allow_http;
     const char *endpoint, *profile, *cacert, *language, *config, *theme;
     const char *old_cert, *dataset, *script;
     enum batch_format format;
@@ -165,7 +169,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
     int ch;
     int64_t v;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, "+o:hV", long_options, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "+:o:hV", long_options, NULL)) != -1) {
         switch (ch) {
         case OPT_DEMO:
             c->demo = true;
@@ -249,6 +253,9 @@ static int parse_args(int argc, char **argv, struct cli *c)
             break;
         case OPT_CSV_RAW:
             c->csv_raw = true;
+            break;
+        case OPT_ALLOW_HTTP:
+            c->allow_http = true;
             break;
         case OPT_DATASET:
             c->dataset = optarg;
@@ -339,7 +346,9 @@ static int doctor(struct api_client *api, const struct cli *c, const struct cred
     printf("  %-13s %s%s\n", "SecretId:", masked,
            creds_has_token(cr) ? " (temporary, with session token)" : "");
     if (cred_warning && *cred_warning) printf("  %-13s %s\n", "warning:", cred_warning);
-    if (c->insecure)
+    if (strncmp(api_client_endpoint(api), "http://", 7) == 0)
+        printf("  %-13s none: plain http:// (requests are signed, not encrypted)\n", "TLS:");
+    else if (c->insecure)
         printf("  %-13s verification OFF (--insecure): unsafe\n", "TLS:");
     else
         printf("  %-13s verification on (%s)\n", "TLS:", c->cacert ? c->cacert : "system CA store");
@@ -377,16 +386,25 @@ static int doctor(struct api_client *api, const struct cli *c, const struct cred
 }
 
 /* Plain http:// is for the local emulator. Anywhere else the signed requests (and the data)
- * cross the network unencrypted: say so, once, on stderr. */
-static void warn_plain_http(const char *endpoint)
+ * cross the network unencrypted, and anyone on the path can rewrite the answers: refuse it
+ * unless --allow-http says the operator means it, and then warn. Returns false to refuse. */
+static bool plain_http_allowed(const char *endpoint, bool allow_http)
 {
-    if (!endpoint || strncmp(endpoint, "http://", 7) != 0) return;
+    if (!endpoint || strncasecmp(endpoint, "http://", 7) != 0) return true;
     const char *host = endpoint + 7;
-    static const char *const local[] = {"127.", "localhost", "[::1]"};
+    static const char *const local[] = {"127.", "localhost:", "[::1]:"};
     for (size_t i = 0; i < ARRAY_LEN(local); i++)
-        if (strncmp(host, local[i], strlen(local[i])) == 0) return;
+        if (strncmp(host, local[i], strlen(local[i])) == 0) return true;
+    if (!strcmp(host, "localhost") || !strcmp(host, "[::1]")) return true;
+    if (!allow_http) {
+        fprintf(stderr, "certdeck: refusing plain http:// to a remote host: anyone on the path "
+                        "could read and rewrite the answers; use https://, or --allow-http if "
+                        "you must\n");
+        return false;
+    }
     fprintf(stderr, "certdeck: WARNING: the endpoint uses plain http:// to a remote host: requests "
                     "are signed but not encrypted; use https://\n");
+    return true;
 }
 
 /* ---- confirmation for write actions from a shell -------------------------------------------- */
@@ -516,7 +534,11 @@ int main(int argc, char **argv)
         if (warn[0]) fprintf(stderr, "certdeck: warning: %s\n", warn);
         snprintf(label, sizeof label, "%s", endpoint ? endpoint : API_DEFAULT_ENDPOINT);
     }
-    if (!c.demo) warn_plain_http(endpoint);
+    if (!c.demo && !plain_http_allowed(endpoint, c.allow_http)) {
+        secmem_free(cr, sizeof *cr);
+        free(pos);
+        return EXIT_USAGE;
+    }
     if (c.insecure)
         fprintf(stderr, "certdeck: WARNING: TLS certificate verification is OFF (--insecure): "
                         "anyone on the network path can read and change this session.\n");

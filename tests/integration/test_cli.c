@@ -225,7 +225,8 @@ static void test_transport_warnings(void **state)
         const char *args;
         const char *warning; /* expected in stderr, or NULL for none */
     } cases[] = {
-        {"--endpoint http://remote.invalid rollback 2", "plain http:// to a remote host"},
+        {"--allow-http --endpoint http://remote.invalid rollback 2",
+         "plain http:// to a remote host"},
         {"--endpoint http://127.0.0.1:1 rollback 2", NULL},
         {"--endpoint http://localhost:8080 rollback 2", NULL},
         {"--endpoint https://ssl.tencentcloudapi.com rollback 2", NULL},
@@ -474,6 +475,80 @@ static void test_write_outcome_unknown(void **state)
     unsetenv("TENCENTCLOUD_SECRET_KEY");
 }
 
+/* The smaller checks: plain http:// to a remote host needs --allow-http; a port out of range
+ * is a usage error; a missing option value is named as such; a binary credentials file is a
+ * parse error; doctor does not claim TLS for http://. */
+static void test_endpoint_and_option_checks(void **state)
+{
+    (void)state;
+    setenv("TENCENTCLOUD_SECRET_ID", "AKIDcliTEST", 1);
+    setenv("TENCENTCLOUD_SECRET_KEY", "some-key", 1);
+    struct run r = run_cli("--endpoint http://remote.invalid records");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "refusing plain http:// to a remote host"));
+    assert_non_null(strstr(r.err, "--allow-http"));
+    run_free(&r);
+
+    static const char *const ports[] = {"http://127.0.0.1:99999", "https://example.com:0",
+                                        "http://127.0.0.1:", "http://127.0.0.1:8x"};
+    for (size_t i = 0; i < ARRAY_LEN(ports); i++) {
+        r = run_cli("--endpoint %s records", ports[i]);
+        assert_int_equal(r.status, 2);
+        assert_non_null(strstr(r.err, "the port must be a number from 1 to 65535"));
+        run_free(&r);
+    }
+
+    r = run_cli("retry --item");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "option --item needs a value"));
+    run_free(&r);
+
+    r = run_cli("--endpoint http://127.0.0.1:1 --timeout 0.5 doctor");
+    assert_non_null(strstr(r.out, "TLS:          none: plain http://"));
+    assert_null(strstr(r.out, "verification on"));
+    run_free(&r);
+    unsetenv("TENCENTCLOUD_SECRET_ID");
+    unsetenv("TENCENTCLOUD_SECRET_KEY");
+
+    char *dir = tu_mkdtemp("cli-bincreds");
+    char *path = tu_path(dir, "credentials");
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fwrite("\x7f"
+           "ELF\x02\x01\x01\0\0\0[default]\n",
+           1, 20, f);
+    fclose(f);
+    setenv("TENCENTCLOUD_CREDENTIALS_FILE", path, 1);
+    r = run_cli("records");
+    unsetenv("TENCENTCLOUD_CREDENTIALS_FILE");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "not a text INI file"));
+    assert_null(strstr(r.err, "no credentials found"));
+    run_free(&r);
+    tu_rm_rf(dir);
+    free(path);
+    free(dir);
+
+    /* The emulator's --dataset: a regular file only, and at most 32 MiB. */
+    r = run_cli("--demo --dataset /dev/zero records");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "/dev/zero is not a regular file"));
+    run_free(&r);
+    dir = tu_mkdtemp("cli-bigdataset");
+    path = tu_path(dir, "big.json");
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(ftruncate(fileno(f), (off_t)33 * 1024 * 1024), 0);
+    fclose(f);
+    r = run_cli("--demo --dataset '%s' records", path);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "larger than 32 MiB"));
+    run_free(&r);
+    tu_rm_rf(dir);
+    free(path);
+    free(dir);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -490,6 +565,7 @@ int main(void)
         cmocka_unit_test(test_rollback_then_detail_shows_it),
         cmocka_unit_test(test_csv_defuses_formulas),
         cmocka_unit_test(test_write_outcome_unknown),
+        cmocka_unit_test(test_endpoint_and_option_checks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
