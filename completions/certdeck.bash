@@ -98,6 +98,7 @@ _certdeck()
     done
 
     local global='--demo --endpoint --profile --output --timeout --rate --cacert --insecure
+                  --allow-http --csv-raw
                   --language --config --theme --no-color --refresh --read-only --mouse
                   --version --help'
     local extra=''
@@ -148,13 +149,23 @@ _certdeck_emulator()
             wrong-types rate-limit internal)" "$cur"
         return
         ;;
+    --fault-kinds)
+        _certdeck_reply "$(printf '%s\n' http-500 http-503 reset timeout truncated garbage huge \
+            wrong-types rate-limit internal)" "$cur"
+        return
+        ;;
+    --secret-key-file)
+        COMPREPLY=($(compgen -f -- "$cur"))
+        return
+        ;;
     --listen | --secret-id | --secret-key | --token | --rate | --latency-ms | --seed | --records | \
-        --max-instances)
+        --max-instances | --fault-rate | --fault-seed | --clock)
         return
         ;;
     esac
     _certdeck_reply "$(printf '%s\n' --listen --allow-remote --secret-id --secret-key --token \
         --rate --latency-ms --seed --records --max-instances --dataset --paging --fault --log \
+        --secret-key-file --fault-rate --fault-seed --fault-kinds --clock \
         --help --version)" "$cur"
 }
 

@@ -15,6 +15,7 @@
 #include "core/sanitize.h"
 #include "core/tc3.h"
 #include "core/trace.h"
+#include "core/secmem.h"
 #include "core/util.h"
 
 #ifndef CERTDECK_VERSION
@@ -38,8 +39,8 @@ struct api_client {
     int max_retries;
     int64_t backoff_base_ms;
     int64_t clock_skew_s;
-    struct creds creds;
-    double rate; /* resolved: requests per second, 0 for no limit */
+    struct creds *creds; /* secmem pages: left out of core dumps */
+    double rate;         /* resolved: requests per second, 0 for no limit */
     struct ratelimit *rl;
 
     pthread_mutex_t pool_mu; /* guards the idle handles */
@@ -104,6 +105,24 @@ static int api_parse_endpoint(const char *endpoint, char **norm, char **host, st
         free(shown);
         return -1;
     }
+    /* A port, if any, is 1-65535 (after "]" for an IPv6 literal). */
+    const char *close = rest[0] == '[' ? memchr(rest, ']', hn) : NULL;
+    const char *colon =
+        memchr(close ? close : rest, ':', hn - (size_t)((close ? close : rest) - rest));
+    if (colon) {
+        const char *p = colon + 1;
+        long port = 0;
+        size_t digits = 0;
+        for (; p < rest + hn && *p >= '0' && *p <= '9' && port <= 65535; p++, digits++)
+            port = port * 10 + (*p - '0');
+        if (digits == 0 || p != rest + hn || port < 1 || port > 65535) {
+            char *shown = api_endpoint_shown(endpoint);
+            apierr_set(err, APIERR_USAGE, "endpoint %s: the port must be a number from 1 to 65535",
+                       shown);
+            free(shown);
+            return -1;
+        }
+    }
     *host = xstrndup(rest, hn);
     *norm = xasprintf("%s://%s", scheme, *host);
     return 0;
@@ -149,7 +168,8 @@ struct api_client *api_client_new(const struct api_config *config, const struct 
                                            : cfg.max_retries;
     c->backoff_base_ms = cfg.backoff_base_ms > 0 ? cfg.backoff_base_ms : API_DEFAULT_BACKOFF_MS;
     c->clock_skew_s = cfg.clock_skew_s;
-    c->creds = *creds;
+    c->creds = secmem_alloc(sizeof *c->creds);
+    *c->creds = *creds;
     /* rate 0 means the documented default; a negative rate means no client-side limit. The
      * bucket holds one second's worth so a burst of page fetches starts at once. */
     double rate = cfg.rate == 0 ? API_DEFAULT_RATE : cfg.rate;
@@ -176,7 +196,8 @@ void api_client_free(struct api_client *c)
     free(c->language);
     free(c->cacert);
     free(c->user_agent);
-    creds_wipe(&c->creds);
+    creds_wipe(c->creds);
+    secmem_free(c->creds, sizeof *c->creds);
     free(c);
 }
 
@@ -285,7 +306,8 @@ static int api_attempt(struct api_client *c, const struct api_call *call, struct
         .payload = call->body,
         .payload_len = call->body_len,
     };
-    char *auth = tc3_authorization(&req, API_SERVICE, ts, c->creds.secret_id, c->creds.secret_key);
+    char *auth =
+        tc3_authorization(&req, API_SERVICE, ts, c->creds->secret_id, c->creds->secret_key);
     char *owned[10];
     const char *headers[11];
     size_t n = 0;
@@ -298,8 +320,8 @@ static int api_attempt(struct api_client *c, const struct api_call *call, struct
     api_header(headers, &n, owned[n] = xstrdup("X-TC-RequestClient: certdeck_" CERTDECK_VERSION));
     if (c->language)
         api_header(headers, &n, owned[n] = xasprintf("X-TC-Language: %s", c->language));
-    if (creds_has_token(&c->creds))
-        api_header(headers, &n, owned[n] = xasprintf("X-TC-Token: %s", c->creds.token));
+    if (creds_has_token(c->creds))
+        api_header(headers, &n, owned[n] = xasprintf("X-TC-Token: %s", c->creds->token));
     headers[n] = NULL;
     secure_zero(auth, strlen(auth));
     free(auth);
@@ -381,6 +403,7 @@ int api_call_run(struct api_client *c, const struct api_call *call, const atomic
         api_pool_put(c, h);
 
     if (rc == 0) apierr_clear(err);
+    if (rc != 0 && call->write) err->outcome_unknown = apierr_write_may_have_applied(err);
     trace_end(&trace, rc, err);
     if (rid_out && rid_out_len) strlcpy_safe(rid_out, trace.request_id, rid_out_len);
     trace_observer_notify(&c->observer, &trace);

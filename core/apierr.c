@@ -194,9 +194,27 @@ static bool transport_is_tls(const struct api_error *e)
     return strncmp(transport_text(e), "TLS", 3) == 0;
 }
 
+bool apierr_write_may_have_applied(const struct api_error *e)
+{
+    if (!e) return false;
+    switch (e->kind) {
+    case APIERR_TRANSPORT:
+        return e->request_sent && !transport_is_tls(e);
+    case APIERR_HTTP:
+        return e->http_status == 502 || e->http_status == 504;
+    case APIERR_DECODE:
+        return true;
+    default:
+        return false;
+    }
+}
+
 const char *apierr_hint(const struct api_error *e)
 {
     if (!e) return "";
+    if (e->outcome_unknown)
+        return "the request reached the server but no clear answer came back: it may have been "
+               "applied; look at the record before sending it again";
     switch (e->kind) {
     case APIERR_NONE:
         return "";
@@ -239,6 +257,10 @@ bool apierr_retryable(const struct api_error *e)
         return e->http_status >= 500 || e->http_status == 429;
     case APIERR_TRANSPORT:
         return !transport_is_tls(e) && !contains(transport_text(e), "larger than");
+    case APIERR_DECODE:
+        /* A truncated, garbled or undecodable body is as transient as a 503: a proxy or a cut
+         * connection sent it, and a read asked again gets the real answer. */
+        return true;
     default:
         return false;
     }
@@ -305,6 +327,7 @@ const char *apierr_format(const struct api_error *e, char *buf, size_t n)
 int apierr_exit_code(const struct api_error *e)
 {
     if (!e) return 0;
+    if (e->outcome_unknown) return APIERR_EXIT_OUTCOME_UNKNOWN;
     switch (e->kind) {
     case APIERR_NONE:
         return 0;

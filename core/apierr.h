@@ -18,11 +18,13 @@ enum apierr_kind {
 
 struct api_error {
     enum apierr_kind kind;
-    char code[128];      /* APIERR_API: e.g. "AuthFailure.SignatureFailure" */
-    char message[1024];  /* human text; for APIERR_DECODE "path: expected integer, got string" */
-    char request_id[80]; /* when the server gave one */
-    long http_status;    /* 0 when no HTTP response */
-    char transport[256]; /* APIERR_TRANSPORT: the reason, e.g. "connection refused" */
+    char code[128];       /* APIERR_API: e.g. "AuthFailure.SignatureFailure" */
+    char message[1024];   /* human text; for APIERR_DECODE "path: expected integer, got string" */
+    char request_id[80];  /* when the server gave one */
+    long http_status;     /* 0 when no HTTP response */
+    char transport[256];  /* APIERR_TRANSPORT: the reason, e.g. "connection refused" */
+    bool request_sent;    /* APIERR_TRANSPORT: the request may have reached the server */
+    bool outcome_unknown; /* a write sent with no clear answer: it may have been applied */
 };
 
 struct apierr_info {
@@ -41,12 +43,20 @@ void apierr_set(struct api_error *e, enum apierr_kind kind, const char *fmt, ...
     __attribute__((format(printf, 3, 4)));
 /* A one-line hint for any error kind (never NULL). */
 const char *apierr_hint(const struct api_error *e);
-/* Whether a read action that failed this way may be retried with backoff. */
+/* Whether a read action that failed this way may be retried with backoff: retryable API
+ * codes, HTTP 5xx/429, transport errors other than TLS and the size cap, and bodies that do
+ * not decode. */
 bool apierr_retryable(const struct api_error *e);
 /* "AuthFailure.SignatureFailure: The provided credentials… (RequestId 79b4…)" — one line,
  * sanitized for a terminal. Returns buf. */
 const char *apierr_format(const struct api_error *e, char *buf, size_t n);
-/* Batch CLI exit code: 1 API/HTTP/decode, 2 usage, 3 transport. */
+/* Whether a write that failed this way may still have been applied by the server: it was
+ * sent, and then the connection timed out or broke, a gateway gave up (502/504), or the reply
+ * did not decode. Such a write is never sent again: its outcome is unknown, and said so. */
+bool apierr_write_may_have_applied(const struct api_error *e);
+/* The exit code of a write whose outcome is unknown (e->outcome_unknown). */
+#define APIERR_EXIT_OUTCOME_UNKNOWN 6
+/* Batch CLI exit code: 1 API/HTTP/decode, 2 usage, 3 transport, 4 a write's outcome unknown. */
 int apierr_exit_code(const struct api_error *e);
 
 #endif

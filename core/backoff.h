@@ -12,9 +12,9 @@
 /* The server answered RequestLimitExceeded (or one of its sub-codes). */
 bool backoff_rate_limited(const struct api_error *e);
 /* Whether an attempt that failed with e is worth another: a read when the error is retryable
- * (apierr_retryable); a write only when rate-limited, since the server did not act on it —
- * any other failure of a write may have been applied, and sending it again would apply it
- * twice. */
+ * (apierr_retryable: a 503, a reset, a truncated or undecodable body alike); a write only when
+ * rate-limited, since the server did not act on it — any other failure of a write may have been
+ * applied, and sending it again would apply it twice. */
 bool backoff_should_retry(bool write, const struct api_error *e);
 /* The delay before attempt + 1: "equal jitter", a delay in [d/2, d] for
  * d = base_ms * 2^(attempt-1), capped at 30 s. */

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/sanitize.h"
 #include "core/util.h"
 
 /* Credential files are tiny; anything larger is not one. */
@@ -143,6 +144,24 @@ static enum creds_found creds_from_ini(const char *path, const char *profile, st
     int r = creds_read_file(path, &data, &len, &st, err, errlen);
     if (r == 1) return CREDS_NOT_FOUND;
     if (r < 0) return CREDS_ERROR;
+
+    /* A binary file (a key pair saved as something else, a corrupt copy) is a parse error,
+     * not "no credentials found" behind the first NUL. */
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)data[i];
+        if (ch == 0 || (ch < 0x20 && ch != '\t' && ch != '\r' && ch != '\n') || ch == 0x7f) {
+            snprintf(err, errlen, "%s: not a text INI file (control byte 0x%02x at offset %zu)",
+                     path, ch, i);
+            creds_free_file(data, len);
+            return CREDS_ERROR;
+        }
+    }
+    long bad = utf8_invalid_offset(data, len);
+    if (bad >= 0) {
+        snprintf(err, errlen, "%s: not a text INI file (invalid UTF-8 at offset %ld)", path, bad);
+        creds_free_file(data, len);
+        return CREDS_ERROR;
+    }
 
     char where[700];
     snprintf(where, sizeof where, "%s [%s]", path, profile);

@@ -6,29 +6,37 @@
 
 #include "core/sanitize.h"
 
-static void csv_field(struct buf *b, const char *s)
+/* A cell a spreadsheet would read as a formula: one that begins with =, +, - or @, or with a
+ * tab or CR (which the sanitizer shows as a space or "^M"), as the API's text or as written. */
+static bool csv_is_formula(const char *raw, const char *clean)
 {
-    char *clean = sanitize_dup(s ? s : "");
+    return (raw[0] && strchr("\t\r", raw[0])) || (clean[0] && strchr("=+-@\t\r", clean[0]));
+}
+
+/* One CSV cell, sanitized; quoted when it holds a separator, a quote or a line break, and
+ * prefixed with ' when it would start a formula (unless raw). */
+static void csv_field(struct buf *b, const char *s, bool raw)
+{
+    if (!s) s = "";
+    char *clean = sanitize_dup(s);
+    bool formula = !raw && csv_is_formula(s, clean);
     bool quote = strpbrk(clean, ",\"\r\n") != NULL || clean[0] == ' ';
-    if (!quote) {
-        buf_puts(b, clean);
-    } else {
-        buf_putc(b, '"');
-        for (const char *p = clean; *p; p++) {
-            if (*p == '"') buf_putc(b, '"');
-            buf_putc(b, *p);
-        }
-        buf_putc(b, '"');
+    if (quote) buf_putc(b, '"');
+    if (formula) buf_putc(b, '\'');
+    for (const char *p = clean; *p; p++) {
+        if (quote && *p == '"') buf_putc(b, '"');
+        buf_putc(b, *p);
     }
+    if (quote) buf_putc(b, '"');
     free(clean);
 }
 
-void csv_row(FILE *out, const char *const *cells, size_t n)
+void csv_row(FILE *out, const char *const *cells, size_t n, bool raw)
 {
     struct buf b = {0};
     for (size_t i = 0; i < n; i++) {
         if (i) buf_putc(&b, ',');
-        csv_field(&b, cells[i]);
+        csv_field(&b, cells[i], raw);
     }
     fprintf(out, "%s\r\n", b.data ? b.data : "");
     buf_free(&b);
@@ -55,9 +63,9 @@ static void json_string(struct buf *b, const char *s)
 void rowsink_begin(struct rowsink *s, FILE *out, enum rowsink_format f, const char *const *headers,
                    size_t n_cols)
 {
-    *s = (struct rowsink){out, f, headers, n_cols, 0};
+    *s = (struct rowsink){out, f, headers, n_cols, 0, false};
     if (f == ROWSINK_CSV)
-        csv_row(out, headers, n_cols);
+        csv_row(out, headers, n_cols, s->raw);
     else
         fputs("[", out);
 }
@@ -65,7 +73,7 @@ void rowsink_begin(struct rowsink *s, FILE *out, enum rowsink_format f, const ch
 void rowsink_row(struct rowsink *s, const char *const *cells)
 {
     if (s->format == ROWSINK_CSV) {
-        csv_row(s->out, cells, s->n_cols);
+        csv_row(s->out, cells, s->n_cols, s->raw);
     } else {
         struct buf b = {0};
         buf_puts(&b, s->rows ? ",\n  {" : "\n  {");

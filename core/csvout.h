@@ -11,7 +11,9 @@
 #include "core/model.h"
 #include "core/util.h"
 
-void csv_row(FILE *out, const char *const *cells, size_t n);
+/* One CSV row. A cell that a spreadsheet would read as a formula (OWASP "CSV injection": it
+ * begins with =, +, -, @, tab or CR) gets a ' in front unless raw. */
+void csv_row(FILE *out, const char *const *cells, size_t n, bool raw);
 
 /* Rows to a file as CSV (a header row first) or as a JSON array of objects keyed by the
  * headers; every cell sanitized. */
@@ -22,6 +24,7 @@ struct rowsink {
     const char *const *headers;
     size_t n_cols;
     size_t rows;
+    bool raw; /* CSV: no ' before formula-like cells */
 };
 void rowsink_begin(struct rowsink *s, FILE *out, enum rowsink_format f, const char *const *headers,
                    size_t n_cols);

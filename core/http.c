@@ -385,6 +385,10 @@ int http_post(struct http_client *c, const char *url, const char *const *headers
         buf_free(&x.body);
         http_fail(err, APIERR_TRANSPORT, reason.data);
         buf_free(&reason);
+        /* Past "pretransfer" the request was on its way: the server may have acted on it. */
+        curl_off_t pretransfer = 0;
+        curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
+        err->request_sent = pretransfer > 0;
         return -1;
     }
 

@@ -10,6 +10,7 @@
 
 #include "core/id_index.h"
 #include "core/sanitize.h"
+#include "core/threads.h"
 #include "core/util.h"
 
 #define PAGING_RECORDS_PAGE 100
@@ -226,7 +227,7 @@ static int paging_detail_fetch(struct api_client *c, int64_t record_id, const in
     size_t started = 0;
     pthread_mutex_lock(&rd.mu);
     for (; started < k; started++) {
-        if (pthread_create(&tids[started], NULL, paging_detail_thread, &rd) != 0) break;
+        if (threads_create(&tids[started], paging_detail_thread, &rd) != 0) break;
         rd.running++;
     }
     pthread_mutex_unlock(&rd.mu);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/threads.h"
 #include "core/util.h"
 #include "core/worker_jobs.h"
 #include "core/worker_plan.h"
@@ -238,9 +239,8 @@ struct worker *worker_new(struct api_client *api, struct store *store, int threa
     api_client_set_wait_hook(api, on_rate_wait, w);
     w->threads = xcalloc((size_t)w->n_threads, sizeof(*w->threads));
     for (int i = 0; i < w->n_threads; i++)
-        if ((rc = pthread_create(&w->threads[i], NULL, thread_main, w)))
-            fatal("pthread_create", rc);
-    if ((rc = pthread_create(&w->reaper, NULL, reaper_main, w))) fatal("pthread_create", rc);
+        if ((rc = threads_create(&w->threads[i], thread_main, w))) fatal("pthread_create", rc);
+    if ((rc = threads_create(&w->reaper, reaper_main, w))) fatal("pthread_create", rc);
     return w;
 }
 

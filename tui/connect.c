@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/util.h"
 
@@ -64,4 +65,25 @@ bool connect_endpoint_url(const char *arg, char *out, size_t n)
     for (const char *p = arg; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-')) return false;
     return snprintf(out, n, "https://ssl.%s.tencentcloudapi.com", arg) < (int)n;
+}
+
+int connect_http_policy(const char *endpoint, bool allow_http, char *msg, size_t n)
+{
+    msg[0] = '\0';
+    if (!endpoint || strncasecmp(endpoint, "http://", 7) != 0) return 0;
+    const char *host = endpoint + 7;
+    static const char *const local[] = {"127.", "localhost:", "[::1]:"};
+    for (size_t i = 0; i < ARRAY_LEN(local); i++)
+        if (strncmp(host, local[i], strlen(local[i])) == 0) return 0;
+    if (!strcmp(host, "localhost") || !strcmp(host, "[::1]")) return 0;
+    if (!allow_http) {
+        snprintf(msg, n,
+                 "refusing plain http:// to a remote host: anyone on the path could read "
+                 "and rewrite the answers; use https://, or --allow-http if you must");
+        return -1;
+    }
+    snprintf(msg, n,
+             "WARNING: the endpoint uses plain http:// to a remote host: requests are "
+             "signed but not encrypted; use https://");
+    return 0;
 }

@@ -28,6 +28,11 @@ struct api_client *connect_client(const struct connect_config *cc, const char *p
                                   const char *endpoint, struct creds *cr, char *warn,
                                   size_t warnlen, char *err, size_t errlen);
 
+/* Plain http:// is for the local emulator. Anywhere else the signed requests (and the data)
+ * cross the network unencrypted and anyone on the path can rewrite the answers: -1 (refused,
+ * msg says why) unless allow_http, and then 0 with a warning in msg. msg[0] is '\0' when there
+ * is nothing to say. */
+int connect_http_policy(const char *endpoint, bool allow_http, char *msg, size_t n);
 /* The endpoints spec/API.md §1 names: the China site (nearest region), the international
  * site, and region-pinned hosts. */
 struct connect_endpoint {

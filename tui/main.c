@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include "core/creds.h"
 #include "core/emulator/emulator.h"
 #include "core/sanitize.h"
+#include "core/secmem.h"
 #include "core/util.h"
 #include "tui/about.h"
 #include "tui/app/app.h"
@@ -22,6 +24,7 @@
 #include "tui/cli/wait.h"
 #include "tui/cli/errors.h"
 #include "tui/cli/config_cmd.h"
+#include "tui/cli/output.h"
 #include "tui/config.h"
 #include "tui/connect.h"
 #include "tui/keymap.h"
@@ -54,10 +57,12 @@ static const char usage_text[] =
     "  --endpoint URL       API endpoint (default https://ssl.tencentcloudapi.com)\n"
     "  --profile NAME       credentials profile (~/.tencentcloud/credentials, ~/.tccli)\n"
     "  -o, --output FMT     batch output: table (default), json, csv\n"
+    "  --csv-raw            CSV cells that start like a formula (= + - @) keep no ' prefix\n"
     "  --timeout SECONDS    per request (default 30)\n"
     "  --rate N             requests per second, whole process (default 20)\n"
     "  --cacert FILE        trust this CA bundle\n"
     "  --insecure           do not verify TLS certificates (unsafe)\n"
+    "  --allow-http         allow plain http:// to a non-loopback endpoint (unsafe)\n"
     "  --language LANG      API messages in zh-CN or en-US\n"
     "  --config FILE        configuration file (default $XDG_CONFIG_HOME/certdeck/config)\n"
     "  --theme NAME         default, light, high-contrast, mono, or a file path\n"
@@ -72,7 +77,9 @@ static const char usage_text[] =
     "  4 update, wait: the pre-flight failed, or the task finished without succeeding\n"
     "    (failed, rolled back, rollback failed),\n"
     "  5 wait: timed out. After `wait`, --timeout is how long to wait in all (default: no\n"
-    "    limit) and --interval the time between polls (default 5).\n";
+    "    limit) and --interval the time between polls (default 5),\n"
+    "  6 a rollback or retry was sent but its outcome is unknown (check the record),\n"
+    "  7 the output could not be written (disk full, reader gone)\n";
 
 enum opt_id {
     OPT_DEMO = 256,
@@ -114,6 +121,8 @@ enum opt_id {
     OPT_MAN,
     OPT_INIT,
     OPT_EXAMPLE,
+    OPT_CSV_RAW,
+    OPT_ALLOW_HTTP,
 };
 
 static const struct option long_options[] = {
@@ -143,6 +152,8 @@ static const struct option long_options[] = {
     {"yes", no_argument, NULL, OPT_YES},
     {"run", required_argument, NULL, OPT_RUN},
     {"template", required_argument, NULL, OPT_TEMPLATE},
+    {"csv-raw", no_argument, NULL, OPT_CSV_RAW},
+    {"allow-http", no_argument, NULL, OPT_ALLOW_HTTP},
     /* For tests and demos: the emulator's data, and the TUI's scripted mode. */
     {"dataset", required_argument, NULL, OPT_DATASET},
     {"seed", required_argument, NULL, OPT_SEED},
@@ -164,7 +175,7 @@ static const struct option long_options[] = {
 };
 
 struct cli {
-    bool demo, insecure, no_color, read_only, mouse, all, yes;
+    bool demo, insecure, no_color, read_only, mouse, all, yes, csv_raw, allow_http;
     bool man, cfg_init, cfg_check, cfg_example;
     const char *endpoint, *profile, *cacert, *language, *config, *theme;
     const char *old_cert, *dataset, *script;
@@ -213,7 +224,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
     int ch;
     int64_t v;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, "+o:hV", long_options, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "+:o:hV", long_options, NULL)) != -1) {
         switch (ch) {
         case OPT_DEMO:
             c->demo = true;
@@ -338,6 +349,12 @@ static int parse_args(int argc, char **argv, struct cli *c)
                 return usage_error("--template takes a number from 'certdeck errors', not '%s'",
                                    optarg);
             break;
+        case OPT_CSV_RAW:
+            c->csv_raw = true;
+            break;
+        case OPT_ALLOW_HTTP:
+            c->allow_http = true;
+            break;
         case OPT_DATASET:
             c->dataset = optarg;
             break;
@@ -437,12 +454,17 @@ static int doctor(struct api_client *api, const struct cli *c, const struct cred
     printf("  %-13s %s%s\n", "SecretId:", masked,
            creds_has_token(cr) ? " (temporary, with session token)" : "");
     if (cred_warning && *cred_warning) printf("  %-13s %s\n", "warning:", cred_warning);
-    if (c->insecure)
+    if (strncmp(api_client_endpoint(api), "http://", 7) == 0)
+        printf("  %-13s none: plain http:// (requests are signed, not encrypted)\n", "TLS:");
+    else if (c->insecure)
         printf("  %-13s verification OFF (--insecure): unsafe\n", "TLS:");
     else
         printf("  %-13s verification on (%s)\n", "TLS:", c->cacert ? c->cacert : "system CA store");
     print_proxy_env();
     about_print_paths(stdout, cfg);
+    printf("  %-13s %s\n", "core dumps:",
+           secmem_core_dumps_allowed() ? "allowed (CERTDECK_ALLOW_CORE=1; secrets still left out)"
+                                       : "off (CERTDECK_ALLOW_CORE=1 to allow, for debugging)");
     char when[64];
     time_t t = time(NULL);
     struct tm tm;
@@ -472,29 +494,24 @@ static int doctor(struct api_client *api, const struct cli *c, const struct cred
     return 0;
 }
 
-/* Plain http:// is for the local emulator. Anywhere else the signed requests (and the data)
- * cross the network unencrypted: say so, once, on stderr. */
-static void warn_plain_http(const char *endpoint)
-{
-    if (!endpoint || strncmp(endpoint, "http://", 7) != 0) return;
-    const char *host = endpoint + 7;
-    static const char *const local[] = {"127.", "localhost", "[::1]"};
-    for (size_t i = 0; i < ARRAY_LEN(local); i++)
-        if (strncmp(host, local[i], strlen(local[i])) == 0) return;
-    fprintf(stderr, "certdeck: WARNING: the endpoint uses plain http:// to a remote host: requests "
-                    "are signed but not encrypted; use https://\n");
-}
-
 /* The TUI's :profile and :endpoint: a client for another account, the credentials wiped once
  * the client holds its copy. */
+struct tui_connect_ctx {
+    struct connect_config cc;
+    bool allow_http;
+};
+
 static struct api_client *tui_connect(void *ctx, const char *profile, const char *endpoint,
                                       char *err, size_t errlen)
 {
-    struct creds cr;
+    struct tui_connect_ctx *t = ctx;
+    if (connect_http_policy(endpoint, t->allow_http, err, errlen) != 0) return NULL;
+    struct creds *cr = secmem_alloc(sizeof *cr); /* zeroed, and left out of core dumps */
     char warn[512];
     struct api_client *api =
-        connect_client(ctx, profile, endpoint, &cr, warn, sizeof warn, err, errlen);
-    creds_wipe(&cr);
+        connect_client(&t->cc, profile, endpoint, cr, warn, sizeof warn, err, errlen);
+    creds_wipe(cr);
+    secmem_free(cr, sizeof *cr);
     return api;
 }
 
@@ -546,7 +563,7 @@ static int run_command(struct api_client *api, const struct cli *c, char **pos, 
                        const struct creds *cr, const char *warn, const struct config *cfg)
 {
     const char *cmd = pos[0];
-    struct batch_options bo = {c->format, c->all, c->offset, c->limit, c->old_cert, 4};
+    struct batch_options bo = {c->format, c->all, c->offset, c->limit, c->old_cert, 4, c->csv_raw};
     int64_t id;
     if (!strcmp(cmd, "records")) {
         if (npos != 1) return usage_error("records takes no arguments (got '%s')", pos[1]);
@@ -613,7 +630,9 @@ static int run_command(struct api_client *api, const struct cli *c, char **pos, 
 
 int main(int argc, char **argv)
 {
+    secmem_no_core_dumps(); /* before any credential is read */
     setlocale(LC_ALL, "");
+    output_check_at_exit();
     struct cli c = {.refresh = -1, .item = -1};
     int rc = parse_args(argc, argv, &c);
     if (rc) return rc;
@@ -653,8 +672,7 @@ int main(int argc, char **argv)
 
     http_global_init();
     struct emu *emu = NULL;
-    struct creds cr;
-    memset(&cr, 0, sizeof cr);
+    struct creds *cr = secmem_alloc(sizeof *cr); /* zeroed, and left out of core dumps */
     char warn[512] = "";
     const char *endpoint = c.endpoint ? c.endpoint : (cfg.endpoint[0] ? cfg.endpoint : NULL);
     const char *profile = c.profile ? c.profile : (cfg.profile[0] ? cfg.profile : NULL);
@@ -666,31 +684,40 @@ int main(int argc, char **argv)
         emu = emu_start(&ec, err, sizeof err);
         if (!emu) {
             fprintf(stderr, "certdeck: cannot start the demo emulator: %s\n", err);
+            secmem_free(cr, sizeof *cr);
             free(pos);
             return EXIT_USAGE;
         }
         endpoint = emu_url(emu);
-        strlcpy_safe(cr.secret_id, EMU_DEMO_SECRET_ID, sizeof cr.secret_id);
-        strlcpy_safe(cr.secret_key, EMU_DEMO_SECRET_KEY, sizeof cr.secret_key);
-        strlcpy_safe(cr.source, "demo (built-in emulator)", sizeof cr.source);
+        strlcpy_safe(cr->secret_id, EMU_DEMO_SECRET_ID, sizeof cr->secret_id);
+        strlcpy_safe(cr->secret_key, EMU_DEMO_SECRET_KEY, sizeof cr->secret_key);
+        strlcpy_safe(cr->source, "demo (built-in emulator)", sizeof cr->source);
         snprintf(label, sizeof label, "demo %s", endpoint + strlen("http://"));
         struct api_config ac = connect_api_config(&cc, endpoint);
         struct api_error aerr;
-        api = api_client_new(&ac, &cr, &aerr);
+        api = api_client_new(&ac, cr, &aerr);
         if (!api) apierr_format(&aerr, err, sizeof err);
     } else {
-        api = connect_client(&cc, profile, endpoint, &cr, warn, sizeof warn, err, sizeof err);
+        char msg[300];
+        int http = connect_http_policy(endpoint, c.allow_http, msg, sizeof msg);
+        if (msg[0]) fprintf(stderr, "certdeck: %s\n", msg);
+        if (http != 0) {
+            secmem_free(cr, sizeof *cr);
+            free(pos);
+            return EXIT_USAGE;
+        }
+        api = connect_client(&cc, profile, endpoint, cr, warn, sizeof warn, err, sizeof err);
         if (warn[0]) fprintf(stderr, "certdeck: warning: %s\n", warn);
         snprintf(label, sizeof label, "%s", endpoint ? endpoint : API_DEFAULT_ENDPOINT);
     }
     if (!api) {
         fprintf(stderr, "certdeck: %s\n", err);
-        creds_wipe(&cr);
+        creds_wipe(cr);
+        secmem_free(cr, sizeof *cr);
         if (emu) emu_stop(emu);
         free(pos);
         return EXIT_USAGE;
     }
-    if (!c.demo) warn_plain_http(endpoint);
     if (c.insecure)
         fprintf(stderr, "certdeck: WARNING: TLS certificate verification is OFF (--insecure): "
                         "anyone on the network path can read and change this session.\n");
@@ -703,8 +730,9 @@ int main(int argc, char **argv)
         if (!text_is_utf8() && setlocale(LC_CTYPE, "C.UTF-8") == NULL)
             setlocale(LC_CTYPE, "en_US.UTF-8");
         text_set_utf8(true);
-        rc = run_command(api, &c, pos, npos, &cr, warn, &cfg);
+        rc = run_command(api, &c, pos, npos, cr, warn, &cfg);
     } else {
+        struct tui_connect_ctx tcc = {cc, c.allow_http};
         char profile_label[96];
         snprintf(profile_label, sizeof profile_label, "%s",
                  c.demo ? "demo" : (profile ? profile : "default"));
@@ -714,7 +742,7 @@ int main(int argc, char **argv)
             .profile = profile,
             .endpoint = endpoint,
             .connect = c.demo ? NULL : tui_connect,
-            .connect_ctx = &cc,
+            .connect_ctx = &tcc,
             .config = &cfg,
             .read_only = c.read_only,
             .mouse = cfg.mouse,
@@ -725,7 +753,8 @@ int main(int argc, char **argv)
         };
         rc = app_run(api, &ao);
     }
-    creds_wipe(&cr);
+    creds_wipe(cr);
+    secmem_free(cr, sizeof *cr);
     api_client_free(api);
     if (emu) emu_stop(emu);
     http_global_cleanup();

@@ -218,7 +218,7 @@ static void act_detail(struct emu_actions *s, const cJSON *body, struct emu_answ
     if (!paging_ok(limit, offset, a, rid, l)) return;
     struct detail_page page;
     pthread_mutex_lock(&s->lock);
-    dataset_advance(&s->ds, emu_actions_now(s));
+    dataset_advance(&s->ds, emu_actions_data_now(s));
     const struct dataset_record *rec = id > 0 ? dataset_find(&s->ds, (uint64_t)id) : NULL;
     if (rec) dataset_detail_page_mode(rec, s->paging, offset, limit, &page);
     pthread_mutex_unlock(&s->lock);
@@ -242,7 +242,7 @@ static void act_records(struct emu_actions *s, const cJSON *body, struct emu_ans
     struct records_page page;
     memset(&page, 0, sizeof page);
     pthread_mutex_lock(&s->lock);
-    dataset_advance(&s->ds, emu_actions_now(s));
+    dataset_advance(&s->ds, emu_actions_data_now(s));
     size_t cap = 0;
     for (size_t i = 0; i < s->ds.n_records; i++) {
         const struct update_record *r = &s->ds.records[i].info;
@@ -339,7 +339,7 @@ static void act_upload(struct emu_actions *s, const cJSON *body, struct emu_answ
     memset(&res, 0, sizeof res);
     bool created = false;
     pthread_mutex_lock(&s->lock);
-    int64_t now = emu_actions_now(s);
+    int64_t now = emu_actions_data_now(s);
     dataset_advance(&s->ds, now);
     if (!dataset_running_task(&s->ds, cert) && !creating_take(s, cert)) {
         /* A new task: this call starts creating it (DeployRecordId 0, the sync pending). */
@@ -407,7 +407,7 @@ static void act_write(struct emu_actions *s, enum action_id act, const cJSON *bo
     apierr_clear(&err);
     int rc;
     pthread_mutex_lock(&s->lock);
-    int64_t now = emu_actions_now(s);
+    int64_t now = emu_actions_data_now(s);
     dataset_advance(&s->ds, now);
     if (act == A_ROLLBACK)
         rc = rec_id > 0 ? dataset_rollback(&s->ds, (uint64_t)rec_id, now, &err) : -2;
@@ -435,6 +435,7 @@ int emu_actions_open(struct emu_actions *s, const struct emu_config *cfg, char *
     memset(s, 0, sizeof *s);
     pthread_mutex_init(&s->lock, NULL);
     s->clock_offset_s = cfg->clock_offset_s;
+    s->data_clock_unix = cfg->data_clock_unix;
     s->paging = cfg->paging == EMU_PAGING_FLAT ? DATASET_PAGING_FLAT : DATASET_PAGING_GROUP;
     if (cfg->dataset_file) {
         struct api_error ae;
@@ -443,10 +444,10 @@ int emu_actions_open(struct emu_actions *s, const struct emu_config *cfg, char *
             snprintf(err, errlen, "dataset %s: %s", cfg->dataset_file, ae.message);
             return -1;
         }
-        s->ds.started_unix = emu_actions_now(s);
+        s->ds.started_unix = emu_actions_data_now(s);
     } else {
         struct dataset_gen_opts o = {cfg->seed ? cfg->seed : 1, cfg->records, cfg->max_instances,
-                                     emu_actions_now(s)};
+                                     emu_actions_data_now(s)};
         dataset_generate(&s->ds, &o);
     }
     return 0;
@@ -464,6 +465,11 @@ void emu_actions_close(struct emu_actions *s)
 int64_t emu_actions_now(const struct emu_actions *s)
 {
     return now_unix() + s->clock_offset_s;
+}
+
+int64_t emu_actions_data_now(const struct emu_actions *s)
+{
+    return s->data_clock_unix ? s->data_clock_unix : emu_actions_now(s);
 }
 
 const struct emu_action_def *emu_actions_find(const char *name)

@@ -17,7 +17,8 @@ struct emu_actions {
     pthread_mutex_t lock; /* ds */
     struct dataset ds;
     enum dataset_paging paging;
-    int64_t clock_offset_s; /* server clock = now + offset */
+    int64_t clock_offset_s;  /* server clock = now + offset */
+    int64_t data_clock_unix; /* if set, the dataset's clock (emu_config.data_clock_unix) */
     /* Certificates whose upload task is "being created": the first call answered
      * DeployRecordId 0, the next one creates it (API.md §2.3). Under lock. */
     char **creating;
@@ -30,8 +31,11 @@ struct emu_action_def;
  * file's path-precise problem); emu_actions_close is due either way. */
 int emu_actions_open(struct emu_actions *s, const struct emu_config *cfg, char *err, size_t errlen);
 void emu_actions_close(struct emu_actions *s);
-/* The server clock, Unix seconds: signatures are judged and tasks progress by it. */
+/* The server clock, Unix seconds: signatures are judged by it. */
 int64_t emu_actions_now(const struct emu_actions *s);
+/* The dataset's clock: tasks progress and writes are stamped by it (the server clock unless
+ * pinned by data_clock_unix). */
+int64_t emu_actions_data_now(const struct emu_actions *s);
 
 /* The action named by X-TC-Action; NULL when there is none (InvalidAction). */
 const struct emu_action_def *emu_actions_find(const char *name);

@@ -32,8 +32,11 @@ struct dataset_gen_opts {
 
 /* Record 2 is always the seed page's official example, field for field. */
 void dataset_generate(struct dataset *ds, const struct dataset_gen_opts *opts);
-/* {"Records":[UploadUpdateRecordInfo…], "Details":{"<id>":[DeployRecord…]}}. Returns 0, or
- * -1 with err (APIERR_DECODE, path-precise: "Details.2[0].Status: expected integer…"). */
+/* The largest dataset file loaded: the client's own response cap. */
+#define EMU_DATASET_MAX_BYTES (32 * 1024 * 1024)
+/* {"Records":[UploadUpdateRecordInfo…], "Details":{"<id>":[DeployRecord…]}} from a regular file
+ * of at most EMU_DATASET_MAX_BYTES. Returns 0, or -1 with err (APIERR_DECODE, path-precise:
+ * "Details.2[0].Status: expected integer…"). */
 int dataset_load_file(struct dataset *ds, const char *path, struct api_error *err);
 int dataset_load_json(struct dataset *ds, const char *json, size_t len, struct api_error *err);
 void dataset_free(struct dataset *ds);

@@ -26,6 +26,8 @@ enum emu_fault {
     EMU_FAULT_RATE_LIMIT,  /* RequestLimitExceeded regardless of the rate */
     EMU_FAULT_INTERNAL,    /* InternalError */
 };
+/* Every fault kind, as a mask of 1u << fault. */
+#define EMU_FAULT_KINDS_ALL (((1u << (EMU_FAULT_INTERNAL + 1)) - 1) & ~1u)
 
 /* How Limit/Offset page DescribeHostUploadUpdateRecordDetail, a guess ([G]) in the spec:
  * inside each resource-type group, or over each run's groups concatenated in order. Every
@@ -49,6 +51,9 @@ struct emu_config {
     bool log_requests;        /* one line per request on stderr */
     int64_t clock_offset_s;   /* server clock = now + offset (tests of SignatureExpire) */
     enum emu_paging paging;   /* detail paging; 0: EMU_PAGING_GROUP */
+    int64_t data_clock_unix;  /* if set, the dataset's clock stands still at this time
+                                 (generation, progress, writes): two runs of one config
+                                 serve the same bytes. Signatures use the real clock. */
 };
 
 struct emu;
@@ -61,12 +66,21 @@ int emu_port(const struct emu *e);
 const char *emu_url(const struct emu *e);
 /* The next `count` requests (count < 0: all) get this fault instead of an answer. */
 void emu_set_fault(struct emu *e, enum emu_fault fault, int count);
+/* As emu_set_fault, counting and striking only requests of action. */
+void emu_set_fault_for(struct emu *e, const char *action, enum emu_fault fault, int count);
+/* Random faults: each request gets a fault drawn from kinds (a mask of 1u << fault; 0: every
+ * kind) with probability rate (0: none), reproducibly for a seed whatever the order of
+ * concurrent requests (see core/emulator/faults.h). The planned fault, if any, comes first. */
+void emu_set_random_faults(struct emu *e, double rate, uint64_t seed, unsigned kinds);
 /* Requests served so far (all outcomes), for tests. */
 uint64_t emu_request_count(struct emu *e);
 void emu_stop(struct emu *e);
 
 /* Name <-> fault for the --fault flag; -1 / NULL when unknown. */
 int emu_fault_from_name(const char *name);
+/* "truncated,reset,http-503" into a mask of 1u << fault (--fault-kinds); -1 when a name is
+ * unknown or the list is empty. */
+int emu_fault_kinds_from_list(const char *list, unsigned *kinds);
 const char *emu_fault_name(enum emu_fault f);
 /* Name <-> paging for the --paging flag ("group", "flat"); -1 / NULL when unknown. */
 int emu_paging_from_name(const char *name);

@@ -11,35 +11,105 @@
 #include <sys/socket.h>
 
 #include "core/codec.h"
+#include "core/emulator/rng.h"
 #include "core/util.h"
 
 #define EMU_HUGE_SIZE ((uint64_t)40 * 1024 * 1024)
 
 void emu_faults_init(struct emu_faults *fs)
 {
+    memset(fs, 0, sizeof *fs);
     pthread_mutex_init(&fs->lock, NULL);
     fs->fault = EMU_FAULT_NONE;
-    fs->left = 0;
 }
 
 void emu_faults_destroy(struct emu_faults *fs)
 {
+    free(fs->seen_keys);
+    free(fs->seen_counts);
     pthread_mutex_destroy(&fs->lock);
 }
 
-void emu_faults_set(struct emu_faults *fs, enum emu_fault fault, int count)
+void emu_faults_set(struct emu_faults *fs, enum emu_fault fault, int count, const char *action)
 {
     pthread_mutex_lock(&fs->lock);
     fs->fault = count == 0 ? EMU_FAULT_NONE : fault;
     fs->left = count;
+    strlcpy_safe(fs->action, action ? action : "", sizeof fs->action);
     pthread_mutex_unlock(&fs->lock);
 }
 
-enum emu_fault emu_faults_take(struct emu_faults *fs)
+void emu_faults_set_random(struct emu_faults *fs, double rate, uint64_t seed, unsigned kinds)
+{
+    pthread_mutex_lock(&fs->lock);
+    fs->rate = rate > 0 ? (rate < 1 ? rate : 1) : 0;
+    fs->seed = seed;
+    fs->kinds = kinds ? kinds : EMU_FAULT_KINDS_ALL;
+    pthread_mutex_unlock(&fs->lock);
+}
+
+static uint64_t hash_bytes(uint64_t h, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 0x100000001B3ull; /* FNV-1a */
+    return rng_hash2(h, n);
+}
+
+/* With fs->lock held: how many times key was seen before, counting this one. */
+static uint32_t seen_bump(struct emu_faults *fs, uint64_t key)
+{
+    if ((fs->seen_n + 1) * 2 > fs->seen_cap) {
+        size_t cap = fs->seen_cap ? fs->seen_cap * 2 : 1024;
+        uint64_t *keys = xcalloc(cap, sizeof *keys);
+        uint32_t *counts = xcalloc(cap, sizeof *counts);
+        for (size_t i = 0; i < fs->seen_cap; i++) {
+            if (!fs->seen_counts[i]) continue;
+            size_t j = fs->seen_keys[i] & (cap - 1);
+            while (counts[j])
+                j = (j + 1) & (cap - 1);
+            keys[j] = fs->seen_keys[i];
+            counts[j] = fs->seen_counts[i];
+        }
+        free(fs->seen_keys);
+        free(fs->seen_counts);
+        fs->seen_keys = keys;
+        fs->seen_counts = counts;
+        fs->seen_cap = cap;
+    }
+    size_t j = key & (fs->seen_cap - 1);
+    while (fs->seen_counts[j] && fs->seen_keys[j] != key)
+        j = (j + 1) & (fs->seen_cap - 1);
+    if (!fs->seen_counts[j]) {
+        fs->seen_keys[j] = key;
+        fs->seen_n++;
+    }
+    return fs->seen_counts[j]++;
+}
+
+/* With fs->lock held: the random fault of this request, or NONE. */
+static enum emu_fault draw(struct emu_faults *fs, const char *action, const char *body, size_t len)
+{
+    uint64_t key = hash_bytes(fs->seed ^ 0xcbf29ce484222325ull, action ? action : "",
+                              action ? strlen(action) : 0);
+    key = hash_bytes(key, body ? body : "", body ? len : 0);
+    uint64_t r = rng_hash2(key, seen_bump(fs, key));
+    if ((double)(r >> 11) * 0x1.0p-53 >= fs->rate) return EMU_FAULT_NONE;
+    enum emu_fault kinds[32];
+    unsigned n = 0;
+    for (unsigned f = EMU_FAULT_NONE + 1; f < 32; f++)
+        if (fs->kinds & (1u << f)) kinds[n++] = (enum emu_fault)f;
+    return n ? kinds[rng_hash2(r, 0x5eed) % n] : EMU_FAULT_NONE;
+}
+
+enum emu_fault emu_faults_take(struct emu_faults *fs, const char *action, const char *body,
+                               size_t len)
 {
     pthread_mutex_lock(&fs->lock);
     enum emu_fault f = fs->fault;
+    if (f != EMU_FAULT_NONE && fs->action[0] && (!action || strcmp(action, fs->action) != 0))
+        f = EMU_FAULT_NONE; /* planned for another action */
     if (f != EMU_FAULT_NONE && fs->left > 0 && --fs->left == 0) fs->fault = EMU_FAULT_NONE;
+    if (f == EMU_FAULT_NONE && fs->rate > 0) f = draw(fs, action, body, len);
     pthread_mutex_unlock(&fs->lock);
     return f;
 }
@@ -218,6 +288,24 @@ int emu_fault_from_name(const char *name)
         if (fault_name_norm(fault_names[i].name, have, sizeof have) && strcmp(have, want) == 0)
             return (int)fault_names[i].f;
     return -1;
+}
+
+int emu_fault_kinds_from_list(const char *list, unsigned *kinds)
+{
+    *kinds = 0;
+    char name[32];
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n == 0 || n >= sizeof name) return -1;
+        memcpy(name, p, n);
+        name[n] = '\0';
+        int f = emu_fault_from_name(name);
+        if (f <= EMU_FAULT_NONE) return -1;
+        *kinds |= 1u << f;
+        p += n;
+        if (*p == ',') p++;
+    }
+    return *kinds ? 0 : -1;
 }
 
 const char *emu_fault_name(enum emu_fault f)

@@ -5,6 +5,8 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "core/emulator/answer.h"
 #include "core/emulator/emulator.h"
@@ -17,17 +19,31 @@ struct MHD_Response;
 #define EMU_FAULT_TIMEOUT_HOLD_MS 30000
 
 struct emu_faults {
-    pthread_mutex_t lock; /* the two below */
-    enum emu_fault fault;
-    int left; /* < 0: every request */
+    pthread_mutex_t lock; /* everything below */
+    enum emu_fault fault; /* the planned fault (emu_faults_set) */
+    int left;             /* < 0: every request */
+    char action[96];      /* the plan strikes only this action; "": any */
+    /* Random faults (emu_faults_set_random): each request draws its fault with probability
+     * rate from kinds, by a hash of (seed, action, body, how often that same request came
+     * before) — so a run is the same whatever order concurrent requests arrive in, and a
+     * retried request draws anew. */
+    double rate;
+    uint64_t seed;
+    unsigned kinds;      /* bit (1u << fault) per kind */
+    uint64_t *seen_keys; /* open addressing: request hash -> times seen */
+    uint32_t *seen_counts;
+    size_t seen_cap, seen_n;
 };
 
 void emu_faults_init(struct emu_faults *fs);
 void emu_faults_destroy(struct emu_faults *fs);
-/* The next count requests (count < 0: all; 0: none) get fault. */
-void emu_faults_set(struct emu_faults *fs, enum emu_fault fault, int count);
-/* The fault for the request now starting, counted off. */
-enum emu_fault emu_faults_take(struct emu_faults *fs);
+/* The next count requests (count < 0: all; 0: none) of action (NULL: any) get fault. */
+void emu_faults_set(struct emu_faults *fs, enum emu_fault fault, int count, const char *action);
+/* Every request gets a random fault from kinds (0: every kind) with probability rate (0: off). */
+void emu_faults_set_random(struct emu_faults *fs, double rate, uint64_t seed, unsigned kinds);
+/* The fault for the request now starting (its action header and body), counted off. */
+enum emu_fault emu_faults_take(struct emu_faults *fs, const char *action, const char *body,
+                               size_t len);
 
 /* The canned response of a fault that replaces the whole answer (HTTP 500/503, garbage, huge),
  * with its status; NULL for any other fault. */

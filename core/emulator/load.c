@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/codec.h"
 #include "core/util.h"
@@ -232,11 +233,24 @@ int dataset_load_file(struct dataset *ds, const char *path, struct api_error *er
         int e = errno;
         return load_fail(ds, NULL, err, "cannot open %s: %s", path, strerror(e));
     }
+    /* /dev/zero or a FIFO would be read forever; a huge file would be held whole. */
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return load_fail(ds, NULL, err, "%s is not a regular file", path);
+    }
     struct buf b = {0};
     char chunk[65536];
     size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (b.len + got > EMU_DATASET_MAX_BYTES) {
+            fclose(f);
+            buf_free(&b);
+            return load_fail(ds, NULL, err, "%s is larger than %d MiB (the dataset size cap)", path,
+                             EMU_DATASET_MAX_BYTES >> 20);
+        }
         buf_append(&b, chunk, got);
+    }
     bool failed = ferror(f);
     int e = errno;
     fclose(f);

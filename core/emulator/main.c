@@ -23,7 +23,9 @@ static const char usage_text[] =
     "  --allow-remote         allow a non-loopback listen address\n"
     "  --secret-id ID         the accepted SecretId (default the demo pair, " EMU_DEMO_SECRET_ID
     ")\n"
-    "  --secret-key KEY       the accepted SecretKey (never printed)\n"
+    "  --secret-key KEY       the accepted SecretKey (never printed; wiped from argv)\n"
+    "  --secret-key-file FILE ... read from the first line of FILE instead, or from\n"
+    "                         $CERTDECK_EMULATOR_SECRET_KEY, where ps cannot see it\n"
     "  --token T              require X-TC-Token: T\n"
     "  --rate N               requests/s per action per SecretId (default 20; -1 unlimited)\n"
     "  --latency-ms N         delay every answer by N ms\n"
@@ -37,6 +39,11 @@ static const char usage_text[] =
     "  --fault NAME[:COUNT]   inject a fault into the next COUNT requests (default: all);\n"
     "                         NAME: http-500 http-503 reset timeout truncated garbage huge\n"
     "                         wrong-types rate-limit internal\n"
+    "  --fault-rate P         give each request a random fault with probability P (0..1),\n"
+    "                         the same faults for the same --fault-seed N (default 1)\n"
+    "  --fault-kinds a,b,c    draw random faults from these kinds only (default: all)\n"
+    "  --clock UNIX           the data's clock stands still at UNIX seconds, so two runs\n"
+    "                         serve the same bytes (signatures use the real clock)\n"
     "  --log                  one line per request on stderr\n"
     "  --help                 this text\n"
     "  --version              the version\n";
@@ -65,6 +72,38 @@ static int64_t int_arg(const char *flag, const char *s, int64_t lo, int64_t hi)
     return v;
 }
 
+#define EMU_SECRET_KEY_ENV "CERTDECK_EMULATOR_SECRET_KEY"
+
+/* The accepted SecretKey, copied where argv scrubbing cannot reach it. */
+static char secret_key[256];
+
+static const char *key_keep(const char *key)
+{
+    if (strlen(key) >= sizeof secret_key) usage_error("the secret key is too long", "", NULL);
+    strlcpy_safe(secret_key, key, sizeof secret_key);
+    return secret_key;
+}
+
+/* The first line of path (without its line end) as the SecretKey. */
+static const char *key_from_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        char what[320];
+        snprintf(what, sizeof what, "--secret-key-file: cannot read %s: ", path);
+        usage_error(what, strerror(errno), NULL);
+    }
+    char line[sizeof secret_key + 2] = "";
+    bool got = fgets(line, sizeof line, f) != NULL;
+    fclose(f);
+    line[strcspn(line, "\r\n")] = '\0';
+    if (!got || !line[0])
+        usage_error("--secret-key-file: no key on the first line of ", path, NULL);
+    key_keep(line);
+    secure_zero(line, sizeof line);
+    return secret_key;
+}
+
 static bool is_loopback(const char *listen)
 {
     if (listen[0] == ':') return true; /* ":PORT" binds 127.0.0.1 */
@@ -81,6 +120,9 @@ int main(int argc, char **argv)
     cfg.listen = "127.0.0.1:0";
     bool allow_remote = false;
     int fault = EMU_FAULT_NONE, fault_count = -1;
+    double fault_rate = 0;
+    uint64_t fault_seed = 1;
+    unsigned fault_kinds = 0;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -95,11 +137,13 @@ int main(int argc, char **argv)
             strlcpy_safe(flag, a, sizeof flag);
         }
         static const char *const known[] = {
-            "--help",          "-h",           "--version",    "--log",
+            "--help",           "-h",           "--version",     "--log",
             "--allow-remote", /* flags */
-            "--listen",        "--secret-id",  "--secret-key", "--token",
-            "--rate",          "--latency-ms", "--seed",       "--records",
-            "--max-instances", "--dataset",    "--fault",      "--paging"};
+            "--listen",         "--secret-id",  "--secret-key",  "--token",
+            "--rate",           "--latency-ms", "--seed",        "--records",
+            "--max-instances",  "--dataset",    "--fault",       "--paging",
+            "--fault-rate",     "--fault-seed", "--fault-kinds", "--clock",
+            "--secret-key-file"};
         size_t which = ARRAY_LEN(known);
         for (size_t k = 0; k < ARRAY_LEN(known); k++)
             if (strcmp(flag, known[k]) == 0) which = k;
@@ -130,7 +174,11 @@ int main(int argc, char **argv)
         } else if (strcmp(flag, "--secret-id") == 0) {
             cfg.secret_id = val;
         } else if (strcmp(flag, "--secret-key") == 0) {
-            cfg.secret_key = val;
+            cfg.secret_key = key_keep(val);
+            /* ps and /proc/PID/cmdline show argv: the key leaves it. */
+            memset((char *)val, 0, strlen(val));
+        } else if (strcmp(flag, "--secret-key-file") == 0) {
+            cfg.secret_key = key_from_file(val);
         } else if (strcmp(flag, "--token") == 0) {
             cfg.token = val;
         } else if (strcmp(flag, "--rate") == 0) {
@@ -163,10 +211,26 @@ int main(int argc, char **argv)
             fault = emu_fault_from_name(name);
             if (fault < 0) usage_error("--fault: unknown fault ", val, NULL);
             if (colon) fault_count = (int)int_arg("--fault", colon + 1, 1, INT32_MAX);
+        } else if (strcmp(flag, "--fault-rate") == 0) {
+            char *end;
+            errno = 0;
+            fault_rate = strtod(val, &end);
+            if (errno || end == val || *end || !(fault_rate >= 0 && fault_rate <= 1))
+                usage_error("--fault-rate: a probability from 0 to 1, not ", val, NULL);
+        } else if (strcmp(flag, "--fault-seed") == 0) {
+            fault_seed = (uint64_t)int_arg(flag, val, 0, INT64_MAX);
+        } else if (strcmp(flag, "--fault-kinds") == 0) {
+            if (emu_fault_kinds_from_list(val, &fault_kinds) != 0)
+                usage_error("--fault-kinds: a comma-separated list of fault names, not ", val,
+                            NULL);
+        } else if (strcmp(flag, "--clock") == 0) {
+            cfg.data_clock_unix = int_arg(flag, val, 1, INT64_C(253402300799));
         } else {
             usage_error("unknown option: ", flag, NULL);
         }
     }
+    const char *env_key = getenv(EMU_SECRET_KEY_ENV);
+    if (!cfg.secret_key && env_key && *env_key) cfg.secret_key = key_keep(env_key);
     if ((cfg.secret_id == NULL) != (cfg.secret_key == NULL))
         usage_error("--secret-id and --secret-key go together", "", NULL);
     if (!allow_remote && !is_loopback(cfg.listen))
@@ -190,6 +254,7 @@ int main(int argc, char **argv)
         return 1;
     }
     if (fault != EMU_FAULT_NONE) emu_set_fault(e, (enum emu_fault)fault, fault_count);
+    if (fault_rate > 0) emu_set_random_faults(e, fault_rate, fault_seed, fault_kinds);
     printf("listening on %s\n", emu_url(e));
     fflush(stdout);
 
@@ -197,5 +262,6 @@ int main(int argc, char **argv)
     while (sigwait(&stop, &sig) != 0) {
     }
     emu_stop(e);
+    secure_zero(secret_key, sizeof secret_key);
     return 0;
 }

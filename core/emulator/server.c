@@ -51,6 +51,7 @@
 #include "core/emulator/throttle.h"
 #include "core/emulator/verify.h"
 #include "core/sanitize.h"
+#include "core/threads.h"
 #include "core/util.h"
 
 #define EMU_VERSION  "2019-12-05"
@@ -208,7 +209,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     /* the whole request is in */
     int64_t t0 = now_ms();
     atomic_fetch_add(&e->requests, 1);
-    enum emu_fault f = emu_faults_take(&e->faults);
+    enum emu_fault f =
+        emu_faults_take(&e->faults, header(c, "X-TC-Action"), rq->body.data, rq->body.len);
     if (f == EMU_FAULT_TIMEOUT) {
         int64_t hold =
             e->latency_ms > EMU_FAULT_TIMEOUT_HOLD_MS ? e->latency_ms : EMU_FAULT_TIMEOUT_HOLD_MS;
@@ -387,10 +389,14 @@ struct emu *emu_start(const struct emu_config *cfg, char *err, size_t errlen)
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
                      MHD_USE_AUTO | (v6 ? MHD_USE_IPv6 : 0);
+    /* The server's threads (and each connection's) inherit the mask of this call. */
+    sigset_t old_mask;
+    threads_quiet(&old_mask);
     e->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, e, MHD_OPTION_LISTEN_SOCKET, fd,
                                  MHD_OPTION_NOTIFY_COMPLETED, on_completed, e,
                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned int)512, MHD_OPTION_END);
+    threads_unquiet(&old_mask);
     if (!e->daemon) {
         snprintf(err, errlen, "cannot start the HTTP server on %s", e->url);
         close(fd);
@@ -412,7 +418,17 @@ const char *emu_url(const struct emu *e)
 
 void emu_set_fault(struct emu *e, enum emu_fault fault, int count)
 {
-    if (e) emu_faults_set(&e->faults, fault, count);
+    if (e) emu_faults_set(&e->faults, fault, count, NULL);
+}
+
+void emu_set_fault_for(struct emu *e, const char *action, enum emu_fault fault, int count)
+{
+    if (e) emu_faults_set(&e->faults, fault, count, action);
+}
+
+void emu_set_random_faults(struct emu *e, double rate, uint64_t seed, unsigned kinds)
+{
+    if (e) emu_faults_set_random(&e->faults, rate, seed, kinds);
 }
 
 uint64_t emu_request_count(struct emu *e)

@@ -628,31 +628,47 @@ static void test_timeout(void **state)
     api_client_free(c);
 }
 
+/* A truncated body, garbage, or a body that does not decode is as transient as a 503 for a
+ * read (a proxy, a cut connection): retried with the same backoff, and after the budget the
+ * path-precise error comes back. A write with such a reply is never sent again. */
 static void test_bad_bodies(void **state)
 {
     (void)state;
-    struct api_client *c = client();
+    static const enum emu_fault faults[] = {EMU_FAULT_TRUNCATED, EMU_FAULT_GARBAGE,
+                                            EMU_FAULT_WRONG_TYPES};
+    struct client_opts o = {.max_retries = 2};
+    struct api_client *c = client_with(&o, NULL);
     struct api_error err;
     struct detail_page d;
     struct detail_query q = {.record_id = 2, .limit = 10};
+    for (size_t i = 0; i < ARRAY_LEN(faults); i++) {
+        /* One bad answer: the second attempt gets the real page. */
+        emu_set_fault(emu, faults[i], 1);
+        assert_int_equal(api_describe_detail(c, &q, &d, NULL, &err), 0);
+        assert_int_equal(trace_snapshot().attempts, 2);
+        tu_assert_seed_detail(&d);
+        model_detail_page_clear(&d);
 
+        /* Bad answers past the budget: the decode error, after 1 + 2 attempts. */
+        emu_set_fault(emu, faults[i], -1);
+        assert_int_equal(api_describe_detail(c, &q, &d, NULL, &err), -1);
+        emu_set_fault(emu, EMU_FAULT_NONE, 0);
+        assert_int_equal(err.kind, APIERR_DECODE);
+        assert_null(d.runs);
+        assert_int_equal(trace_snapshot().attempts, 3);
+        if (faults[i] == EMU_FAULT_GARBAGE) assert_non_null(strstr(err.message, "JSON"));
+        if (faults[i] == EMU_FAULT_WRONG_TYPES) {
+            assert_non_null(strstr(err.message, "Response.DeployRecordDetail["));
+            assert_non_null(strstr(err.message, "].Port"));
+            assert_non_null(strstr(err.message, "expected integer"));
+        }
+    }
+    /* A write whose reply does not decode is sent once. */
+    char rid[80];
     emu_set_fault(emu, EMU_FAULT_TRUNCATED, 1);
-    assert_int_equal(api_describe_detail(c, &q, &d, NULL, &err), -1);
+    assert_int_equal(api_retry(c, -1, 57, rid, sizeof rid, &err), -1);
     assert_int_equal(err.kind, APIERR_DECODE);
-    assert_null(d.runs);
     assert_int_equal(trace_snapshot().attempts, 1);
-
-    emu_set_fault(emu, EMU_FAULT_GARBAGE, 1);
-    assert_int_equal(api_describe_detail(c, &q, &d, NULL, &err), -1);
-    assert_int_equal(err.kind, APIERR_DECODE);
-    assert_non_null(strstr(err.message, "JSON"));
-
-    emu_set_fault(emu, EMU_FAULT_WRONG_TYPES, 1);
-    assert_int_equal(api_describe_detail(c, &q, &d, NULL, &err), -1);
-    assert_int_equal(err.kind, APIERR_DECODE);
-    assert_non_null(strstr(err.message, "Response.DeployRecordDetail["));
-    assert_non_null(strstr(err.message, "].Port"));
-    assert_non_null(strstr(err.message, "expected integer"));
 
     /* The client still works. */
     assert_int_equal(api_describe_detail(c, &q, &d, NULL, &err), 0);

@@ -57,7 +57,8 @@ static void observer(void *ctx, const struct api_trace *t)
     pthread_mutex_lock(&obs_mu);
     if (strcmp(t->action, "DescribeHostUploadUpdateRecordDetail") == 0) {
         if (n_detail_calls == 0 && cancel_after_first) atomic_store(cancel_after_first, 1);
-        if (n_detail_calls == 0 && fault_after_first) emu_set_fault(emu, EMU_FAULT_GARBAGE, 1);
+        /* Every later answer is garbage: past the retry budget, the page fails. */
+        if (n_detail_calls == 0 && fault_after_first) emu_set_fault(emu, EMU_FAULT_GARBAGE, -1);
         n_detail_calls++;
     }
     pthread_mutex_unlock(&obs_mu);

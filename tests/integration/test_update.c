@@ -309,8 +309,8 @@ static void test_running_task_is_named(void **state)
 static void test_regions_are_sent(void **state)
 {
     (void)state;
-    struct run a = run_cli(UPDATE " --regions clb:ap-chengdu --yes --no-wait", "Renew03", good_cert,
-                           good_key);
+    struct run a =
+        run_cli(UPDATE " --regions clb:ap-chengdu --yes --no-wait", "Renew03", good_cert, good_key);
     assert_int_equal(a.status, 0);
     const char *line = strstr(a.out, "new record: ");
     assert_non_null(line);

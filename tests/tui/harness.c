@@ -45,7 +45,9 @@ void th_env_start(struct th_env *v, const struct th_scenario *s)
                             .latency_ms = s->latency_ms,
                             .paging = s->paging};
     v->emu = tu_emu_start(&ec);
-    if (s->fault) emu_set_fault(v->emu, s->fault, s->fault_count);
+    if (s->fault) emu_set_fault_for(v->emu, s->fault_action, s->fault, s->fault_count);
+    if (s->fault_rate > 0)
+        emu_set_random_faults(v->emu, s->fault_rate, s->fault_seed, s->fault_kinds);
     struct api_config ac = {.http = {.timeout_ms = s->timeout_ms},
                             .rate = s->rate ? s->rate : 100,
                             .max_retries = s->max_retries,

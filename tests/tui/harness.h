@@ -25,6 +25,10 @@ struct th_scenario {
     enum emu_paging paging;
     enum emu_fault fault;
     int fault_count;
+    const char *fault_action; /* the fault strikes only this action (NULL: any) */
+    double fault_rate;        /* random faults (emu_set_random_faults): rate, seed, kinds */
+    uint64_t fault_seed;
+    unsigned fault_kinds;
     int latency_ms; /* the emulator answers this much later */
     /* the client (retries after 50 ms, doubling) */
     double rate;     /* requests per second; 0: 100 */

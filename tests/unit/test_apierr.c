@@ -237,8 +237,8 @@ static void test_retryable_flags(void **state)
     strcpy(e.transport, "TLS certificate verification failed: self-signed certificate");
     assert_false(apierr_retryable(&e));
     apierr_clear(&e);
-    apierr_set(&e, APIERR_DECODE, "Response: missing");
-    assert_false(apierr_retryable(&e));
+    apierr_set(&e, APIERR_DECODE, "Response: missing"); /* a cut or garbled body: transient */
+    assert_true(apierr_retryable(&e));
     apierr_set(&e, APIERR_CANCELLED, "cancelled");
     assert_false(apierr_retryable(&e));
     apierr_set(&e, APIERR_USAGE, "no credentials");
@@ -455,9 +455,40 @@ static void test_exit_codes(void **state)
     }
 }
 
+/* Which failed writes may still have been applied (sent, then no clear answer), and their
+ * exit code. */
+static void test_write_outcome_unknown(void **state)
+{
+    (void)state;
+    struct api_error e;
+    apierr_clear(&e);
+    apierr_set(&e, APIERR_TRANSPORT, "connection refused"); /* never left */
+    assert_false(apierr_write_may_have_applied(&e));
+    e.request_sent = true; /* a timeout or reset after the request went out */
+    assert_true(apierr_write_may_have_applied(&e));
+    apierr_clear(&e);
+    apierr_set(&e, APIERR_DECODE, "Response: missing");
+    assert_true(apierr_write_may_have_applied(&e));
+    apierr_clear(&e);
+    e.kind = APIERR_HTTP;
+    e.http_status = 504;
+    assert_true(apierr_write_may_have_applied(&e));
+    e.http_status = 503; /* the service refused to start it */
+    assert_false(apierr_write_may_have_applied(&e));
+    apierr_clear(&e);
+    apierr_set(&e, APIERR_API, "refused");
+    strcpy(e.code, "FailedOperation.InvalidParam");
+    assert_false(apierr_write_may_have_applied(&e));
+    assert_int_equal(apierr_exit_code(&e), 1);
+    e.outcome_unknown = true;
+    assert_int_equal(apierr_exit_code(&e), APIERR_EXIT_OUTCOME_UNKNOWN);
+    assert_non_null(strstr(apierr_hint(&e), "may have been applied"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_write_outcome_unknown),
         cmocka_unit_test(test_every_spec_code_is_in_the_table),
         cmocka_unit_test(test_table_is_well_formed),
         cmocka_unit_test(test_family_fallback),

@@ -86,6 +86,18 @@ void writes_check_pending(struct app *a)
         free(rid);
         app_note_add(a, false, line);
         app_msg(a, APP_MSG_INFO, "%s", line);
+    } else if (found.err.outcome_unknown) {
+        /* Sent, then no clear answer: it may have been applied. The worker refetches the
+         * record after every write (worker_plan_after_write), so the screen shows the real
+         * state in a moment; never send it again blindly. */
+        char e[1200];
+        apierr_format(&found.err, e, sizeof e);
+        snprintf(line, sizeof line,
+                 "%s may have been applied (%s) - refetching the record; check it "
+                 "before retrying",
+                 what, e);
+        app_note_add(a, true, line);
+        app_msg(a, APP_MSG_ERROR, "%s", line);
     } else {
         char e[1200];
         apierr_format(&found.err, e, sizeof e);

@@ -12,6 +12,7 @@
 #include "core/model.h"
 #include "core/sanitize.h"
 #include "core/util.h"
+#include "tui/cli/output.h"
 #include "tui/text.h"
 
 /* Appends s fitted to at most max columns (an ellipsis marks a cut), padded to pad columns.
@@ -54,7 +55,7 @@ static void table_print(struct table *t, FILE *out)
         if (w[c] > t->max_widths[c]) w[c] = t->max_widths[c];
     }
     struct buf line = {0};
-    for (size_t r = 0; r <= t->n_rows; r++) {
+    for (size_t r = 0; r <= t->n_rows && !output_failed(out); r++) {
         buf_reset(&line);
         for (size_t c = 0; c < t->n_cols; c++) {
             const char *s = r == 0 ? t->headers[c] : t->cells[(r - 1) * t->n_cols + c];
@@ -65,12 +66,20 @@ static void table_print(struct table *t, FILE *out)
         while (line.len && line.data[line.len - 1] == ' ')
             line.data[--line.len] = '\0';
         fprintf(out, "%s\n", line.data);
+        output_failed(out);
     }
     buf_free(&line);
     free(w);
     for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
         free(t->cells[i]);
     free(t->cells);
+}
+
+/* One CSV row (core/csvout.c), then the check that keeps the first write error's errno. */
+static void csv_out(FILE *out, const char *const *cells, size_t n, bool raw)
+{
+    csv_row(out, cells, n, raw);
+    output_failed(out);
 }
 
 /* ---- JSON ------------------------------------------------------------------------------- */
@@ -92,6 +101,7 @@ static void print_json(FILE *out, cJSON *root)
         p += n;
     }
     fprintf(out, "%s\n", b.data);
+    output_failed(out);
     buf_free(&b);
     free(text);
 }
@@ -155,14 +165,15 @@ int batch_records(struct api_client *api, const struct batch_options *o, FILE *o
         print_json(out, root);
         cJSON_Delete(root);
     } else {
-        if (o->format == BATCH_CSV) csv_row(out, csvout_record_headers, CSVOUT_RECORD_COLS);
+        if (o->format == BATCH_CSV)
+            csv_out(out, csvout_record_headers, CSVOUT_RECORD_COLS, o->csv_raw);
         struct csvout_scratch scratch = {0};
-        for (size_t i = 0; i < page.n_records; i++) {
+        for (size_t i = 0; i < page.n_records && !output_failed(out); i++) {
             const struct update_record *r = &page.records[i];
             if (o->format == BATCH_CSV) {
                 const char *cells[CSVOUT_RECORD_COLS];
                 csvout_record_cells(r, &scratch, cells);
-                csv_row(out, cells, CSVOUT_RECORD_COLS);
+                csv_out(out, cells, CSVOUT_RECORD_COLS, o->csv_raw);
                 continue;
             }
             char id[32], st[32];
@@ -266,18 +277,18 @@ static void detail_table(const struct detail_page *p, FILE *out)
     buf_free(&where);
 }
 
-static void detail_csv(const struct detail_page *p, FILE *out)
+static void detail_csv(const struct detail_page *p, bool raw, FILE *out)
 {
-    csv_row(out, csvout_detail_headers, CSVOUT_DETAIL_COLS);
+    csv_out(out, csvout_detail_headers, CSVOUT_DETAIL_COLS, raw);
     struct csvout_scratch scratch = {0};
     for (size_t r = 0; r < p->n_runs; r++) {
         const struct deploy_run *run = &p->runs[r];
         for (size_t g = 0; g < run->n_groups; g++) {
             const struct resource_group *grp = &run->groups[g];
-            for (size_t i = 0; i < grp->n_items; i++) {
+            for (size_t i = 0; i < grp->n_items && !output_failed(out); i++) {
                 const char *cells[CSVOUT_DETAIL_COLS];
                 csvout_item_cells(r + 1, run, grp, &grp->items[i], &scratch, cells);
-                csv_row(out, cells, CSVOUT_DETAIL_COLS);
+                csv_out(out, cells, CSVOUT_DETAIL_COLS, raw);
             }
         }
     }
@@ -309,7 +320,7 @@ int batch_detail(struct api_client *api, int64_t record_id, const struct batch_o
         print_json(out, root);
         cJSON_Delete(root);
     } else if (o->format == BATCH_CSV) {
-        detail_csv(&page, out);
+        detail_csv(&page, o->csv_raw, out);
     } else {
         if (page.n_runs == 0) fprintf(out, "record %lld has no runs\n", (long long)record_id);
         detail_table(&page, out);
@@ -326,6 +337,11 @@ int batch_rollback(struct api_client *api, int64_t record_id, FILE *out)
     struct api_error err;
     if (api_rollback(api, record_id, rid, sizeof rid, &err) != 0) {
         batch_print_error(stderr, "UploadUpdateCertificateRecordRollback", &err);
+        if (err.outcome_unknown)
+            fprintf(stderr,
+                    "certdeck: the rollback of record %lld may have been applied — check with "
+                    "`certdeck detail %lld` before retrying\n",
+                    (long long)record_id, (long long)record_id);
         return apierr_exit_code(&err);
     }
     char *clean = sanitize_dup(rid);
@@ -340,6 +356,16 @@ int batch_retry(struct api_client *api, int64_t record_id, int64_t detail_id, FI
     struct api_error err;
     if (api_retry(api, record_id, detail_id, rid, sizeof rid, &err) != 0) {
         batch_print_error(stderr, "UploadUpdateCertificateRecordRetry", &err);
+        if (err.outcome_unknown && detail_id >= 0)
+            fprintf(stderr,
+                    "certdeck: the retry of item %lld may have been applied — check its record "
+                    "with `certdeck detail RECORD_ID` before retrying\n",
+                    (long long)detail_id);
+        else if (err.outcome_unknown)
+            fprintf(stderr,
+                    "certdeck: the retry of record %lld may have been applied — check with "
+                    "`certdeck detail %lld` before retrying\n",
+                    (long long)record_id, (long long)record_id);
         return apierr_exit_code(&err);
     }
     char *clean = sanitize_dup(rid);
@@ -363,9 +389,9 @@ void batch_table_out(FILE *out, const char *const *headers, const int *max_width
     table_print(&t, out);
 }
 
-void batch_csv_out(FILE *out, const char *const *cells, size_t n)
+void batch_csv_out(FILE *out, const char *const *cells, size_t n, bool raw)
 {
-    csv_row(out, cells, n);
+    csv_out(out, cells, n, raw);
 }
 
 void batch_json_out(FILE *out, cJSON *root)

@@ -18,10 +18,12 @@ struct batch_options {
     int64_t limit;        /* first page only; 0: 20 for records, 200 for detail */
     const char *old_cert; /* records: OldCertificateId filter */
     int concurrency;      /* detail --all: parallel pages */
+    bool csv_raw;         /* CSV cells as sanitized, without the ' that defuses formulas */
 };
 
-/* Each returns a process exit code (0, 1 API error, 3 network) and prints errors, with their
- * hint and RequestId, on stderr. */
+/* Each returns a process exit code (0, 1 API error, 3 network, 4 a write whose outcome is
+ * unknown: sent, then no clear answer) and prints errors, with their hint and RequestId, on
+ * stderr. */
 int batch_records(struct api_client *api, const struct batch_options *o, FILE *out);
 int batch_detail(struct api_client *api, int64_t record_id, const struct batch_options *o,
                  FILE *out);
@@ -34,7 +36,7 @@ int batch_retry(struct api_client *api, int64_t record_id, int64_t detail_id, FI
 struct cJSON;
 void batch_table_out(FILE *out, const char *const *headers, const int *max_widths, size_t n_cols,
                      const char *const *cells, size_t n_rows);
-void batch_csv_out(FILE *out, const char *const *cells, size_t n);
+void batch_csv_out(FILE *out, const char *const *cells, size_t n, bool raw);
 void batch_json_out(FILE *out, struct cJSON *root);
 
 /* Prints one API error as the batch CLI and doctor do: the formatted error, then the hint. */

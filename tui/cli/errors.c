@@ -103,12 +103,12 @@ static cJSON *errors_json(const struct errtmpl_group *g, size_t n)
     return root;
 }
 
-static void errors_csv(const struct errtmpl_group *g, size_t n, FILE *out)
+static void errors_csv(const struct errtmpl_group *g, size_t n, bool raw, FILE *out)
 {
     static const char *const headers[] = {"number",          "count",          "failed",
                                           "rollback_failed", "resource_types", "regions",
                                           "template",        "example",        "detail_ids"};
-    batch_csv_out(out, headers, ARRAY_LEN(headers));
+    batch_csv_out(out, headers, ARRAY_LEN(headers), raw);
     struct buf types = {0}, regions = {0}, ids = {0};
     for (size_t i = 0; i < n; i++) {
         char num[24], count[24], failed[24], rb[24];
@@ -128,7 +128,7 @@ static void errors_csv(const struct errtmpl_group *g, size_t n, FILE *out)
                              g[i].text,
                              g[i].example,
                              ids.data ? ids.data : ""};
-        batch_csv_out(out, row, ARRAY_LEN(row));
+        batch_csv_out(out, row, ARRAY_LEN(row), raw);
     }
     buf_free(&types);
     buf_free(&regions);
@@ -186,7 +186,7 @@ int batch_errors(struct api_client *api, int64_t record_id, int run, const struc
         batch_json_out(out, root);
         cJSON_Delete(root);
     } else if (o->format == BATCH_CSV) {
-        errors_csv(g, n, out);
+        errors_csv(g, n, o->csv_raw, out);
     } else {
         errors_table(&re, record_id, g, n, out);
     }
