@@ -20,6 +20,7 @@
 #include "tui/cli/update.h"
 #include "tui/cli/wait.h"
 #include "tui/cli/errors.h"
+#include "tui/cli/radar.h"
 #include "tui/config.h"
 #include "tui/keymap.h"
 #include "tui/text.h"
@@ -40,6 +41,9 @@ static const char usage_text[] =
     "       certdeck [options] errors ID [--run N]   failed items grouped by error template\n"
     "       certdeck [options] retry ID --template N [--run N] [--yes]\n"
     "                                          retry each failed item of template N, once\n"
+    "       certdeck [options] radar [--since YYYY-MM-DD]\n"
+    "                                          per certificate: failures, rollbacks; instances\n"
+    "                                          that failed in two records or more\n"
     "       certdeck [options] doctor           where credentials come from; does the API answer\n"
     "       certdeck keys                       the key bindings of the TUI\n"
     "\n"
@@ -104,6 +108,7 @@ enum opt_id {
     OPT_CHECK,
     OPT_RUN,
     OPT_TEMPLATE,
+    OPT_SINCE,
 };
 
 static const struct option long_options[] = {
@@ -133,6 +138,7 @@ static const struct option long_options[] = {
     {"yes", no_argument, NULL, OPT_YES},
     {"run", required_argument, NULL, OPT_RUN},
     {"template", required_argument, NULL, OPT_TEMPLATE},
+    {"since", required_argument, NULL, OPT_SINCE},
     /* For tests and demos: the emulator's data, and the TUI's scripted mode. */
     {"dataset", required_argument, NULL, OPT_DATASET},
     {"seed", required_argument, NULL, OPT_SEED},
@@ -163,6 +169,7 @@ struct cli {
     bool wait_cmd; /* the command is `wait`: --timeout after it is the wait's own */
     double wait_timeout_s, wait_interval_s;
     int64_t run, template_n; /* errors, retry --template: 0 when not given */
+    const char *since;       /* radar: YYYY-MM-DD */
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -321,6 +328,11 @@ static int parse_args(int argc, char **argv, struct cli *c)
             if (parse_int(optarg, 1, 1000000, &c->template_n))
                 return usage_error("--template takes a number from 'certdeck errors', not '%s'",
                                    optarg);
+            break;
+        case OPT_SINCE:
+            if (!radar_since_valid(optarg))
+                return usage_error("--since takes a date YYYY-MM-DD, not '%s'", optarg);
+            c->since = optarg;
             break;
         case OPT_DATASET:
             c->dataset = optarg;
@@ -509,6 +521,10 @@ static int run_command(struct api_client *api, const struct cli *c, char **pos, 
         if (npos != 2 || parse_int(pos[1], 0, INT64_MAX, &id))
             return usage_error("errors takes one record Id, e.g. 'certdeck errors 2'%s", "");
         return batch_errors(api, id, (int)c->run, &bo, stdout);
+    }
+    if (!strcmp(cmd, "radar")) {
+        if (npos != 1) return usage_error("radar takes options only (got '%s')", pos[1]);
+        return batch_radar(api, c->since, &bo, stdout, stderr, isatty(STDERR_FILENO));
     }
     if (!strcmp(cmd, "retry") && c->template_n > 0) {
         if (c->read_only) return usage_error("%s refused: --read-only is set", cmd);
