@@ -19,6 +19,7 @@
     X(KM_ITEM, "item", "Instance pane")                                                            \
     X(KM_JSON, "json", "Raw JSON")                                                                 \
     X(KM_LOG, "log", "Event log")                                                                  \
+    X(KM_RADAR, "radar", "Rollback radar")                                                         \
     X(KM_HELP, "help", "Help")
 
 enum keymap_ctx {
@@ -30,7 +31,7 @@ enum keymap_ctx {
 
 #define KMC(c)     (1u << (c))
 #define KMC_ALL    KMC(KM_GLOBAL)
-#define KMC_TABLES (KMC(KM_RECORDS) | KMC(KM_DETAIL) | KMC(KM_ITEMS) | KMC(KM_LOG))
+#define KMC_TABLES (KMC(KM_RECORDS) | KMC(KM_DETAIL) | KMC(KM_ITEMS) | KMC(KM_LOG) | KMC(KM_RADAR))
 
 /* X-macro: id, name (for `bind` lines), default keys (space-separated key names), contexts
  * where the action applies (KMC_ALL: everywhere), help text. The one list of actions. */
@@ -45,7 +46,8 @@ enum keymap_ctx {
     X(ACT_BACK, "back", "Esc Backspace h Left", KMC_ALL, "Go back (the cursor is kept)")           \
     X(ACT_CLOSE, "close", "q", KMC_ALL, "Close this screen; quit on the record list")              \
     X(ACT_QUIT, "quit", "Q", KMC_ALL, "Quit certdeck")                                             \
-    X(ACT_PANE_NEXT, "pane-next", "Tab BTab", KMC(KM_DETAIL), "Switch between runs and groups")    \
+    X(ACT_PANE_NEXT, "pane-next", "Tab BTab", KMC(KM_DETAIL) | KMC(KM_RADAR),                      \
+      "Switch between runs and groups")                                                            \
     X(ACT_NEXT_FAILED, "next-failed", "n", KMC_TABLES, "Jump to the next failed row")              \
     X(ACT_PREV_FAILED, "prev-failed", "N", KMC_TABLES, "Jump to the previous failed row")          \
     X(ACT_FILTER, "filter", "/", KMC_TABLES,                                                       \
@@ -65,7 +67,7 @@ enum keymap_ctx {
       "Copy the selected row's key value (Id, instance, RequestId) to the clipboard")              \
     X(ACT_COPY_ROW, "copy-row", "Y", KMC_TABLES, "Copy the selected row, tab-separated")           \
     X(ACT_COMMAND, "command", ":", KMC_ALL,                                                        \
-      "Command line: :record ID, :cert ID, :filter TEXT, :sort COLUMN, :log, :q")                  \
+      "Command line: :record ID, :cert ID, :filter TEXT, :sort COLUMN, :radar, :log, :q")          \
     X(ACT_EVENT_LOG, "event-log", "L", KMC_ALL, "Event log: the last API calls and messages")      \
     X(ACT_HELP, "help", "? F1", KMC_ALL, "This help")                                              \
     X(ACT_REDRAW, "redraw", "C-l", KMC_ALL, "Redraw the screen")
