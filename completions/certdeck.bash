@@ -44,7 +44,7 @@ _certdeck()
     [[ $cur == = ]] && return
     [[ $prev == = && COMP_CWORD -ge 2 ]] && prev=${COMP_WORDS[COMP_CWORD - 2]}
 
-    local valued=' --endpoint --profile -o --output --timeout --rate --cacert --language --config --theme --refresh --old-cert --offset --limit --item --dataset --seed --script --size --interval --run --template --cert --key --types --regions '
+    local valued=' --endpoint --profile -o --output --timeout --rate --cacert --language --config --theme --refresh --old-cert --offset --limit --item --dataset --seed --script --size --interval --run --template --cert --key --types --regions --since '
     case $prev in
     --profile)
         _certdeck_reply "$(_certdeck_profiles | sort -u)" "$cur"
@@ -77,7 +77,7 @@ _certdeck()
         return
         ;;
     --timeout | --rate | --refresh | --old-cert | --offset | --limit | --item | --seed | --size | \
-        --interval | --run | --template | --regions)
+        --interval | --run | --template | --regions | --since)
         return
         ;;
     esac
@@ -105,7 +105,7 @@ _certdeck()
     case $cmd in
     '')
         if [[ $cur != -* ]]; then
-            _certdeck_reply $'records\ndetail\nrollback\nretry\nerrors\nwait\nupdate\ndoctor\nkeys\nthemes\nconfig' "$cur"
+            _certdeck_reply $'records\ndetail\nrollback\nretry\nerrors\nradar\nwait\nupdate\ndoctor\nkeys\nthemes\nconfig' "$cur"
             return
         fi
         extra='--old-cert'
@@ -115,6 +115,7 @@ _certdeck()
     rollback) extra='--yes' ;;
     retry) extra='--item --yes --template --run' ;;
     errors) extra='--run' ;;
+    radar) extra='--since' ;;
     wait) extra='--interval' ;;
     update) extra='--old-cert --cert --key --types --regions --yes --no-wait --force --check' ;;
     keys) extra='--man' ;;

@@ -95,12 +95,11 @@ bool query_run_in_progress(const struct deploy_run *r)
            r->running_total_count > 0 || (r->has_pending_total_count && r->pending_total_count > 0);
 }
 
-void query_rollback_delay(const struct detail_page *p, size_t run_index, char *buf, size_t n)
+bool query_rollback_delay_secs(const struct detail_page *p, size_t run_index, int64_t *secs)
 {
-    buf[0] = '\0';
-    if (run_index >= p->n_runs || p->runs[run_index].type != MODEL_RUN_ROLLBACK) return;
+    if (run_index >= p->n_runs || p->runs[run_index].type != MODEL_RUN_ROLLBACK) return false;
     int64_t t;
-    if (!apitime_parse(p->runs[run_index].create_time, &t)) return;
+    if (!apitime_parse(p->runs[run_index].create_time, &t)) return false;
     /* The deploy it undoes: the latest deploy that started before it. */
     bool found = false;
     int64_t best = 0;
@@ -113,8 +112,16 @@ void query_rollback_delay(const struct detail_page *p, size_t run_index, char *b
             found = true;
         }
     }
-    if (!found) return;
+    if (found) *secs = t - best;
+    return found;
+}
+
+void query_rollback_delay(const struct detail_page *p, size_t run_index, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    int64_t secs;
+    if (!query_rollback_delay_secs(p, run_index, &secs)) return;
     char dur[32];
-    apitime_duration(t - best, dur, sizeof dur);
+    apitime_duration(secs, dur, sizeof dur);
     snprintf(buf, n, "+%s", dur);
 }

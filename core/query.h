@@ -28,5 +28,7 @@ bool query_run_in_progress(const struct deploy_run *r);
 /* How long after the latest earlier deploy of p a rollback run came ("+15m41s"); "" for a
  * deploy or when the times cannot be read. */
 void query_rollback_delay(const struct detail_page *p, size_t run_index, char *buf, size_t n);
+/* The same delay in seconds; false for a deploy or when the times cannot be read. */
+bool query_rollback_delay_secs(const struct detail_page *p, size_t run_index, int64_t *secs);
 
 #endif

@@ -19,6 +19,7 @@
     X(KM_ITEM, "item", "Instance pane")                                                            \
     X(KM_JSON, "json", "Raw JSON")                                                                 \
     X(KM_LOG, "log", "Event log")                                                                  \
+    X(KM_RADAR, "radar", "Rollback radar")                                                         \
     X(KM_HELP, "help", "Help")                                                                     \
     X(KM_PICK, "pick", "Profiles and endpoints")
 
@@ -29,9 +30,10 @@ enum keymap_ctx {
         KM_CTX_COUNT
 };
 
-#define KMC(c)     (1u << (c))
-#define KMC_ALL    KMC(KM_GLOBAL)
-#define KMC_TABLES (KMC(KM_RECORDS) | KMC(KM_DETAIL) | KMC(KM_ITEMS) | KMC(KM_LOG) | KMC(KM_PICK))
+#define KMC(c)  (1u << (c))
+#define KMC_ALL KMC(KM_GLOBAL)
+#define KMC_TABLES                                                                                 \
+    (KMC(KM_RECORDS) | KMC(KM_DETAIL) | KMC(KM_ITEMS) | KMC(KM_LOG) | KMC(KM_RADAR) | KMC(KM_PICK))
 
 /* X-macro: id, name (for `bind` lines), default keys (space-separated key names), contexts
  * where the action applies (KMC_ALL: everywhere), help text. The one list of actions. */
@@ -46,7 +48,8 @@ enum keymap_ctx {
     X(ACT_BACK, "back", "Esc Backspace h Left", KMC_ALL, "Go back (the cursor is kept)")           \
     X(ACT_CLOSE, "close", "q", KMC_ALL, "Close this screen; quit on the record list")              \
     X(ACT_QUIT, "quit", "Q", KMC_ALL, "Quit certdeck")                                             \
-    X(ACT_PANE_NEXT, "pane-next", "Tab BTab", KMC(KM_DETAIL), "Switch between runs and groups")    \
+    X(ACT_PANE_NEXT, "pane-next", "Tab BTab", KMC(KM_DETAIL) | KMC(KM_RADAR),                      \
+      "Switch between runs and groups")                                                            \
     X(ACT_NEXT_FAILED, "next-failed", "n", KMC_TABLES, "Jump to the next failed row")              \
     X(ACT_PREV_FAILED, "prev-failed", "N", KMC_TABLES, "Jump to the previous failed row")          \
     X(ACT_FILTER, "filter", "/", KMC_TABLES,                                                       \
@@ -68,7 +71,7 @@ enum keymap_ctx {
     X(ACT_EXPORT, "export", "e", KMC_TABLES,                                                       \
       "Export the rows shown (filter and sort applied) to CSV, or JSON by the file's extension")   \
     X(ACT_COMMAND, "command", ":", KMC_ALL,                                                        \
-      "Command line: :record ID, :cert ID, :sort COL, :profile, :endpoint, :q")                    \
+      "Commands: :record ID, :cert ID, :radar, :profile, :endpoint, :sort COL, :q")                \
     X(ACT_EVENT_LOG, "event-log", "L", KMC_ALL, "Event log: the last API calls and messages")      \
     X(ACT_HELP, "help", "? F1", KMC_ALL, "This help")                                              \
     X(ACT_REDRAW, "redraw", "C-l", KMC_ALL, "Redraw the screen")

@@ -25,6 +25,7 @@
 #include "tui/cli/errors.h"
 #include "tui/cli/config_cmd.h"
 #include "tui/cli/output.h"
+#include "tui/cli/radar.h"
 #include "tui/config.h"
 #include "tui/connect.h"
 #include "tui/keymap.h"
@@ -46,6 +47,9 @@ static const char usage_text[] =
     "       certdeck [options] errors ID [--run N]   failed items grouped by error template\n"
     "       certdeck [options] retry ID --template N [--run N] [--yes]\n"
     "                                          retry each failed item of template N, once\n"
+    "       certdeck [options] radar [--since YYYY-MM-DD]\n"
+    "                                          per certificate: failures, rollbacks; instances\n"
+    "                                          that failed in two records or more\n"
     "       certdeck [options] doctor           where credentials come from; does the API answer\n"
     "       certdeck keys [--man]               the key bindings of the TUI\n"
     "       certdeck themes                     the themes found: NAME and file\n"
@@ -123,6 +127,7 @@ enum opt_id {
     OPT_EXAMPLE,
     OPT_CSV_RAW,
     OPT_ALLOW_HTTP,
+    OPT_SINCE,
 };
 
 static const struct option long_options[] = {
@@ -154,6 +159,7 @@ static const struct option long_options[] = {
     {"template", required_argument, NULL, OPT_TEMPLATE},
     {"csv-raw", no_argument, NULL, OPT_CSV_RAW},
     {"allow-http", no_argument, NULL, OPT_ALLOW_HTTP},
+    {"since", required_argument, NULL, OPT_SINCE},
     /* For tests and demos: the emulator's data, and the TUI's scripted mode. */
     {"dataset", required_argument, NULL, OPT_DATASET},
     {"seed", required_argument, NULL, OPT_SEED},
@@ -189,6 +195,7 @@ struct cli {
     bool wait_cmd; /* the command is `wait`: --timeout after it is the wait's own */
     double wait_timeout_s, wait_interval_s;
     int64_t run, template_n; /* errors, retry --template: 0 when not given */
+    const char *since;       /* radar: YYYY-MM-DD */
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -354,6 +361,11 @@ static int parse_args(int argc, char **argv, struct cli *c)
             break;
         case OPT_ALLOW_HTTP:
             c->allow_http = true;
+            break;
+        case OPT_SINCE:
+            if (!radar_since_valid(optarg))
+                return usage_error("--since takes a date YYYY-MM-DD, not '%s'", optarg);
+            c->since = optarg;
             break;
         case OPT_DATASET:
             c->dataset = optarg;
@@ -585,6 +597,10 @@ static int run_command(struct api_client *api, const struct cli *c, char **pos, 
         if (npos != 2 || parse_int(pos[1], 0, INT64_MAX, &id))
             return usage_error("errors takes one record Id, e.g. 'certdeck errors 2'%s", "");
         return batch_errors(api, id, (int)c->run, &bo, stdout);
+    }
+    if (!strcmp(cmd, "radar")) {
+        if (npos != 1) return usage_error("radar takes options only (got '%s')", pos[1]);
+        return batch_radar(api, c->since, &bo, stdout, stderr, isatty(STDERR_FILENO));
     }
     if (!strcmp(cmd, "retry") && c->template_n > 0) {
         if (c->read_only) return usage_error("%s refused: --read-only is set", cmd);

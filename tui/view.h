@@ -82,6 +82,7 @@ struct view {
 
 extern const struct view_ops records_view_ops, detail_view_ops, items_view_ops, item_view_ops,
     json_view_ops, log_view_ops, help_view_ops, picker_view_ops;
+extern const struct view_ops radar_view_ops;
 
 /* ---- what the app offers views --------------------------------------------------------- */
 

@@ -142,6 +142,13 @@ static void cmd_records(struct app *a, const struct command_call *c)
     app_pop_to_root(a);
 }
 
+static void cmd_radar(struct app *a, const struct command_call *c)
+{
+    (void)c;
+    app_pop_to_root(a);
+    app_push(a, &radar_view_ops, NULL);
+}
+
 /* The commands. A command that is an action (act != ACT_NONE) runs it through
  * commands_dispatch, exactly as its key would. Names are separated by '|'. */
 static const struct command {
@@ -161,6 +168,7 @@ static const struct command {
     {"records|top", cmd_records, ACT_NONE},
     {"profile", cmd_profile, ACT_NONE},
     {"endpoint", cmd_endpoint, ACT_NONE},
+    {"radar", cmd_radar, ACT_NONE},
 };
 
 static bool names_match(const char *names, const char *cmd)
