@@ -3,6 +3,7 @@
  * age, the message timeout). */
 #include "tui/app/tick.h"
 
+#include "tui/app/bulk.h"
 #include "tui/app/chrome.h"
 #include "tui/app/writes.h"
 
@@ -21,6 +22,7 @@ void tick_pump(struct app *a)
         struct view *v = app_top(a);
         if (v && v->ops->on_data) v->ops->on_data(v);
         writes_check_pending(a);
+        bulk_check(a);
         a->dirty = true;
     }
     bool busy = chrome_busy(a);
