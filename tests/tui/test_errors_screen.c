@@ -182,6 +182,40 @@ static void test_errors_retry(void **state)
     th_check_displays(want, ARRAY_LEN(want));
 }
 
+/* Esc while a bulk retry runs: the item in flight finishes, nothing more is sent, and the
+ * summary says how many were not sent. The emulator answers 300 ms late, so Esc (the next
+ * script line) comes while the first request is still out. */
+static void test_errors_retry_esc(void **state)
+{
+    (void)state;
+    struct th_scenario s = {.dataset = "dataset_errors.json",
+                            .latency_ms = 300,
+                            .cols = 200,
+                            .lines = 30,
+                            .script = "wait-idle\n"
+                                      "key Enter\n"
+                                      "wait-idle\n"
+                                      "key E\n"
+                                      "wait-idle\n"
+                                      "key T\n"
+                                      "keys 4\n"
+                                      "key Enter\n"
+                                      "key Esc\n"
+                                      "save-display @/stopping.txt\n"
+                                      "wait-idle\n"
+                                      "save-display @/stopped.txt\n"
+                                      "key L\n"
+                                      "save-display @/log.txt\n"};
+    assert_int_equal(th_run(&s), 0);
+    static const struct th_expect want[] = {
+        {"stopping", .has = {"stopping the retry: item 7001 has been sent, nothing more will be",
+                             "Errors of run 1 deploy"}}, /* Esc did not leave the screen */
+        {"stopped", .has = {"retry of 4 items: sent 1,", "not sent 3 (stopped with Esc)"}},
+        {"log", .has = {"DeployRecordDetailId=7001"}, .lacks = {"DeployRecordDetailId=7002"}},
+    };
+    th_check_displays(want, ARRAY_LEN(want));
+}
+
 /* A run larger than a page: the screen pages every item itself and counts them all. */
 static char *big_dataset(int n)
 {
@@ -234,9 +268,13 @@ int main(void)
 {
     th_init();
     const struct CMUnitTest tests[] = {
-        TH_TEST(test_errors_80x24),   TH_TEST(test_errors_120x40),
-        TH_TEST(test_errors_content), TH_TEST(test_errors_read_only),
-        TH_TEST(test_errors_retry),   TH_TEST(test_errors_pages_everything),
+        TH_TEST(test_errors_80x24),
+        TH_TEST(test_errors_120x40),
+        TH_TEST(test_errors_content),
+        TH_TEST(test_errors_read_only),
+        TH_TEST(test_errors_retry),
+        TH_TEST(test_errors_retry_esc),
+        TH_TEST(test_errors_pages_everything),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     http_global_cleanup();
