@@ -90,7 +90,7 @@ wait_for "40 records"
 keys :
 keys -l "record 37"
 keys Enter
-wait_for "Record #37"
+wait_for "error templates (E lists the run's)" # the runs are in: E has a run to open
 keys E
 wait_for "Errors of run 1 deploy"
 wait_for "items seen" 60

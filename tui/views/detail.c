@@ -459,7 +459,11 @@ static bool detail_key(struct view *v, enum keymap_action act)
     }
     case ACT_ERRORS: {
         const struct table_row *r = table_selected(&p->runs);
-        if (!r) return true;
+        if (!r) {
+            app_msg(v->app, APP_MSG_INFO, "record #%llu: its runs are not loaded yet",
+                    (unsigned long long)p->id);
+            return true;
+        }
         args.record_id = p->id;
         args.run_index = (size_t)r->key;
         args.run_number = atoi(r->cells[RC_NUM]);
