@@ -299,7 +299,7 @@ int keymap_apply_config(struct keymap *km, const struct config *cfg,
         if (ctx < 0) {
             problem = "unknown context";
             snprintf(detail, sizeof detail,
-                     "'%s' (one of global records detail items item json "
+                     "'%s' (one of global records detail errors items item json "
                      "log help)",
                      b->context);
         } else if (key < 0) {

@@ -15,6 +15,7 @@
     X(KM_GLOBAL, "global", "Everywhere")                                                           \
     X(KM_RECORDS, "records", "Records")                                                            \
     X(KM_DETAIL, "detail", "Record detail")                                                        \
+    X(KM_ERRORS, "errors", "Error templates")                                                      \
     X(KM_ITEMS, "items", "Resource instances")                                                     \
     X(KM_ITEM, "item", "Instance pane")                                                            \
     X(KM_JSON, "json", "Raw JSON")                                                                 \
@@ -33,7 +34,8 @@ enum keymap_ctx {
 #define KMC(c)  (1u << (c))
 #define KMC_ALL KMC(KM_GLOBAL)
 #define KMC_TABLES                                                                                 \
-    (KMC(KM_RECORDS) | KMC(KM_DETAIL) | KMC(KM_ITEMS) | KMC(KM_LOG) | KMC(KM_RADAR) | KMC(KM_PICK))
+    (KMC(KM_RECORDS) | KMC(KM_DETAIL) | KMC(KM_ERRORS) | KMC(KM_ITEMS) | KMC(KM_LOG) |             \
+     KMC(KM_RADAR) | KMC(KM_PICK))
 
 /* X-macro: id, name (for `bind` lines), default keys (space-separated key names), contexts
  * where the action applies (KMC_ALL: everywhere), help text. The one list of actions. */
@@ -64,6 +66,10 @@ enum keymap_ctx {
       "Roll the record back (type its ID to confirm; refused in read-only mode)")                  \
     X(ACT_RETRY, "retry", "T", KMC(KM_RECORDS) | KMC(KM_DETAIL) | KMC(KM_ITEMS) | KMC(KM_ITEM),    \
       "Retry the failed item, or every failed item of the record (asks first)")                    \
+    X(ACT_ERRORS, "errors", "E", KMC(KM_DETAIL),                                                   \
+      "Error templates of the selected run: its failures grouped by cause")                        \
+    X(ACT_RETRY_TEMPLATE, "retry-template", "T", KMC(KM_ERRORS),                                   \
+      "Retry every failed item of the template, one request each (type the count; Esc stops)")     \
     X(ACT_REFRESH, "refresh", "r F5", KMC_ALL, "Refresh now; after an error, try again")           \
     X(ACT_COPY, "copy", "y", KMC_TABLES,                                                           \
       "Copy the selected row's key value (Id, instance, RequestId) to the clipboard")              \

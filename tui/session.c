@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "core/sanitize.h"
+#include "tui/app/bulk.h"
 
 #define MSG_MS 8000
 
@@ -140,6 +141,10 @@ void app_confirm_write(struct app *a, enum app_write w, uint64_t record_id, int6
     if (a->read_only) {
         app_msg(a, APP_MSG_ERROR, "read-only mode: %s refused (certdeck runs with --read-only)",
                 w == APP_WRITE_ROLLBACK ? "rollback" : "retry");
+        return;
+    }
+    if (bulk_running(a)) {
+        app_msg(a, APP_MSG_INFO, "a bulk retry is under way: wait for its summary (Esc stops it)");
         return;
     }
     if (a->pending.active) {

@@ -83,6 +83,7 @@ struct app {
     /* What the operator must type to confirm (a rollback: the record ID); empty: y/N. */
     char confirm_word[24];
     struct pending_write pending; /* submitted, waiting for its trace */
+    struct bulk_retry *bulk;      /* a template's items retried one by one (tui/app/bulk.h) */
 
     char msg[600];
     enum app_msg_kind msg_kind;

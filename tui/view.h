@@ -33,6 +33,11 @@ struct view_args {
     enum json_source json;
     enum keymap_ctx help_ctx; /* help: the screen it was opened from */
     enum pick_kind pick;      /* picker: profiles or endpoints */
+    /* The template drill-down: the items' Ids (ascending) and the template, both copied by
+     * open (valid only during app_push). */
+    const uint64_t *ids;
+    size_t n_ids;
+    const char *text;
 };
 
 /* What the status line says about the view's data; views fill it in on_data. */
@@ -81,13 +86,13 @@ struct view {
 };
 
 extern const struct view_ops records_view_ops, detail_view_ops, items_view_ops, item_view_ops,
-    json_view_ops, log_view_ops, help_view_ops, picker_view_ops;
-extern const struct view_ops radar_view_ops;
+    json_view_ops, log_view_ops, help_view_ops, errors_view_ops, tmpl_items_view_ops,
+    picker_view_ops, radar_view_ops;
 
 /* ---- what the app offers views --------------------------------------------------------- */
 
 enum app_msg_kind { APP_MSG_INFO, APP_MSG_ERROR };
-enum app_write { APP_WRITE_ROLLBACK, APP_WRITE_RETRY };
+enum app_write { APP_WRITE_ROLLBACK, APP_WRITE_RETRY, APP_WRITE_RETRY_ITEMS };
 
 struct store *app_store(struct app *a);
 struct worker *app_worker(struct app *a);
@@ -109,6 +114,12 @@ void app_request_switch(struct app *a, const char *profile, const char *endpoint
 /* The current profile ("" for the chain's default order) and endpoint URL, as switched to. */
 const char *app_profile(struct app *a);
 const char *app_endpoint(struct app *a);
+/* Asks "retry 312 items of '…'? Type 312 to confirm" and, on the typed count, retries each
+ * of the items once, one UploadUpdateCertificateRecordRetry at a time through the worker,
+ * with progress in the message line (Esc stops sending) and a summary at the end (refused
+ * in read-only mode, or while another write is under way). ids and tmpl are copied. */
+void app_confirm_retry_items(struct app *a, uint64_t record_id, const uint64_t *ids, size_t n,
+                             const char *tmpl);
 /* The record list's OldCertificateId filter (NULL: all). */
 const char *app_cert_filter(struct app *a);
 /* Notes for the event log (config and theme diagnostics, write results), oldest first. */

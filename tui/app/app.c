@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/sanitize.h"
+#include "tui/app/bulk.h"
 #include "tui/app/chrome.h"
 #include "tui/app/input.h"
 #include "tui/app/prompt.h"
@@ -231,6 +232,7 @@ int app_run(struct api_client *api, const struct app_options *opts)
     if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) rc = 128 + sig;
     signals_clear_quit();
     keymap_free(a->km);
+    bulk_free(a);
     for (size_t i = 0; i < a->n_notes; i++)
         free(a->notes[i].text);
     buf_free(&a->input);

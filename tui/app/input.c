@@ -7,6 +7,7 @@
 #include <wchar.h>
 
 #include "tui/app/options.h"
+#include "tui/app/bulk.h"
 #include "tui/app/chrome.h"
 #include "tui/app/commands.h"
 #include "tui/app/export.h"
@@ -70,6 +71,10 @@ void input_key(struct app *a, int key)
         char name[32];
         app_msg(a, APP_MSG_INFO, "%s does nothing here (? lists the keys)",
                 keymap_key_name(key, name, sizeof name));
+        return;
+    }
+    if (act == ACT_BACK && bulk_running(a)) { /* Esc stops a bulk retry first */
+        bulk_cancel(a);
         return;
     }
     commands_dispatch(a, act);

@@ -4,6 +4,7 @@
 #include "tui/app/tick.h"
 
 #include "tui/app/bell.h"
+#include "tui/app/bulk.h"
 #include "tui/app/chrome.h"
 #include "tui/app/switch.h"
 #include "tui/app/writes.h"
@@ -25,6 +26,7 @@ void tick_pump(struct app *a)
         if (v && v->ops->on_data) v->ops->on_data(v);
         bell_check(a);
         writes_check_pending(a);
+        bulk_check(a);
         a->dirty = true;
     }
     bool busy = chrome_busy(a);

@@ -8,6 +8,7 @@
 
 #include "core/apierr.h"
 #include "core/sanitize.h"
+#include "tui/app/bulk.h"
 #include "tui/app/prompt.h"
 
 static const char *write_action_name(enum app_write w)
@@ -36,6 +37,10 @@ static void submit(struct app *a)
 
 void writes_answer(struct app *a, bool yes)
 {
+    if (a->confirm.kind == APP_WRITE_RETRY_ITEMS) {
+        bulk_answer(a, yes);
+        return;
+    }
     if (yes) {
         submit(a);
     } else {

@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/sanitize.h"
+#include "core/errtmpl.h"
 #include "core/query.h"
+#include "core/sanitize.h"
 #include "tui/text.h"
 #include "tui/ui.h"
 #include "tui/view.h"
@@ -60,6 +61,7 @@ struct group_pane {
     char *errors[TOP_ERRORS];
     size_t error_counts[TOP_ERRORS];
     size_t n_errors;
+    size_t n_templates; /* templates of the group, shown or not */
 };
 
 struct detail {
@@ -109,56 +111,31 @@ static void detail_crumb(struct view *v, struct buf *out)
     buf_printf(out, "#%llu", (unsigned long long)p->id);
 }
 
-struct msg_count {
-    const char *msg;
-    size_t n;
-};
-
-static int cmp_count_desc(const void *a, const void *b)
-{
-    const struct msg_count *x = a, *y = b;
-    if (x->n != y->n) return x->n < y->n ? 1 : -1;
-    return strcmp(x->msg, y->msg);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* The pane of the selected group: counts by tone and the most common errors. */
-static void fill_pane(struct group_pane *g, const struct resource_group *grp)
+/* The pane of the selected group: counts by tone and its top error templates (core/errtmpl.h:
+ * "listener <*>" once with a count, not once per listener). */
+static void fill_pane(struct group_pane *g, const struct resource_group *grp, bool rollback)
 {
     pane_clear(g);
     g->have = true;
     g->type = sanitize_dup(grp->resource_type);
     g->total = grp->total_count;
     g->loaded = grp->n_items;
-    const char **msgs = xcalloc(grp->n_items + 1, sizeof *msgs);
-    size_t n_msgs = 0;
+    struct errtmpl_set *set = errtmpl_set_new();
     for (size_t i = 0; i < grp->n_items; i++) {
         const struct deploy_item *it = &grp->items[i];
         enum model_tone tone = model_status_tone(it->status);
         g->by_tone[tone <= MODEL_TONE_ROLLBACK_FAILED ? tone : 0]++;
-        if (it->error_msg && *it->error_msg) msgs[n_msgs++] = it->error_msg;
+        errtmpl_set_add(set, it, grp->resource_type, rollback);
     }
-    qsort(msgs, n_msgs, sizeof *msgs, cmp_str);
-    struct msg_count *runs = xcalloc(n_msgs + 1, sizeof *runs);
-    size_t n_runs = 0;
-    for (size_t i = 0; i < n_msgs; i++) {
-        if (n_runs && !strcmp(runs[n_runs - 1].msg, msgs[i]))
-            runs[n_runs - 1].n++;
-        else
-            runs[n_runs++] = (struct msg_count){msgs[i], 1};
+    size_t n;
+    const struct errtmpl_group *tg = errtmpl_set_groups(set, &n);
+    for (size_t i = 0; i < n && g->n_errors < TOP_ERRORS; i++) {
+        if (!tg[i].text[0]) continue; /* failed without a message: nothing to show */
+        g->errors[g->n_errors] = sanitize_dup(tg[i].text);
+        g->error_counts[g->n_errors++] = tg[i].count;
     }
-    qsort(runs, n_runs, sizeof *runs, cmp_count_desc);
-    for (size_t i = 0; i < n_runs && i < TOP_ERRORS; i++) {
-        g->errors[i] = sanitize_dup(runs[i].msg);
-        g->error_counts[i] = runs[i].n;
-        g->n_errors++;
-    }
-    free(runs);
-    free(msgs);
+    g->n_templates = n;
+    errtmpl_set_free(set);
 }
 
 /* Rebuilds the snapshot from the store and asks for the first page when nothing is there. */
@@ -284,7 +261,8 @@ static void detail_snapshot(struct view *v)
     }
     table_end(&p->groups);
     const struct table_row *gsel = table_selected(&p->groups);
-    if (run && gsel && gsel->key < run->n_groups) fill_pane(&p->pane, &run->groups[gsel->key]);
+    if (run && gsel && gsel->key < run->n_groups)
+        fill_pane(&p->pane, &run->groups[gsel->key], run->type == MODEL_RUN_ROLLBACK);
     bool ask = !sd || sd->meta.state == STORE_IDLE;
     store_unlock(s);
 
@@ -350,7 +328,9 @@ static void draw_pane(struct detail *p, int y, int x, int h, int w)
     }
     if (g->n_errors && row + 1 < y + h) {
         row++;
-        ui_put(row++, x + 1, w - 1, "Most common errors:", ui_attr(THEME_LABEL));
+        snprintf(line, sizeof line, "%zu error template%s (E lists the run's):", g->n_templates,
+                 g->n_templates == 1 ? "" : "s");
+        ui_put(row++, x + 1, w - 1, line, ui_attr(THEME_LABEL));
         for (size_t i = 0; i < g->n_errors && row < y + h; i++) {
             snprintf(line, sizeof line, "%5zux %s", g->error_counts[i], g->errors[i]);
             ui_put(row++, x + 1, w - 1, line, A_NORMAL);
@@ -475,6 +455,19 @@ static bool detail_key(struct view *v, enum keymap_action act)
         args.run_number = atoi(r->cells[RC_NUM]);
         args.json = JSON_RUN;
         app_push(v->app, &json_view_ops, &args);
+        return true;
+    }
+    case ACT_ERRORS: {
+        const struct table_row *r = table_selected(&p->runs);
+        if (!r) {
+            app_msg(v->app, APP_MSG_INFO, "record #%llu: its runs are not loaded yet",
+                    (unsigned long long)p->id);
+            return true;
+        }
+        args.record_id = p->id;
+        args.run_index = (size_t)r->key;
+        args.run_number = atoi(r->cells[RC_NUM]);
+        app_push(v->app, &errors_view_ops, &args);
         return true;
     }
     case ACT_ROLLBACK:
