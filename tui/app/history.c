@@ -5,30 +5,18 @@
 #include "tui/app/history.h"
 
 #include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tui/paths.h"
+
 /* "$XDG_STATE_HOME/certdeck" or "$HOME/.local/state/certdeck"; -1 when no home is known. */
 static int state_dir(char *out, size_t n)
 {
-    const char *xdg = getenv("XDG_STATE_HOME");
-    int k;
-    if (xdg && xdg[0] == '/') {
-        k = snprintf(out, n, "%s/certdeck", xdg);
-    } else {
-        const char *home = getenv("HOME");
-        if (!home || !*home) {
-            struct passwd *pw = getpwuid(getuid());
-            home = pw ? pw->pw_dir : NULL;
-        }
-        if (!home || !*home) return -1;
-        k = snprintf(out, n, "%s/.local/state/certdeck", home);
-    }
-    return k < 0 || (size_t)k >= n ? -1 : 0;
+    return paths_xdg_dir("XDG_STATE_HOME", ".local/state", out, n);
 }
 
 /* mkdir -p with mode 0700 for what it creates. */
