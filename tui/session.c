@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "core/sanitize.h"
-#include "tui/app/bulk.h"
+#include "tui/text.h"
 
 #define MSG_MS 8000
 
@@ -143,7 +143,7 @@ void app_confirm_write(struct app *a, enum app_write w, uint64_t record_id, int6
                 w == APP_WRITE_ROLLBACK ? "rollback" : "retry");
         return;
     }
-    if (bulk_running(a)) {
+    if (a->bulk_busy) {
         app_msg(a, APP_MSG_INFO, "a bulk retry is under way: wait for its summary (Esc stops it)");
         return;
     }
@@ -183,4 +183,38 @@ const char *app_profile(struct app *a)
 const char *app_endpoint(struct app *a)
 {
     return a->endpoint;
+}
+
+void app_confirm_retry_items(struct app *a, uint64_t record_id, const uint64_t *ids, size_t n,
+                             const char *tmpl)
+{
+    if (a->read_only) {
+        app_msg(a, APP_MSG_ERROR, "read-only mode: retry refused (certdeck runs with --read-only)");
+        return;
+    }
+    if (a->bulk_busy || a->pending.active) {
+        app_msg(a, APP_MSG_INFO,
+                "a retry is still under way: wait for its summary (L lists the "
+                "calls)");
+        return;
+    }
+    if (n == 0) {
+        app_msg(a, APP_MSG_INFO, "this template has no failed item: nothing to retry");
+        return;
+    }
+    free(a->retry_req.ids);
+    free(a->retry_req.tmpl);
+    a->retry_req.record_id = record_id;
+    a->retry_req.n = n;
+    a->retry_req.ids = xcalloc(n, sizeof *ids);
+    memcpy(a->retry_req.ids, ids, n * sizeof *ids);
+    char *clean = sanitize_dup(tmpl && *tmpl ? tmpl : "(no message)");
+    struct buf cut = {0};
+    text_fit(&cut, clean, 60);
+    a->retry_req.tmpl = buf_steal(&cut);
+    free(clean);
+    char q[256];
+    snprintf(q, sizeof q, "retry %zu item%s of '%s'?", n, n == 1 ? "" : "s", a->retry_req.tmpl);
+    app_confirm_write(a, APP_WRITE_RETRY_ITEMS, record_id, -1, q);
+    snprintf(a->confirm_word, sizeof a->confirm_word, "%zu", n);
 }

@@ -84,6 +84,13 @@ struct app {
     char confirm_word[24];
     struct pending_write pending; /* submitted, waiting for its trace */
     struct bulk_retry *bulk;      /* a template's items retried one by one (tui/app/bulk.h) */
+    bool bulk_busy;               /* that retry is sending: other writes wait */
+    struct {                      /* app_confirm_retry_items asked; bulk_answer takes it */
+        uint64_t record_id;
+        uint64_t *ids;
+        size_t n;
+        char *tmpl; /* sanitized, cut for the message line */
+    } retry_req;
 
     char msg[600];
     enum app_msg_kind msg_kind;

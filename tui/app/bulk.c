@@ -34,51 +34,25 @@ struct bulk_retry {
 
 bool bulk_running(const struct app *a)
 {
-    return a->bulk && a->bulk->running;
+    return a->bulk_busy;
+}
+
+static void free_request(struct app *a)
+{
+    free(a->retry_req.ids);
+    free(a->retry_req.tmpl);
+    memset(&a->retry_req, 0, sizeof a->retry_req);
 }
 
 void bulk_free(struct app *a)
 {
+    free_request(a);
+    a->bulk_busy = false;
     if (!a->bulk) return;
     free(a->bulk->ids);
     free(a->bulk->tmpl);
     free(a->bulk);
     a->bulk = NULL;
-}
-
-void app_confirm_retry_items(struct app *a, uint64_t record_id, const uint64_t *ids, size_t n,
-                             const char *tmpl)
-{
-    if (a->read_only) {
-        app_msg(a, APP_MSG_ERROR, "read-only mode: retry refused (certdeck runs with --read-only)");
-        return;
-    }
-    if (bulk_running(a) || a->pending.active) {
-        app_msg(a, APP_MSG_INFO,
-                "a retry is still under way: wait for its summary (L lists the "
-                "calls)");
-        return;
-    }
-    if (n == 0) {
-        app_msg(a, APP_MSG_INFO, "this template has no failed item: nothing to retry");
-        return;
-    }
-    bulk_free(a);
-    struct bulk_retry *b = xcalloc(1, sizeof *b);
-    b->record_id = record_id;
-    b->n = n;
-    b->ids = xcalloc(n, sizeof *ids);
-    memcpy(b->ids, ids, n * sizeof *ids);
-    char *clean = sanitize_dup(tmpl && *tmpl ? tmpl : "(no message)");
-    struct buf cut = {0};
-    text_fit(&cut, clean, 60);
-    b->tmpl = buf_steal(&cut);
-    free(clean);
-    a->bulk = b;
-    char q[256];
-    snprintf(q, sizeof q, "retry %zu item%s of '%s'?", n, n == 1 ? "" : "s", b->tmpl);
-    app_confirm_write(a, APP_WRITE_RETRY_ITEMS, record_id, -1, q);
-    snprintf(a->confirm_word, sizeof a->confirm_word, "%zu", n);
 }
 
 static void progress(struct app *a)
@@ -113,6 +87,7 @@ static void finish(struct app *a)
     free(note);
     buf_free(&s);
     b->running = false;
+    a->bulk_busy = false;
 }
 
 static void send_next(struct app *a)
@@ -137,10 +112,19 @@ void bulk_answer(struct app *a, bool yes)
                     a->confirm_word);
         else
             app_msg(a, APP_MSG_INFO, "cancelled: nothing sent");
-        bulk_free(a);
+        free_request(a);
         return;
     }
-    a->bulk->running = true;
+    struct bulk_retry *b = xcalloc(1, sizeof *b);
+    b->record_id = a->retry_req.record_id;
+    b->ids = a->retry_req.ids; /* taken over */
+    b->n = a->retry_req.n;
+    b->tmpl = a->retry_req.tmpl;
+    memset(&a->retry_req, 0, sizeof a->retry_req);
+    bulk_free(a); /* the previous run's summary */
+    a->bulk = b;
+    b->running = true;
+    a->bulk_busy = true;
     send_next(a);
 }
 

@@ -31,6 +31,13 @@ void input_prompt_key(struct app *a, int key)
     case PROMPT_DONE_NO:
         writes_answer(a, done == PROMPT_DONE_YES);
         break;
+    case PROMPT_COMPLETE: {
+        struct buf names = {0};
+        size_t n = commands_complete(a->input.data ? a->input.data : "", &names);
+        prompt_complete(a, &names, n);
+        buf_free(&names);
+        break;
+    }
     default:
         break;
     }

@@ -16,11 +16,11 @@ typedef struct api_client *(*app_connect_fn)(void *ctx, const char *profile, con
                                              char *err, size_t errlen);
 
 struct app_options {
-    const char *endpoint_label;  /* shown in the status line, e.g. "demo 127.0.0.1:40123" */
-    const char *profile_label;   /* e.g. "default" or "env" */
-    const char *profile;         /* the profile asked for (NULL: the chain's default order) */
-    const char *endpoint;        /* the endpoint URL (NULL: API_DEFAULT_ENDPOINT) */
-    app_connect_fn connect;      /* NULL: the session cannot switch (the demo) */
+    const char *endpoint_label; /* shown in the status line, e.g. "demo 127.0.0.1:40123" */
+    const char *profile_label;  /* e.g. "default" or "env" */
+    const char *profile;        /* the profile asked for (NULL: the chain's default order) */
+    const char *endpoint;       /* the endpoint URL (NULL: API_DEFAULT_ENDPOINT) */
+    app_connect_fn connect;     /* NULL: the session cannot switch (the demo) */
     void *connect_ctx;
     const struct config *config; /* theme, refresh interval, key bindings (already loaded) */
     bool read_only;              /* no rollback/retry */

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tui/app/commands.h"
 #include "tui/text.h"
 #include "tui/ui.h"
 
@@ -137,14 +136,9 @@ static void remember(struct app *a, enum prompt_kind kind)
     if (history_add(h, a->input.data, err, sizeof err) != 0) app_note_add(a, true, err);
 }
 
-/* Tab on the command line, in its first word: the command name completed as far as it is
- * unambiguous; when several remain they are listed in the message line. */
-static void complete_command(struct app *a)
+void prompt_complete(struct app *a, struct buf *names_buf, size_t n)
 {
-    const char *text = a->input.data ? a->input.data : "";
-    if (strchr(text, ' ')) return;
-    struct buf names = {0};
-    size_t n = commands_complete(text, &names);
+    struct buf names = *names_buf;
     if (n == 1) {
         buf_reset(&a->input);
         buf_puts(&a->input, names.data); /* the name and a space */
@@ -164,7 +158,6 @@ static void complete_command(struct app *a)
         names.data[names.len - 1] = '\0';
         app_msg(a, APP_MSG_INFO, "commands: %s", names.data);
     }
-    buf_free(&names);
 }
 
 enum prompt_done prompt_key(struct app *a, int key, char **command)
@@ -206,8 +199,8 @@ enum prompt_done prompt_key(struct app *a, int key, char **command)
         if (!history_walk(h, key == (KEYMAP_KEY_SPECIAL | KEY_UP) ? -1 : 1, &a->input))
             return PROMPT_OPEN;
     } else if (key == KEYMAP_KEY_TAB && kind == PROMPT_COMMAND) {
-        complete_command(a);
-        return PROMPT_OPEN;
+        /* In the first word only: the caller completes command names (prompt_complete). */
+        return a->input.data && strchr(a->input.data, ' ') ? PROMPT_OPEN : PROMPT_COMPLETE;
     } else if (key == 23 /* C-w */) {
         while (a->input.len && a->input.data[a->input.len - 1] == ' ')
             input_backspace(&a->input);

@@ -8,6 +8,7 @@
 /* What a key did to the open prompt. */
 enum prompt_done {
     PROMPT_OPEN,         /* still open (the filter is applied as typed) */
+    PROMPT_COMPLETE,     /* Tab in the command line's first word: complete it (prompt_complete) */
     PROMPT_DONE_CLOSED,  /* closed with nothing to do (Enter on a filter, Esc, Ctrl-C) */
     PROMPT_DONE_COMMAND, /* Enter on the command line: *command is the line (heap) */
     PROMPT_DONE_YES,     /* the y/N question answered y */
@@ -23,5 +24,9 @@ void prompt_open_path(struct app *a, const char *proposed);
 /* One key while a prompt is open (Ctrl-C, 3, cancels like Esc). */
 enum prompt_done prompt_key(struct app *a, int key, char **command);
 void prompt_draw(struct app *a, int y, int w);
+/* Tab's answer: the n names that fit what was typed, each followed by a space, in names. One
+ * fills the command line; several extend it to what they share and are listed in the message
+ * line. */
+void prompt_complete(struct app *a, struct buf *names, size_t n);
 
 #endif
