@@ -12,7 +12,7 @@
 #include "core/store.h"
 #include "core/util.h"
 #include "core/worker.h"
-#include "tui/app/history.h"
+#include "tui/history.h"
 #include "tui/config.h"
 #include "tui/keymap.h"
 #include "tui/theme.h"

@@ -1,8 +1,8 @@
 /* The prompt line's histories: one for the : command line, one for the / filter. Up and Down
  * walk them, Enter adds the line; each is kept (capped at HISTORY_MAX lines) in
  * $XDG_STATE_HOME/certdeck/ (~/.local/state/certdeck/ when unset or relative). */
-#ifndef CERTDECK_APP_HISTORY_H
-#define CERTDECK_APP_HISTORY_H
+#ifndef CERTDECK_HISTORY_H
+#define CERTDECK_HISTORY_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -2,7 +2,7 @@
  * saved whole (a temporary file renamed over the old) after every line added, so two certdecks
  * never leave a half-written file. Lines read back that hold control characters are skipped:
  * only what the prompt could have typed comes back. */
-#include "tui/app/history.h"
+#include "tui/history.h"
 
 #include <errno.h>
 #include <stdio.h>
