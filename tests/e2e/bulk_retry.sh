@@ -7,53 +7,18 @@
 # wait polls with a deadline; nothing sleeps a fixed time.
 set -u
 
-if ! command -v tmux >/dev/null 2>&1; then
-    echo "SKIP: tmux is not installed (apt-get install tmux)"
-    exit 0
-fi
-BIN=${CERTDECK_BIN:-}
+. "$(dirname "$0")/lib/tmux.sh"
+tmux_require
 EMU=${CERTDECK_EMULATOR:-}
-if [ -z "$BIN" ] || [ ! -x "$BIN" ] || [ -z "$EMU" ] || [ ! -x "$EMU" ]; then
-    echo "FAIL: CERTDECK_BIN / CERTDECK_EMULATOR do not name the binaries ('$BIN', '$EMU')"
+if [ -z "$EMU" ] || [ ! -x "$EMU" ]; then
+    echo "FAIL: CERTDECK_EMULATOR does not name the emulator binary ('$EMU')"
     exit 1
 fi
-
-SOCK="certdeck-bulk-$$"
-T="tmux -L $SOCK"
-TMPD=$(mktemp -d /tmp/certdeck-bulk-XXXXXX)
+WAIT_LIMIT=20
+tmux_init bulk bulk
 EMU_PID=
-cleanup() {
-    $T kill-server >/dev/null 2>&1
+cleanup_extra() {
     [ -n "$EMU_PID" ] && kill "$EMU_PID" 2>/dev/null && wait "$EMU_PID" 2>/dev/null
-    rm -rf "$TMPD"
-}
-trap cleanup EXIT
-
-fail() {
-    echo "FAIL: $*"
-    echo "---- screen ----"
-    $T capture-pane -p -t bulk 2>/dev/null
-    echo "----------------"
-    exit 1
-}
-
-screen() {
-    $T capture-pane -p -t bulk
-}
-
-# wait_for TEXT [SECONDS]: polls the pane until it shows TEXT (fixed string).
-wait_for() {
-    local text=$1 limit=${2:-20}
-    local deadline=$((SECONDS + limit))
-    while [ $SECONDS -lt $deadline ]; do
-        if screen | grep -qF -- "$text"; then return 0; fi
-        sleep 0.1 # the poll interval, not a guess at how long anything takes
-    done
-    fail "timed out after ${limit}s waiting for: $text"
-}
-
-keys() {
-    $T send-keys -t bulk "$@"
 }
 
 # ---- the emulator, with its request log ------------------------------------------------------

@@ -6,51 +6,9 @@
 # nothing sleeps a fixed time.
 set -u
 
-if ! command -v tmux >/dev/null 2>&1; then
-    echo "SKIP: tmux is not installed (apt-get install tmux)"
-    exit 0
-fi
-BIN=${CERTDECK_BIN:-}
-if [ -z "$BIN" ] || [ ! -x "$BIN" ]; then
-    echo "FAIL: CERTDECK_BIN does not name the certdeck binary (got '$BIN')"
-    exit 1
-fi
-
-SOCK="certdeck-opkeys-$$"
-T="tmux -L $SOCK"
-TMPD=$(mktemp -d /tmp/certdeck-opkeys-XXXXXX)
-cleanup() {
-    $T kill-server >/dev/null 2>&1
-    rm -rf "$TMPD"
-}
-trap cleanup EXIT
-
-fail() {
-    echo "FAIL: $*"
-    echo "---- screen ----"
-    $T capture-pane -p -t op 2>/dev/null
-    echo "----------------"
-    exit 1
-}
-
-screen() {
-    $T capture-pane -p -t op
-}
-
-# wait_for TEXT [SECONDS]: polls the pane until it shows TEXT (fixed string).
-wait_for() {
-    local text=$1 limit=${2:-15}
-    local deadline=$((SECONDS + limit))
-    while [ $SECONDS -lt $deadline ]; do
-        if screen | grep -qF -- "$text"; then return 0; fi
-        sleep 0.1 # the poll interval, not a guess at how long anything takes
-    done
-    fail "timed out after ${limit}s waiting for: $text"
-}
-
-keys() {
-    $T send-keys -t op "$@"
-}
+. "$(dirname "$0")/lib/tmux.sh"
+tmux_require
+tmux_init opkeys op
 
 $T -f /dev/null new-session -d -s op -x 130 -y 30 \
     "env -i PATH=$PATH HOME=$TMPD TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 bash --norc --noprofile -i" \

@@ -6,62 +6,9 @@
 # screen with a deadline; nothing sleeps a fixed time.
 set -u
 
-if ! command -v tmux >/dev/null 2>&1; then
-    echo "SKIP: tmux is not installed (apt-get install tmux)"
-    exit 0
-fi
-BIN=${CERTDECK_BIN:-}
-if [ -z "$BIN" ] || [ ! -x "$BIN" ]; then
-    echo "FAIL: CERTDECK_BIN does not name the certdeck binary (got '$BIN')"
-    exit 1
-fi
-
-SOCK="certdeck-test-$$"
-T="tmux -L $SOCK"
-TMPD=$(mktemp -d /tmp/certdeck-smoke-XXXXXX)
-cleanup() {
-    $T kill-server >/dev/null 2>&1
-    rm -rf "$TMPD"
-}
-trap cleanup EXIT
-
-fail() {
-    echo "FAIL: $*"
-    echo "---- screen ----"
-    $T capture-pane -p -t smoke 2>/dev/null
-    echo "----------------"
-    exit 1
-}
-
-screen() {
-    $T capture-pane -p -t smoke
-}
-
-# wait_for TEXT [SECONDS]: polls the pane until it shows TEXT (fixed string).
-wait_for() {
-    local text=$1 limit=${2:-15}
-    local deadline=$((SECONDS + limit))
-    while [ $SECONDS -lt $deadline ]; do
-        if screen | grep -qF -- "$text"; then return 0; fi
-        sleep 0.1 # the poll interval, not a guess at how long anything takes
-    done
-    fail "timed out after ${limit}s waiting for: $text"
-}
-
-# wait_gone TEXT: polls until the pane no longer shows TEXT.
-wait_gone() {
-    local text=$1 limit=${2:-15}
-    local deadline=$((SECONDS + limit))
-    while [ $SECONDS -lt $deadline ]; do
-        if ! screen | grep -qF -- "$text"; then return 0; fi
-        sleep 0.1
-    done
-    fail "timed out after ${limit}s waiting for this to go away: $text"
-}
-
-keys() {
-    $T send-keys -t smoke "$@"
-}
+. "$(dirname "$0")/lib/tmux.sh"
+tmux_require
+tmux_init smoke smoke
 
 # A plain shell with a recognisable prompt; each run records the tty settings before and after.
 $T -f /dev/null new-session -d -s smoke -x 100 -y 30 \
