@@ -46,7 +46,7 @@ BEFORE=$(grep -c 'UploadUpdateCertificateRecordRetry' "$TMPD/emu.log")
 
 # ---- the TUI ----------------------------------------------------------------------------------
 $T -f /dev/null new-session -d -s bulk -x 150 -y 40 \
-    "env -i PATH=$PATH HOME=$TMPD TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 \
+    "env -i PATH=$PATH HOME=$TMPD HISTFILE=/dev/null TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 \
      TENCENTCLOUD_SECRET_ID=$TENCENTCLOUD_SECRET_ID TENCENTCLOUD_SECRET_KEY=$TENCENTCLOUD_SECRET_KEY \
      '$BIN' --endpoint '$URL' --rate 200 --refresh 0; echo BULK-DONE rc=\$?; sleep 600" \
     || fail "cannot start tmux"

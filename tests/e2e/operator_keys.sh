@@ -11,7 +11,7 @@ tmux_require
 tmux_init opkeys op
 
 $T -f /dev/null new-session -d -s op -x 130 -y 30 \
-    "env -i PATH=$PATH HOME=$TMPD TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 bash --norc --noprofile -i" \
+    "env -i PATH=$PATH HOME=$TMPD HISTFILE=/dev/null TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 bash --norc --noprofile -i" \
     || fail "cannot start tmux"
 $T set-option -t op -g status off >/dev/null
 keys "PS1='OP\$ '" Enter

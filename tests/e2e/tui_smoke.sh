@@ -12,7 +12,7 @@ tmux_init smoke smoke
 
 # A plain shell with a recognisable prompt; each run records the tty settings before and after.
 $T -f /dev/null new-session -d -s smoke -x 100 -y 30 \
-    "env -i PATH=$PATH HOME=$TMPD TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 bash --norc --noprofile -i" \
+    "env -i PATH=$PATH HOME=$TMPD HISTFILE=/dev/null TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 bash --norc --noprofile -i" \
     || fail "cannot start tmux"
 $T set-option -t smoke -g status off >/dev/null
 keys "PS1='SMOKE\$ '" Enter
