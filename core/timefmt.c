@@ -160,7 +160,7 @@ bool timefmt_tm(int64_t t, struct tm *tm, int *offset_s)
     return true;
 }
 
-/* "2025-05-20 15:03:17 +08"; false when t cannot be represented. */
+/* "2025-05-20 15:03:17+08"; false when t cannot be represented. */
 static bool format(int64_t t, char *buf, size_t n)
 {
     struct tm tm;
@@ -172,7 +172,7 @@ static bool format(int64_t t, char *buf, size_t n)
         snprintf(zone, sizeof zone, "%c%02d:%02d", off < 0 ? '-' : '+', a / 3600, a % 3600 / 60);
     else
         snprintf(zone, sizeof zone, "%c%02d", off < 0 ? '-' : '+', a / 3600);
-    snprintf(buf, n, "%04lld-%02d-%02d %02d:%02d:%02d %s", tm.tm_year + 1900LL, tm.tm_mon + 1,
+    snprintf(buf, n, "%04lld-%02d-%02d %02d:%02d:%02d%s", tm.tm_year + 1900LL, tm.tm_mon + 1,
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, zone);
     return true;
 }

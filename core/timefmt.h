@@ -1,6 +1,9 @@
 /* The display time zone: every time certdeck shows (TUI, table and CSV output) is written in
- * one zone, the operator's choice, and carries its UTC offset:
- *     "2025-05-20 15:03:17 +08"      ("+05:30" when the offset is not whole hours)
+ * one zone, the operator's choice, and carries its UTC offset, as PostgreSQL writes a
+ * timestamptz:
+ *     "2025-05-20 15:03:17+08"       ("+05:30" when the offset is not whole hours)
+ * 22 columns, as narrow as a labelled time gets: the record list keeps both of its time
+ * columns at 80 columns.
  * The zone is "local" (the process's TZ, the default), "utc", or a tz-database name such as
  * "America/New_York" (`timezone` in the config, --tz).
  *
@@ -17,7 +20,7 @@
 
 #include "core/apitime.h"
 
-/* Room for any display time ("YYYY-MM-DD HH:MM:SS +hh:mm") and its terminator. */
+/* Room for any display time ("YYYY-MM-DD HH:MM:SS+hh:mm") and its terminator. */
 #define TIMEFMT_LEN 40
 
 /* Whether spec names a zone: "local", "utc" (any case), or a tz-database name found as a TZif
