@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "core/model.h"
+#include "core/timefmt.h"
 #include "core/util.h"
 
 /* One CSV row. A cell that a spreadsheet would read as a formula (OWASP "CSV injection": it
@@ -36,12 +37,16 @@ int rowsink_end(struct rowsink *s);
 const char *csvout_status(int64_t status, const char *(*name)(int64_t), char *buf, size_t n);
 
 /* The batch CSV of records: CSVOUT_RECORD_COLS headers, and one record's cells (pointers into
- * r and scratch, valid until scratch changes). */
+ * r and scratch, valid until scratch changes). Times are in the display zone, labelled
+ * (core/timefmt.h), unless api_times: then as the API wrote them (JSON keeps the API's
+ * values). */
 #define CSVOUT_RECORD_COLS 6
 extern const char *const csvout_record_headers[CSVOUT_RECORD_COLS];
 struct csvout_scratch {
     char a[32], b[32], c[32], d[32], e[32], f[32], g[32];
+    char t[3][TIMEFMT_LEN];
     struct buf join;
+    bool api_times;
 };
 void csvout_record_cells(const struct update_record *r, struct csvout_scratch *s,
                          const char *cells[CSVOUT_RECORD_COLS]);
