@@ -181,7 +181,36 @@ void csvout_item_cells(size_t run_number, const struct deploy_run *run,
     memcpy(cells, row, sizeof row);
 }
 
+const char *const csvout_errors_headers[CSVOUT_ERRORS_COLS] = {
+    "number",  "count",    "failed",  "rollback_failed", "resource_types",
+    "regions", "template", "example", "detail_ids"};
+
+void csvout_errors_cells(size_t number, const struct errtmpl_group *g, struct csvout_scratch *s,
+                         const char *cells[CSVOUT_ERRORS_COLS])
+{
+    snprintf(s->a, sizeof s->a, "%zu", number);
+    snprintf(s->b, sizeof s->b, "%zu", g->count);
+    snprintf(s->c, sizeof s->c, "%zu", g->failed);
+    snprintf(s->d, sizeof s->d, "%zu", g->rollback_failed);
+    buf_reset(&s->join3);
+    for (size_t k = 0; k < g->n_detail_ids; k++)
+        buf_printf(&s->join3, "%s%llu", k ? ";" : "", (unsigned long long)g->detail_ids[k]);
+    const char *row[CSVOUT_ERRORS_COLS] = {
+        s->a,
+        s->b,
+        s->c,
+        s->d,
+        join(g->resource_types, g->n_resource_types, ";", &s->join),
+        join(g->regions, g->n_regions, ";", &s->join2),
+        g->text,
+        g->example,
+        s->join3.data ? s->join3.data : ""};
+    memcpy(cells, row, sizeof row);
+}
+
 void csvout_scratch_free(struct csvout_scratch *s)
 {
     buf_free(&s->join);
+    buf_free(&s->join2);
+    buf_free(&s->join3);
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "core/errtmpl.h"
 #include "core/model.h"
 #include "core/timefmt.h"
 #include "core/util.h"
@@ -45,7 +46,7 @@ extern const char *const csvout_record_headers[CSVOUT_RECORD_COLS];
 struct csvout_scratch {
     char a[32], b[32], c[32], d[32], e[32], f[32], g[32];
     char t[3][TIMEFMT_LEN];
-    struct buf join;
+    struct buf join, join2, join3;
     bool api_times;
 };
 void csvout_record_cells(const struct update_record *r, struct csvout_scratch *s,
@@ -57,6 +58,13 @@ extern const char *const csvout_detail_headers[CSVOUT_DETAIL_COLS];
 void csvout_item_cells(size_t run_number, const struct deploy_run *run,
                        const struct resource_group *grp, const struct deploy_item *it,
                        struct csvout_scratch *s, const char *cells[CSVOUT_DETAIL_COLS]);
+/* The batch CSV of `certdeck errors`: one row per error template; number is the template's
+ * place in its set (1-based: what `retry --template N` takes), whatever order rows are
+ * written in. */
+#define CSVOUT_ERRORS_COLS 9
+extern const char *const csvout_errors_headers[CSVOUT_ERRORS_COLS];
+void csvout_errors_cells(size_t number, const struct errtmpl_group *g, struct csvout_scratch *s,
+                         const char *cells[CSVOUT_ERRORS_COLS]);
 void csvout_scratch_free(struct csvout_scratch *s);
 
 #endif

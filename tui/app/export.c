@@ -1,8 +1,8 @@
-/* Export of a table view. Views that show API data (the record list, a drill-down) write the
- * batch CSV's rows for the rows shown, so an export equals `certdeck records|detail -o csv`
- * for the same data; other tables write the columns on screen. CSV unless the path ends in
- * .json. A view holding only some pages is not exported: the operator loads the rest with G
- * first, rather than getting a file that looks complete and is not. */
+/* Export of a table view. Views that show API data (the record list, a drill-down, the errors
+ * screen) write the batch CSV's rows for the rows shown, so an export equals `certdeck
+ * records|detail|errors -o csv` for the same data; other tables write the columns on screen. CSV
+ * unless the path ends in .json. A view holding only some pages is not exported: the operator loads
+ * the rest with G first, rather than getting a file that looks complete and is not. */
 #include "tui/app/export.h"
 
 #include <errno.h>
