@@ -98,6 +98,11 @@ static void test_utc(void **state)
     assert_string_equal(b, "2025-05-20 07:03:17+00");
     timefmt_clock(EXAMPLE_UNIX, b, sizeof b);
     assert_string_equal(b, "07:03:17");
+    /* The edges: a year before 1 (the digits it takes), a time no struct tm holds. */
+    assert_string_equal(show("0000-01-01 07:59:59", APITIME_CHINA), "-0001-12-31 23:59:59+00");
+    assert_string_equal(show("9999-12-31T23:59:59Z", APITIME_UTC), "9999-12-31 23:59:59+00");
+    timefmt_unix(INT64_MAX, b, sizeof b);
+    assert_string_equal(b, "@9223372036854775807");
     set_zone("UTC"); /* any case */
     assert_string_equal(timefmt_zone(), "utc");
 }
