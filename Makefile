@@ -4,7 +4,7 @@
 
 DEB_PACKAGES := gcc make cmake pkg-config libcurl4-openssl-dev libssl-dev libcjson-dev \
                 libmicrohttpd-dev libncurses-dev libcmocka-dev tmux ca-certificates locales \
-                groff-base man-db dpkg-dev clang libclang-rt-dev
+                groff-base man-db dpkg-dev tzdata clang libclang-rt-dev
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CTEST := ctest --output-on-failure --no-tests=error -j$(JOBS)

@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/sanitize.h"
+#include "core/timefmt.h"
 #include "tui/text.h"
 
 #define MSG_MS 8000
@@ -65,10 +65,7 @@ const char *app_note(struct app *a, size_t i, int64_t *at_ms, bool *is_error)
 void app_clock_text(struct app *a, int64_t at_ms, char *buf, size_t n)
 {
     (void)a;
-    time_t t = (time_t)(now_unix() - (now_ms() - at_ms) / 1000);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    strftime(buf, n, "%H:%M:%S", &tm);
+    timefmt_clock(now_unix() - (now_ms() - at_ms) / 1000, buf, n);
 }
 
 void app_msg(struct app *a, enum app_msg_kind kind, const char *fmt, ...)

@@ -125,7 +125,7 @@ const char *app_cert_filter(struct app *a);
 /* Notes for the event log (config and theme diagnostics, write results), oldest first. */
 size_t app_note_count(struct app *a);
 const char *app_note(struct app *a, size_t i, int64_t *at_ms, bool *is_error);
-/* Wall-clock rendering of a now_ms() instant, "HH:MM:SS" local time. */
+/* Wall-clock rendering of a now_ms() instant, "HH:MM:SS" in the display zone (core/timefmt). */
 void app_clock_text(struct app *a, int64_t at_ms, char *buf, size_t n);
 
 /* Shared handling of movement actions on a table; returns true when act was one. */

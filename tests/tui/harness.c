@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/http.h"
+#include "core/timefmt.h"
 #include "core/util.h"
 #include "testutil.h"
 #include "tui/app/app.h"
@@ -24,6 +25,9 @@ void th_init(void)
     unsetenv("NO_COLOR");
     unsetenv("XDG_CONFIG_HOME");
     unsetenv("XDG_DATA_HOME");
+    /* Times on screen in one fixed zone, so goldens are the same on every machine. */
+    char err[256];
+    assert_int_equal(timefmt_set_zone("utc", err, sizeof err), 0);
     tu_loopback_init();
 }
 
