@@ -5,29 +5,6 @@
 
 #include "core/util.h"
 
-bool renew_error_not_sent(const struct api_error *e)
-{
-    if (e->kind == APIERR_USAGE) return true;
-    if (e->kind != APIERR_TRANSPORT) return false;
-    /* http.c's reasons for failures before the request left: the connection never opened. */
-    static const char *const before_send[] = {
-        "DNS lookup failed",        "could not resolve proxy",
-        "connection refused",       "could not connect",
-        "connection timed out",     "TLS certificate verification",
-        "TLS handshake failed",     "TLS: cannot use",
-        "proxy refused the tunnel", "bad URL",
-    };
-    for (size_t i = 0; i < ARRAY_LEN(before_send); i++)
-        if (strncmp(e->transport, before_send[i], strlen(before_send[i])) == 0) return true;
-    return false;
-}
-
-/* An API error answer is a refusal, except the ones the service may have half acted on. */
-static bool api_refused(const struct api_error *e)
-{
-    return e->kind == APIERR_API && strncmp(e->code, "InternalError", 13) != 0;
-}
-
 static bool wait_cancellable(int64_t ms, const atomic_int *cancel)
 {
     int64_t deadline = now_ms() + ms;
@@ -50,10 +27,9 @@ void renew_submit(struct api_client *api, const struct upload_request *req,
         struct upload_result r;
         out->calls++;
         if (api_upload_update(api, req, &r, &out->err) != 0) {
-            if (api_refused(&out->err) || renew_error_not_sent(&out->err))
-                out->outcome = RENEW_REFUSED;
-            else
-                out->outcome = RENEW_UNKNOWN;
+            /* api_call_run decides, for every write alike, whether the request may have been
+             * applied (sent, then no clear answer): only that is unknown. */
+            out->outcome = out->err.outcome_unknown ? RENEW_UNKNOWN : RENEW_REFUSED;
             return;
         }
         if (r.deploy_record_id > 0) {

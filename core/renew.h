@@ -16,8 +16,8 @@ enum renew_outcome {
     RENEW_CREATED = 0,    /* a new record: record_id */
     RENEW_RUNNING,        /* DeployStatus 0: a task for the certificate was running: record_id */
     RENEW_STILL_CREATING, /* DeployRecordId stayed 0 until the limit passed */
-    RENEW_REFUSED,        /* the service answered an error: nothing was applied (err) */
-    RENEW_UNKNOWN,        /* sent, answer lost or garbled: it may have been applied (err) */
+    RENEW_REFUSED,        /* not applied: an error answer, or never sent (err) */
+    RENEW_UNKNOWN,        /* err.outcome_unknown: sent, then no clear answer; maybe applied */
 };
 
 struct renew_submit_opts {
@@ -40,9 +40,6 @@ struct renew_submit_result {
 /* Sends req (repeatedly only while the answer is DeployRecordId 0). */
 void renew_submit(struct api_client *api, const struct upload_request *req,
                   const struct renew_submit_opts *o, struct renew_submit_result *out);
-/* Whether a failed write certainly never reached the service (usage error, DNS, refused
- * connection, connect timeout, TLS handshake): only then is "not applied" true. */
-bool renew_error_not_sent(const struct api_error *e);
 
 /* The state of the record's latest run. */
 struct renew_progress {
