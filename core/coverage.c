@@ -121,3 +121,37 @@ size_t coverage_uncovered(const struct coverage_deployed *d, const char *const *
         if (!coverage_covered(patterns, n_patterns, d->domains[i])) (*out)[n++] = i;
     return n;
 }
+
+size_t coverage_preflight(struct preflight *pf, const struct coverage_deployed *dep, bool force,
+                          const char *force_name, size_t **uncovered)
+{
+    *uncovered = NULL;
+    if (!dep->record_id) {
+        preflight_add(pf, "coverage", PREFLIGHT_WARN,
+                      "no earlier update record of this certificate: nothing to compare");
+        return 0;
+    }
+    if (!pf->have_leaf) return 0;
+    size_t n =
+        coverage_uncovered(dep, (const char *const *)pf->leaf.sans, pf->leaf.n_sans, uncovered);
+    unsigned long long rec = (unsigned long long)dep->record_id;
+    if (n == 0) {
+        free(*uncovered);
+        *uncovered = NULL;
+        preflight_add(pf, "coverage", PREFLIGHT_OK,
+                      "the SANs cover all %zu deployed domain%s of record %llu", dep->n_domains,
+                      dep->n_domains == 1 ? "" : "s", rec);
+        return 0;
+    }
+    if (force)
+        preflight_add(pf, "coverage", PREFLIGHT_WARN,
+                      "%zu domain%s deployed by record %llu %s not covered by the new "
+                      "certificate's SANs (%s: going ahead)",
+                      n, n == 1 ? "" : "s", rec, n == 1 ? "is" : "are", force_name);
+    else
+        preflight_add(pf, "coverage", PREFLIGHT_FAIL,
+                      "%zu domain%s deployed by record %llu %s not covered by the new "
+                      "certificate's SANs: refused (%s overrides)",
+                      n, n == 1 ? "" : "s", rec, n == 1 ? "is" : "are", force_name);
+    return n;
+}

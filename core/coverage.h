@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "core/api.h"
+#include "core/preflight.h"
 
 /* RFC 6125 §6.4: case-insensitive, a trailing dot ignored; a wildcard only as the whole
  * left-most label of a pattern with at least two more labels ("*.example.com"), matching
@@ -40,5 +41,13 @@ void coverage_deployed_free(struct coverage_deployed *d);
 /* Indexes into d->domains of the domains no pattern covers; returns how many (*out heap). */
 size_t coverage_uncovered(const struct coverage_deployed *d, const char *const *patterns,
                           size_t n_patterns, size_t **out);
+
+/* The pre-flight's coverage line for dep and the new leaf's SANs (pf->leaf): a warning when the
+ * certificate has no earlier update record (nothing to compare), ok when the SANs cover every
+ * deployed domain, else a failure naming force_name as the way past it ("--force") — a warning
+ * when force is set. Nothing is added without a leaf. Returns how many domains are not
+ * covered, their indexes into dep->domains in *uncovered (heap, NULL when none). */
+size_t coverage_preflight(struct preflight *pf, const struct coverage_deployed *dep, bool force,
+                          const char *force_name, size_t **uncovered);
 
 #endif

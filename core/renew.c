@@ -1,9 +1,41 @@
 /* The renewal call and its follow-up (see renew.h). */
 #include "core/renew.h"
 
+#include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/util.h"
+
+bool renew_word_ok(const char *s)
+{
+    if (!*s || strlen(s) > 40) return false;
+    for (; *s; s++)
+        if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) && *s != '-') return false;
+    return true;
+}
+
+int renew_split_words(const char *list, char **out, size_t max, size_t *n)
+{
+    char *copy = xstrdup(list);
+    int rc = 0;
+    *n = 0;
+    char *save = NULL;
+    for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+        if (!renew_word_ok(w) || *n >= max) {
+            rc = -1;
+            break;
+        }
+        out[(*n)++] = xstrdup(w);
+    }
+    if (rc == 0 && *n == 0) rc = -1;
+    if (rc != 0) {
+        while (*n > 0)
+            free(out[--*n]);
+    }
+    free(copy);
+    return rc;
+}
 
 static bool wait_cancellable(int64_t ms, const atomic_int *cancel)
 {

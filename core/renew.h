@@ -8,6 +8,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/api.h"
@@ -36,6 +37,14 @@ struct renew_submit_result {
     int calls;
     struct api_error err;
 };
+
+/* A resource type or region name as the API spells them: lowercase letters, digits and '-',
+ * 1 to 40 characters. */
+bool renew_word_ok(const char *s);
+/* Splits a comma list ("clb,waf") into at most max heap words, each renew_word_ok (empty
+ * words between commas are skipped). Returns 0, or -1 with nothing left allocated when the
+ * list holds no word, a bad word, or more than max. */
+int renew_split_words(const char *list, char **out, size_t max, size_t *n);
 
 /* Sends req (repeatedly only while the answer is DeployRecordId 0). */
 void renew_submit(struct api_client *api, const struct upload_request *req,
