@@ -84,11 +84,11 @@ void coverage_from_detail(const struct detail_page *d, const char *const *types,
 
 int coverage_read_deployed(struct api_client *api, const char *old_cert_id,
                            const char *const *types, size_t n_types, struct coverage_deployed *out,
-                           struct api_error *err)
+                           const atomic_int *cancel, struct api_error *err)
 {
     memset(out, 0, sizeof *out);
     struct records_page recs = {0};
-    if (api_records_all(api, old_cert_id, &recs, NULL, err) != 0) return -1;
+    if (api_records_all(api, old_cert_id, &recs, cancel, err) != 0) return -1;
     for (size_t i = 0; i < recs.n_records; i++) {
         const struct update_record *r = &recs.records[i];
         /* the filter is the server's: check it */
@@ -98,7 +98,7 @@ int coverage_read_deployed(struct api_client *api, const char *old_cert_id,
     model_records_page_clear(&recs);
     if (out->record_id == 0) return 0;
     struct detail_page d = {0};
-    if (api_detail_all(api, (int64_t)out->record_id, 4, &d, NULL, err) != 0) return -1;
+    if (api_detail_all(api, (int64_t)out->record_id, 4, &d, cancel, err) != 0) return -1;
     coverage_from_detail(&d, types, n_types, out);
     model_detail_page_clear(&d);
     return 0;

@@ -4,6 +4,7 @@
 #ifndef CERTDECK_COVERAGE_H
 #define CERTDECK_COVERAGE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,10 +30,11 @@ struct coverage_deployed {
 
 /* Reads the record list filtered by OldCertificateId, takes the newest record (highest Id)
  * and reads its detail; collects the Domains of every item of its latest deploy run whose
- * ResourceType is one of types (n_types 0: every type). Returns 0, or -1 with err. */
+ * ResourceType is one of types (n_types 0: every type). cancel (NULL: never) aborts the
+ * reads. Returns 0, or -1 with err. */
 int coverage_read_deployed(struct api_client *api, const char *old_cert_id,
                            const char *const *types, size_t n_types, struct coverage_deployed *out,
-                           struct api_error *err);
+                           const atomic_int *cancel, struct api_error *err);
 /* The same from a detail already at hand (tests, the TUI's store). */
 void coverage_from_detail(const struct detail_page *d, const char *const *types, size_t n_types,
                           struct coverage_deployed *out);

@@ -298,10 +298,11 @@ int keymap_apply_config(struct keymap *km, const struct config *cfg,
         char detail[256] = "";
         if (ctx < 0) {
             problem = "unknown context";
-            snprintf(detail, sizeof detail,
-                     "'%s' (one of global records detail errors items item json "
-                     "log help)",
-                     b->context);
+            struct buf names = {0};
+            for (int c = 0; c < KM_CTX_COUNT; c++)
+                buf_printf(&names, "%s%s", c ? " " : "", ctx_names[c][0]);
+            snprintf(detail, sizeof detail, "'%s' (one of %s)", b->context, names.data);
+            buf_free(&names);
         } else if (key < 0) {
             problem = "unknown key";
             snprintf(detail, sizeof detail, "'%s'", b->key);

@@ -180,7 +180,7 @@ static int run_preflight(struct api_client *api, const struct update_options *o,
     struct coverage_deployed dep;
     struct api_error err;
     if (coverage_read_deployed(api, o->old_cert, (const char *const *)p->types, p->n_types, &dep,
-                               &err) != 0) {
+                               NULL, &err) != 0) {
         print_plan(stdout, o->old_cert, p, pf, NULL, NULL, 0);
         batch_print_error(stderr, "reading the certificate's last update record", &err);
         *rc = apierr_exit_code(&err);
