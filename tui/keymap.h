@@ -47,8 +47,7 @@ enum keymap_ctx {
     X(ACT_PAGE_DOWN, "page-down", "PgDn C-f Space", KMC_ALL, "Move down one page")                 \
     X(ACT_FIRST, "first", "g Home", KMC_ALL, "Go to the first row")                                \
     X(ACT_LAST, "last", "G End", KMC_ALL, "Go to the last row (loads every page)")                 \
-    X(ACT_OPEN, "open", "Enter l Right", KMC_TABLES | KMC(KM_RENEW),                               \
-      "Open the selection (on the renewal checklist: the record it names)")                        \
+    X(ACT_OPEN, "open", "Enter l Right", KMC_TABLES | KMC(KM_RENEW), "Open the selection")         \
     X(ACT_BACK, "back", "Esc Backspace h Left", KMC_ALL, "Go back (the cursor is kept)")           \
     X(ACT_CLOSE, "close", "q", KMC_ALL, "Close this screen; quit on the record list")              \
     X(ACT_QUIT, "quit", "Q", KMC_ALL, "Quit certdeck")                                             \
