@@ -28,7 +28,9 @@ int preflight_read_file(const char *path, struct preflight_secret *out, mode_t *
                         size_t msg_len)
 {
     memset(out, 0, sizeof *out);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* Not blocking: a FIFO or a device would hang the open (the TUI's thread, too) before
+     * fstat can say it is not a file. A regular file ignores the flag. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         snprintf(msg, msg_len, "cannot open: %s", strerror(errno));
         return -1;

@@ -283,6 +283,14 @@ void keymap_keys_for(const struct keymap *km, enum keymap_ctx c, enum keymap_act
     buf_free(&b);
 }
 
+void keymap_first_key(const struct keymap *km, enum keymap_ctx c, enum keymap_action a, char *out,
+                      size_t n)
+{
+    keymap_keys_for(km, c, a, out, n);
+    out[strcspn(out, ",")] = '\0';
+    if (!out[0]) strlcpy_safe(out, keymap_action_name(a), n);
+}
+
 int keymap_apply_config(struct keymap *km, const struct config *cfg,
                         void (*diag)(void *ctx, const char *line), void *dctx)
 {

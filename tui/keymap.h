@@ -138,6 +138,11 @@ enum keymap_action keymap_lookup(const struct keymap *km, enum keymap_ctx c, int
 void keymap_keys_for(const struct keymap *km, enum keymap_ctx c, enum keymap_action a, char *out,
                      size_t n);
 
+/* The first of those keys ("U"), for hints and messages; the action's name when no key reaches
+ * it. */
+void keymap_first_key(const struct keymap *km, enum keymap_ctx c, enum keymap_action a, char *out,
+                      size_t n);
+
 /* The default key table, for the README and `certdeck keys`. */
 void keymap_print(FILE *out);
 /* The same table as man(7) source (.TP paragraphs), for the man page (`certdeck keys --man`). */

@@ -371,6 +371,65 @@ static void test_uncovered_domains_need_force(void **state)
     th_check_golden("renew_uncovered_120x40");
 }
 
+/* A file that cannot be read and a bad type are asked for again, with what was typed; Esc
+ * cancels the whole renewal with nothing sent. */
+static void test_bad_answers_are_asked_again(void **state)
+{
+    (void)state;
+    write_files(GOOD_SANS);
+    struct th_scenario s = {.dataset = "dataset_renewal.json",
+                            .cols = 120,
+                            .script = "wait-idle\n"
+                                      "key j\n"
+                                      "key U\n"
+                                      "keys @/nope.pem\n"
+                                      "key Enter\n"
+                                      "keys @/key.pem\n"
+                                      "key Enter\n"
+                                      "key Enter\n"
+                                      "save-display @/nofile.txt\n"
+                                      "key C-u\n"
+                                      "keys @/cert.pem\n"
+                                      "key Enter\n"
+                                      "key Enter\n"
+                                      "keys ,Bad\n"
+                                      "key Enter\n"
+                                      "save-display @/badtypes.txt\n"
+                                      "key Esc\n"
+                                      "save-display @/cancelled.txt\n"};
+    assert_int_equal(th_run(&s), 0);
+    char *nope = xasprintf("new certificate chain (PEM file): %s/nope.pem", tu_tmp);
+    struct th_expect want[] = {
+        {"nofile", .has = {nope, "nope.pem: cannot open: No such file or directory"}},
+        {"badtypes",
+         .has = {"resource types: clb,Bad", "resource types are lowercase names separated by "
+                                            "commas, such as clb,waf: not 'clb,Bad'"}},
+        {"cancelled", .has = {"renewal cancelled: nothing was sent", "Renew01"},
+         .lacks = {"resource types:", "renew Renew01"}},
+    };
+    th_check_displays(want, ARRAY_LEN(want));
+    free(nope);
+}
+
+/* Outside a UTF-8 locale the checklist's marks are ASCII: + passed, x failed. */
+static void test_ascii_marks(void **state)
+{
+    (void)state;
+    write_files(NARROW_SANS);
+    struct th_scenario s = {.dataset = "dataset_renewal.json",
+                            .cols = 120,
+                            .lines = 40,
+                            .ascii = true,
+                            .script = "wait-idle\n"
+                                      "key j\n"
+                                      "key U\n" ANSWER_PROMPTS "save-display @/ascii.txt\n"};
+    assert_int_equal(th_run(&s), 0);
+    static const struct th_expect want[] = {
+        {"ascii", .has = {"+ chain", "+ key file", "x coverage", "x The new certificate leaves"}},
+    };
+    th_check_displays(want, ARRAY_LEN(want));
+}
+
 /* ---- path completion ----------------------------------------------------------------------- */
 
 static void touch(const char *name)
@@ -479,6 +538,8 @@ int main(void)
         TH_TEST(test_wrong_key_sends_nothing),
         TH_TEST(test_running_task_is_named_and_opened),
         TH_TEST(test_uncovered_domains_need_force),
+        TH_TEST(test_bad_answers_are_asked_again),
+        TH_TEST(test_ascii_marks),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     http_global_cleanup();

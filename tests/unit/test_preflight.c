@@ -335,6 +335,13 @@ static void test_key_file_read_once_and_mode(void **state)
     assert_int_equal(preflight_read_file(missing, &s, NULL, msg, sizeof msg), -1);
     assert_non_null(strstr(msg, "cannot open"));
     free(missing);
+    /* A FIFO is refused at once: opening it must not wait for a writer (it would hang the
+     * TUI, whose renewal reads the files on its UI thread). */
+    char *fifo = tu_path(tu_tmp, "fifo.pem");
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_int_equal(preflight_read_file(fifo, &s, NULL, msg, sizeof msg), -1);
+    assert_string_equal(msg, "not a regular file");
+    free(fifo);
     free(path);
 }
 

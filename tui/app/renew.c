@@ -22,14 +22,6 @@ static void wake_store(void *ctx)
     store_touch(ctx);
 }
 
-/* The first key bound to act on the checklist ("F"), for messages. */
-static void key_name(struct app *a, enum keymap_action act, char *out, size_t n)
-{
-    keymap_keys_for(a->km, KM_RENEW, act, out, n);
-    out[strcspn(out, ",")] = '\0';
-    if (!out[0]) strlcpy_safe(out, keymap_action_name(act), n);
-}
-
 /* What the files held and what the checks found: gone (the key wiped). The certificate, the
  * record, the paths and the types stay for the next look. */
 static void clear_checks(struct renewal *r)
@@ -274,7 +266,7 @@ void renew_flow_check(struct app *a)
                       "the certificate's last update record could not be read: %s", e);
     } else {
         char fk[32];
-        key_name(a, ACT_RENEW_FORCE, fk, sizeof fk);
+        keymap_first_key(a->km, KM_RENEW, ACT_RENEW_FORCE, fk, sizeof fk);
         r->dep = dep;
         r->n_uncovered = coverage_preflight(&r->pf, &r->dep, r->force, fk, &r->uncovered);
     }
@@ -287,7 +279,7 @@ void app_renew_go(struct app *a, bool force)
     struct renewal *r = a->renewal;
     if (!r) return;
     char fk[32];
-    key_name(a, ACT_RENEW_FORCE, fk, sizeof fk);
+    keymap_first_key(a->km, KM_RENEW, ACT_RENEW_FORCE, fk, sizeof fk);
     switch (r->phase) {
     case RENEWAL_ASKING:
         return;
@@ -443,7 +435,7 @@ bool renew_flow_outcome(struct app *a)
     }
     case RENEW_RUNNING: {
         char ok[32];
-        key_name(a, ACT_OPEN, ok, sizeof ok);
+        keymap_first_key(a->km, KM_RENEW, ACT_OPEN, ok, sizeof ok);
         snprintf(line, sizeof line,
                  "certificate %s has a task running already: record #%llu; nothing new was "
                  "created",

@@ -94,14 +94,6 @@ static void fmt_utc(int64_t t, char *buf, size_t n)
     strftime(buf, n, "%Y-%m-%d %H:%M:%S UTC", &tm);
 }
 
-/* The first key bound to act here ("U"), for the hints. */
-static void key_of(struct view *v, enum keymap_action act, char *out, size_t n)
-{
-    keymap_keys_for(app_keymap(v->app), KM_RENEW, act, out, n);
-    out[strcspn(out, ",")] = '\0';
-    if (!out[0]) snprintf(out, n, ":%s", keymap_action_name(act));
-}
-
 static void add_checks(struct rows *rs, const struct renewal *r)
 {
     for (size_t i = 0; i < r->pf.n_checks; i++) {
@@ -191,9 +183,9 @@ static void add_next(struct view *v, struct rows *rs, const struct renewal *r)
 {
     const struct text_glyphs *g = text_glyphs();
     char go[32], force[32], open[32], line[1600];
-    key_of(v, ACT_RENEW, go, sizeof go);
-    key_of(v, ACT_RENEW_FORCE, force, sizeof force);
-    key_of(v, ACT_OPEN, open, sizeof open);
+    keymap_first_key(app_keymap(v->app), KM_RENEW, ACT_RENEW, go, sizeof go);
+    keymap_first_key(app_keymap(v->app), KM_RENEW, ACT_RENEW_FORCE, force, sizeof force);
+    keymap_first_key(app_keymap(v->app), KM_RENEW, ACT_OPEN, open, sizeof open);
     attr_t fa = ui_attr(THEME_STATUS_FAILED), dim = ui_attr(THEME_TABLE_DIM);
     const char *keys = "r checks again  Esc leaves";
     char keybuf[160];
