@@ -18,9 +18,10 @@
 #include "tui/theme.h"
 #include "tui/view.h"
 
-#define MAX_DEPTH      16
-#define MAX_NOTES      200
-#define BELL_WATCH_MAX 256
+#define MAX_DEPTH        16
+#define MAX_NOTES        200
+#define BELL_WATCH_MAX   256
+#define CONFIRM_WORD_MAX 48 /* the longest word a typed confirmation asks for, and its NUL */
 
 enum prompt_kind { PROMPT_NONE, PROMPT_FILTER, PROMPT_COMMAND, PROMPT_CONFIRM, PROMPT_PATH };
 /* What a PROMPT_PATH line is asked for: an export's file, or a renewal's files and types. */
@@ -85,7 +86,7 @@ struct app {
     char question[512];
     /* What the operator must type to confirm (a rollback: the record ID; a renewal: the
      * certificate ID); empty: y/N. */
-    char confirm_word[48];
+    char confirm_word[CONFIRM_WORD_MAX];
     struct pending_write pending; /* submitted, waiting for its trace */
     struct bulk_retry *bulk;      /* a template's items retried one by one (tui/app/bulk.h) */
     struct renewal *renewal;      /* U's renewal (tui/renewal.h, driven by tui/app/renew.c) */

@@ -82,7 +82,7 @@ const struct renewal *app_renewal(struct app *a)
 /* Whether the ID can be typed at the confirmation (printable ASCII that fits). */
 static bool typeable(const char *id)
 {
-    if (!id[0] || strlen(id) >= sizeof((struct app *)0)->confirm_word) return false;
+    if (!id[0] || strlen(id) >= CONFIRM_WORD_MAX) return false;
     for (const char *p = id; *p; p++)
         if (*p <= 0x20 || *p >= 0x7f) return false;
     return true;
