@@ -382,7 +382,10 @@ static void test_bad_answers_are_asked_again(void **state)
                             .script = "wait-idle\n"
                                       "key j\n"
                                       "key U\n"
-                                      "keys @/nope.pem\n"
+                                      "keys @/nop\n"
+                                      "key Tab\n"
+                                      "save-display @/nocomp.txt\n"
+                                      "keys e.pem\n"
                                       "key Enter\n"
                                       "keys @/key.pem\n"
                                       "key Enter\n"
@@ -400,6 +403,7 @@ static void test_bad_answers_are_asked_again(void **state)
     assert_int_equal(th_run(&s), 0);
     char *nope = xasprintf("new certificate chain (PEM file): %s/nope.pem", tu_tmp);
     struct th_expect want[] = {
+        {"nocomp", .has = {"no file name begins with that"}},
         {"nofile", .has = {nope, "nope.pem: cannot open: No such file or directory"}},
         {"badtypes",
          .has = {"resource types: clb,Bad", "resource types are lowercase names separated by "

@@ -185,7 +185,11 @@ void prompt_complete_path(struct app *a)
     buf_reset(&a->input);
     buf_puts(&a->input, pc.line);
     if (n == 0) {
-        app_msg(a, APP_MSG_INFO, "no file name begins with that");
+        size_t len = a->input.len;
+        bool dir = len == 0 || a->input.data[len - 1] == '/';
+        app_msg(a, APP_MSG_INFO, "%s",
+                dir ? "no file there (hidden files show after a '.')"
+                    : "no file name begins with that");
     } else if (n > 1) {
         /* The message line shows what fits; the count says how many there are. */
         struct buf list = {0};
