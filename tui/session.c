@@ -132,12 +132,17 @@ void app_pop_to_root(struct app *a)
         app_pop(a);
 }
 
+static const char *write_word(enum app_write w)
+{
+    return w == APP_WRITE_ROLLBACK ? "rollback" : w == APP_WRITE_UPDATE ? "renewal" : "retry";
+}
+
 void app_confirm_write(struct app *a, enum app_write w, uint64_t record_id, int64_t detail_id,
                        const char *question)
 {
     if (a->read_only) {
         app_msg(a, APP_MSG_ERROR, "read-only mode: %s refused (certdeck runs with --read-only)",
-                w == APP_WRITE_ROLLBACK ? "rollback" : "retry");
+                write_word(w));
         return;
     }
     if (a->bulk_busy) {
@@ -148,7 +153,7 @@ void app_confirm_write(struct app *a, enum app_write w, uint64_t record_id, int6
         app_msg(a, APP_MSG_INFO,
                 "the previous %s has not answered yet: its result will show here (L lists the "
                 "calls)",
-                a->pending.kind == APP_WRITE_ROLLBACK ? "rollback" : "retry");
+                write_word(a->pending.kind));
         return;
     }
     a->confirm = (struct pending_write){true, w, record_id, detail_id, 0};

@@ -98,6 +98,7 @@ int th_app_run(struct api_client *api, const struct th_scenario *s, const char *
         .read_only = s->read_only,
         .mouse = s->mouse,
         .script = script_path,
+        .clock_offset_s = TH_PINNED_UNIX - now_unix(), /* the emulator's clock */
         .script_cols = s->cols ? s->cols : 80,
         .script_lines = s->lines ? s->lines : 24,
     };

@@ -255,6 +255,10 @@ static bool records_key(struct view *v, enum keymap_action act)
         }
         view_confirm_retry_all(v, sel->key);
         return true;
+    case ACT_RENEW:
+        if (!sel) return true;
+        app_renew_start(v->app, sel->key);
+        return true;
     case ACT_LAST:
         v->want_all = true;
         v->go_last = true;
