@@ -41,47 +41,15 @@ static const char dataset[] =
     "\"SSLMode\":\"UNIDIRECTIONAL\",\"ResourceType\":\"clb\",\"Region\":\"ap-guangzhou\","
     "\"Bucket\":\"\",\"Namespace\":\"\",\"SecretName\":\"\",\"Port\":443}]}]}]}}";
 
-struct run {
-    int status;
-    char *out;
-    char *err;
-};
-
 /* "env ENV certdeck --demo --dataset D ARGS" with $HOME in the test's temp dir (no user
  * config) and stdin from /dev/null. */
-static struct run run_cli(const char *env, const char *fmt, ...)
+static const char *dataset_lead(void)
 {
-    char outp[] = "/tmp/certdeck-tz-out-XXXXXX", errp[] = "/tmp/certdeck-tz-err-XXXXXX";
-    int fo = mkstemp(outp), fe = mkstemp(errp);
-    assert_true(fo >= 0 && fe >= 0);
-    close(fo);
-    close(fe);
-    struct buf args = {0};
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(&args, fmt, ap);
-    va_end(ap);
-    const char *bin = getenv("CERTDECK_BIN");
-    assert_non_null(bin);
-    char *ds = tu_path(tu_tmp, "dataset.json");
-    char *cmd = xasprintf("env %s '%s' --demo --dataset '%s' %s </dev/null >%s 2>%s", env, bin, ds,
-                          args.data, outp, errp);
-    int st = system(cmd);
-    struct run r = {WIFEXITED(st) ? WEXITSTATUS(st) : 128, tu_read_file(outp, NULL),
-                    tu_read_file(errp, NULL)};
-    unlink(outp);
-    unlink(errp);
-    free(cmd);
-    free(ds);
-    buf_free(&args);
-    return r;
+    static char lead[600];
+    snprintf(lead, sizeof lead, "--demo --dataset '%s/dataset.json'", tu_tmp);
+    return lead;
 }
-
-static void run_free(struct run *r)
-{
-    free(r->out);
-    free(r->err);
-}
+#define run_cli(env, ...) tu_run_cli("env " env, dataset_lead(), __VA_ARGS__)
 
 static int setup(void **state)
 {
@@ -107,87 +75,87 @@ static void lacks(const char *hay, const char *needle)
 static void test_utc_table_csv_json(void **state)
 {
     (void)state;
-    struct run t = run_cli("", "--tz utc records");
+    struct tu_run t = run_cli("", "--tz utc records");
     assert_int_equal(t.status, 0);
     has(t.out, "2025-07-01 12:00:00+00  2025-07-01 12:05:30+00");
     has(t.out, "2025-12-01 12:00:00+00  2025-12-01 12:00:09+00");
     lacks(t.out, "20:00:00");
-    run_free(&t);
+    tu_run_free(&t);
 
-    struct run c = run_cli("", "--tz utc records -o csv");
+    struct tu_run c = run_cli("", "--tz utc records -o csv");
     assert_int_equal(c.status, 0);
     has(c.out, "1,Summer01,clb,success,2025-07-01 12:00:00+00,2025-07-01 12:05:30+00\r\n");
-    run_free(&c);
+    tu_run_free(&c);
 
-    struct run d = run_cli("", "--tz utc detail 1 --all -o csv");
+    struct tu_run d = run_cli("", "--tz utc detail 1 --all -o csv");
     assert_int_equal(d.status, 0);
     /* run_created (China), then the item's created and updated (UTC): one clock. */
     has(d.out, "1,deploy,success,2025-07-01 12:00:00+00,clb,501,");
     has(d.out, ",2025-07-01 12:00:01+00,2025-07-01 12:05:30+00\r\n");
-    run_free(&d);
+    tu_run_free(&d);
 
-    struct run dt = run_cli("", "--tz utc detail 1");
+    struct tu_run dt = run_cli("", "--tz utc detail 1");
     assert_int_equal(dt.status, 0);
     has(dt.out, "Run 1: deploy, success, 2025-07-01 12:00:00+00");
-    run_free(&dt);
+    tu_run_free(&dt);
 
-    struct run j = run_cli("", "--tz utc records -o json");
+    struct tu_run j = run_cli("", "--tz utc records -o json");
     assert_int_equal(j.status, 0);
     has(j.out, "\"CreateTime\":\t\"2025-07-01 20:00:00\"");
     lacks(j.out, "+00");
-    run_free(&j);
-    struct run dj = run_cli("", "--tz utc detail 1 -o json");
+    tu_run_free(&j);
+    struct tu_run dj = run_cli("", "--tz utc detail 1 -o json");
     assert_int_equal(dj.status, 0);
     has(dj.out, "\"2025-07-01T12:00:01.000000Z\"");
     has(dj.out, "\"2025-07-01 20:00:00\"");
     lacks(dj.out, "+00");
-    run_free(&dj);
+    tu_run_free(&dj);
 }
 
 /* A tz-database zone: each time with the offset it had, summer and winter apart. */
 static void test_area_city_across_dst(void **state)
 {
     (void)state;
-    struct run c = run_cli("", "--tz America/New_York records -o csv");
+    struct tu_run c = run_cli("", "--tz America/New_York records -o csv");
     assert_int_equal(c.status, 0);
     has(c.out, "1,Summer01,clb,success,2025-07-01 08:00:00-04,2025-07-01 08:05:30-04\r\n");
     has(c.out, "2,Winter02,cdn,success,2025-12-01 07:00:00-05,2025-12-01 07:00:09-05\r\n");
-    run_free(&c);
-    struct run d = run_cli("", "detail 1 --all -o csv --tz America/New_York");
+    tu_run_free(&c);
+    struct tu_run d = run_cli("", "detail 1 --all -o csv --tz America/New_York");
     assert_int_equal(d.status, 0);
     has(d.out, ",2025-07-01 08:00:01-04,2025-07-01 08:05:30-04\r\n");
-    run_free(&d);
+    tu_run_free(&d);
 }
 
 /* local (the default) is TZ; the config's timezone wins over it and --tz over both. */
 static void test_where_the_zone_comes_from(void **state)
 {
     (void)state;
-    struct run l = run_cli("TZ=Asia/Tokyo", "records -o csv");
+    struct tu_run l = run_cli("TZ=Asia/Tokyo", "records -o csv");
     assert_int_equal(l.status, 0);
     has(l.out, "2025-07-01 21:00:00+09");
-    run_free(&l);
+    tu_run_free(&l);
 
     char *cfg = tu_path(tu_tmp, "tz.conf");
     tu_write_file(cfg, "# times\ntimezone = Asia/Kolkata\n");
-    struct run k = run_cli("TZ=Asia/Tokyo", "--config '%s' records -o csv", cfg);
+    struct tu_run k = run_cli("TZ=Asia/Tokyo", "--config '%s' records -o csv", cfg);
     assert_int_equal(k.status, 0);
     has(k.out, "2025-07-01 17:30:00+05:30");
-    run_free(&k);
-    struct run o = run_cli("TZ=Asia/Tokyo", "--config '%s' records -o csv --tz utc", cfg);
+    tu_run_free(&k);
+    struct tu_run o = run_cli("TZ=Asia/Tokyo", "--config '%s' records -o csv --tz utc", cfg);
     assert_int_equal(o.status, 0);
     has(o.out, "2025-07-01 12:00:00+00");
-    run_free(&o);
+    tu_run_free(&o);
     /* The default config file too, and `timezone local` means TZ. */
     char *dir = tu_path(tu_tmp, "home/.config/certdeck");
     char *mk = xasprintf("mkdir -p '%s'", dir);
     assert_int_equal(system(mk), 0);
     char *def = tu_path(dir, "config");
     tu_write_file(def, "timezone local\n");
-    struct run dl = run_cli("TZ=Asia/Tokyo", "records -o csv");
+    struct tu_run dl = run_cli("TZ=Asia/Tokyo", "records -o csv");
     assert_int_equal(dl.status, 0);
     has(dl.out, "2025-07-01 21:00:00+09");
-    run_free(&dl);
+    tu_run_free(&dl);
     unlink(def);
     free(def);
     free(mk);
@@ -200,16 +168,16 @@ static void test_where_the_zone_comes_from(void **state)
 static void test_unknown_zone_exits_2(void **state)
 {
     (void)state;
-    struct run r = run_cli("", "--tz Mars/Olympus records");
+    struct tu_run r = run_cli("", "--tz Mars/Olympus records");
     assert_int_equal(r.status, 2);
     assert_string_equal(r.out, "");
     has(r.err, "certdeck: --tz: unknown time zone 'Mars/Olympus'");
     has(r.err, "use utc, local or a name such as Europe/Berlin");
-    run_free(&r);
+    tu_run_free(&r);
     r = run_cli("", "records --tz ../../etc/passwd");
     assert_int_equal(r.status, 2);
     has(r.err, "is not a time zone");
-    run_free(&r);
+    tu_run_free(&r);
 
     char *cfg = tu_path(tu_tmp, "bad.conf");
     tu_write_file(cfg, "refresh 10\ntimezone Asia/Atlantis\n");
@@ -218,18 +186,18 @@ static void test_unknown_zone_exits_2(void **state)
     assert_string_equal(r.out, "");
     char *want = xasprintf("certdeck: %s:2: timezone: unknown time zone 'Asia/Atlantis'", cfg);
     has(r.err, want);
-    run_free(&r);
+    tu_run_free(&r);
     /* --check names it with file and line; --tz still lets certdeck run. */
     r = run_cli("", "--config '%s' config --check", cfg);
     assert_int_equal(r.status, 2);
     free(want);
     want = xasprintf("%s:2: timezone: unknown time zone 'Asia/Atlantis'", cfg);
     has(r.out, want);
-    run_free(&r);
+    tu_run_free(&r);
     r = run_cli("", "--config '%s' --tz utc records -o csv", cfg);
     assert_int_equal(r.status, 0);
     has(r.out, "2025-07-01 12:00:00+00");
-    run_free(&r);
+    tu_run_free(&r);
     free(want);
     free(cfg);
 }
@@ -239,16 +207,16 @@ static void test_unknown_zone_exits_2(void **state)
 static void test_not_a_time_as_written(void **state)
 {
     (void)state;
-    struct run t = run_cli("", "--tz America/New_York records");
+    struct tu_run t = run_cli("", "--tz America/New_York records");
     assert_int_equal(t.status, 0);
     lacks(t.out, "\x1b");
     has(t.out, "soon^[[31m");
     has(t.out, "=2025-02-30 10:00:00");
-    run_free(&t);
-    struct run c = run_cli("", "--tz America/New_York records -o csv");
+    tu_run_free(&t);
+    struct tu_run c = run_cli("", "--tz America/New_York records -o csv");
     assert_int_equal(c.status, 0);
     has(c.out, "3,Odd00003,waf,success,soon^[[31m,'=2025-02-30 10:00:00\r\n");
-    run_free(&c);
+    tu_run_free(&c);
 }
 
 int main(void)
