@@ -15,6 +15,7 @@
 #include "core/creds.h"
 #include "core/emulator/emulator.h"
 #include "core/sanitize.h"
+#include "core/snapshot.h"
 #include "core/secmem.h"
 #include "core/util.h"
 #include "tui/about.h"
@@ -105,7 +106,28 @@ int main(int argc, char **argv)
     char label[300];
     struct connect_config cc = {c.language, c.timeout_s, c.cacert, c.insecure, c.rate};
     struct api_client *api = NULL;
-    if (c.demo) {
+    struct snapshot *snap = NULL;
+    char offline_title[600] = "";
+    if (c.offline) {
+        /* A snapshot is the whole source: no credentials are read, nothing is connected. */
+        if (c.demo || c.endpoint || c.profile || c.dataset) {
+            secmem_free(cr, sizeof *cr);
+            free(pos);
+            return cli_usage_error("--offline reads a snapshot: --demo, --endpoint, --profile "
+                                   "and --dataset do not go with it%s",
+                                   "");
+        }
+        snap = snapshot_load(c.offline, err, sizeof err);
+        if (snap) {
+            api = snapshot_client_new(snap);
+            char taken[40];
+            snapshot_taken_text(snap, taken, sizeof taken);
+            snprintf(offline_title, sizeof offline_title, "offline: %s, taken %s", c.offline,
+                     taken);
+            snprintf(label, sizeof label, "%s", snap->endpoint[0] ? snap->endpoint : "snapshot");
+            strlcpy_safe(cr->secret_id, snap->secret_id_prefix, sizeof cr->secret_id);
+        }
+    } else if (c.demo) {
         struct emu_config ec = {.seed = c.seed, .dataset_file = c.dataset};
         emu = emu_start(&ec, err, sizeof err);
         if (!emu) {
@@ -162,12 +184,15 @@ int main(int argc, char **argv)
         char profile_label[96];
         snprintf(profile_label, sizeof profile_label, "%s",
                  c.demo ? "demo" : (profile ? profile : "default"));
+        if (snap)
+            snprintf(profile_label, sizeof profile_label, "%s%s", snap->secret_id_prefix,
+                     snap->secret_id_prefix[0] ? "..." : "");
         struct app_options ao = {
             .endpoint_label = label,
             .profile_label = profile_label,
             .profile = profile,
             .endpoint = endpoint,
-            .connect = c.demo ? NULL : tui_connect,
+            .connect = c.demo || snap ? NULL : tui_connect,
             .connect_ctx = &tcc,
             .config = &cfg,
             .read_only = c.read_only,
@@ -176,12 +201,15 @@ int main(int argc, char **argv)
             .script = c.script,
             .script_cols = c.cols ? c.cols : 80,
             .script_lines = c.lines ? c.lines : 24,
+            .offline = snap,
+            .offline_title = snap ? offline_title : NULL,
         };
         rc = app_run(api, &ao);
     }
     creds_wipe(cr);
     secmem_free(cr, sizeof *cr);
     api_client_free(api);
+    snapshot_free(snap); /* after the client, which answers from it */
     if (emu) emu_stop(emu);
     http_global_cleanup();
     free(pos);

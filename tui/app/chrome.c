@@ -38,6 +38,19 @@ static void draw_crumbs(struct app *a, int w)
     ui_fill(0, 0, w, A_NORMAL);
     int x = ui_put(0, 0, w, " certdeck ", ui_attr(THEME_TITLE));
     x += ui_put(0, x, w - x, " ", A_NORMAL);
+    if (a->opts->offline_title) {
+        /* What the screen shows is a file from the past: say so before anything else, in at
+         * most half the row (the end of a long path is cut). */
+        char *clean = sanitize_dup(a->opts->offline_title);
+        struct buf t = {0};
+        buf_putc(&t, ' ');
+        text_fit(&t, clean, w / 2 - 2);
+        buf_putc(&t, ' ');
+        x += ui_put(0, x, w - x, t.data, ui_attr(THEME_STATUSLINE_INFO));
+        x += ui_put(0, x, w - x, " ", A_NORMAL);
+        buf_free(&t);
+        free(clean);
+    }
     struct buf path = {0};
     /* Each segment's bytes in path and the level a click on it goes back to: the last part of
      * a screen's crumb is that screen; parts before it (the drill-down's "run 2 rollback")
@@ -203,7 +216,8 @@ static void draw_status(struct app *a, int y, int w)
     char left[1600], right[600];
     const char *dot = text_glyphs()->dot;
     const char *prof = a->profile_label[0] ? a->profile_label : NULL;
-    snprintf(right, sizeof right, " %s%s%s%s%s ", a->read_only ? "read-only" : "",
+    snprintf(right, sizeof right, " %s%s%s%s%s ",
+             a->read_only ? (a->opts->offline ? "offline" : "read-only") : "",
              a->read_only ? dot : "", a->endpoint_label, prof ? dot : "", prof ? prof : "");
     char *rclean = sanitize_dup(right);
     int rw = text_width(rclean);

@@ -9,6 +9,7 @@
 #include "tui/config.h"
 
 struct api_client;
+struct snapshot;
 
 /* Opens a client for another profile and/or endpoint (NULL: keep the current one), for
  * :profile and :endpoint. Returns NULL with a one-line err (never a secret) when it cannot. */
@@ -46,6 +47,10 @@ struct app_options {
     const char *script;
     int script_cols;
     int script_lines;
+    /* --offline: the snapshot the client answers from (its event log is shown, writes are
+     * refused) and the title row's "offline: FILE, taken TIME". NULL: live. */
+    const struct snapshot *offline;
+    const char *offline_title;
 };
 
 #endif

@@ -6,6 +6,7 @@
 #include "tui/app/bell.h"
 #include "tui/app/bulk.h"
 #include "tui/app/chrome.h"
+#include "tui/app/save.h"
 #include "tui/app/switch.h"
 #include "tui/app/writes.h"
 
@@ -16,6 +17,7 @@
 void tick_pump(struct app *a)
 {
     switch_apply(a);
+    save_check(a);
     store_drain_wake(a->store);
     store_lock(a->store);
     uint64_t gen = store_generation(a->store);
