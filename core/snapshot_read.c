@@ -519,5 +519,5 @@ const struct snapshot_detail *snapshot_find_detail(const struct snapshot *s, uin
 
 void snapshot_taken_text(const struct snapshot *s, char *out, size_t n)
 {
-    snprintf(out, n, "%.10s %.8s UTC", s->taken, s->taken + 11);
+    snprintf(out, n, "%.10s %.5s UTC", s->taken, s->taken + 11);
 }

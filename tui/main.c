@@ -107,7 +107,6 @@ int main(int argc, char **argv)
     struct connect_config cc = {c.language, c.timeout_s, c.cacert, c.insecure, c.rate};
     struct api_client *api = NULL;
     struct snapshot *snap = NULL;
-    char offline_title[600] = "";
     if (c.offline) {
         /* A snapshot is the whole source: no credentials are read, nothing is connected. */
         if (c.demo || c.endpoint || c.profile || c.dataset) {
@@ -118,15 +117,8 @@ int main(int argc, char **argv)
                                    "");
         }
         snap = snapshot_load(c.offline, err, sizeof err);
-        if (snap) {
-            api = snapshot_client_new(snap);
-            char taken[40];
-            snapshot_taken_text(snap, taken, sizeof taken);
-            snprintf(offline_title, sizeof offline_title, "offline: %s, taken %s", c.offline,
-                     taken);
-            snprintf(label, sizeof label, "%s", snap->endpoint[0] ? snap->endpoint : "snapshot");
-            strlcpy_safe(cr->secret_id, snap->secret_id_prefix, sizeof cr->secret_id);
-        }
+        if (snap) api = snapshot_client_new(snap);
+        label[0] = '\0'; /* the TUI names the snapshot's endpoint itself */
     } else if (c.demo) {
         struct emu_config ec = {.seed = c.seed, .dataset_file = c.dataset};
         emu = emu_start(&ec, err, sizeof err);
@@ -184,9 +176,6 @@ int main(int argc, char **argv)
         char profile_label[96];
         snprintf(profile_label, sizeof profile_label, "%s",
                  c.demo ? "demo" : (profile ? profile : "default"));
-        if (snap)
-            snprintf(profile_label, sizeof profile_label, "%s%s", snap->secret_id_prefix,
-                     snap->secret_id_prefix[0] ? "..." : "");
         struct app_options ao = {
             .endpoint_label = label,
             .profile_label = profile_label,
@@ -202,7 +191,6 @@ int main(int argc, char **argv)
             .script_cols = c.cols ? c.cols : 80,
             .script_lines = c.lines ? c.lines : 24,
             .offline = snap,
-            .offline_title = snap ? offline_title : NULL,
         };
         rc = app_run(api, &ao);
     }

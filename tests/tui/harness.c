@@ -96,6 +96,7 @@ int th_app_run(struct api_client *api, const struct th_scenario *s, const char *
         .script = script_path,
         .script_cols = s->cols ? s->cols : 80,
         .script_lines = s->lines ? s->lines : 24,
+        .offline = s->offline,
     };
     if (!s->ascii) return app_run(api, &ao);
     char *saved_locale = xstrdup(setlocale(LC_CTYPE, NULL));

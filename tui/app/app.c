@@ -144,6 +144,14 @@ int app_run(struct api_client *api, const struct app_options *opts)
                  sizeof a->profile_label);
     strlcpy_safe(a->endpoint_label, opts->endpoint_label ? opts->endpoint_label : "",
                  sizeof a->endpoint_label);
+    if (opts->offline) {
+        /* Whose data it was: the snapshot's endpoint and the start of its SecretId. */
+        const struct snapshot *snap = opts->offline;
+        strlcpy_safe(a->endpoint_label, snap->endpoint[0] ? snap->endpoint : "snapshot",
+                     sizeof a->endpoint_label);
+        snprintf(a->profile_label, sizeof a->profile_label, "%s%s", snap->secret_id_prefix,
+                 snap->secret_id_prefix[0] ? "..." : "");
+    }
     text_init();
 
     a->km = keymap_new();

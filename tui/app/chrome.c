@@ -10,6 +10,7 @@
 
 #include "core/apierr.h"
 #include "core/sanitize.h"
+#include "core/snapshot.h"
 #include "tui/app/options.h"
 #include "tui/app/prompt.h"
 #include "tui/text.h"
@@ -33,24 +34,45 @@ static int width_of(const char *s, size_t n)
     return wd;
 }
 
+/* "offline: FILE, taken 2025-12-31 00:00 UTC" after the title: what the screen shows is a
+ * file from the past. The crumbs keep at least CRUMBS_MIN columns; FILE gives way first, cut
+ * from the left (its name is at the end). Returns the next column. */
+#define CRUMBS_MIN 10
+static int draw_offline(const struct snapshot *snap, int x, int w)
+{
+    char taken[40];
+    snapshot_taken_text(snap, taken, sizeof taken);
+    char *file = sanitize_dup(snap->path);
+    char *tail = xasprintf(", taken %s ", taken);
+    const char *head = " offline: ";
+    int room = w - x - CRUMBS_MIN - 10; /* the "? help" hint and the gaps */
+    int fixed = text_width(head) + text_width(tail);
+    const char *shown = file;
+    bool cut = false;
+    while (*shown && fixed + text_width(shown) + (cut ? 1 : 0) > room) {
+        uint32_t cp;
+        shown += text_decode(shown, &cp);
+        cut = true;
+    }
+    struct buf t = {0};
+    buf_puts(&t, head);
+    if (cut) buf_puts(&t, text_glyphs()->ellipsis);
+    buf_puts(&t, shown);
+    buf_puts(&t, tail);
+    x += ui_put(0, x, w - x, t.data, ui_attr(THEME_STATUSLINE_INFO));
+    x += ui_put(0, x, w - x, " ", A_NORMAL);
+    buf_free(&t);
+    free(tail);
+    free(file);
+    return x;
+}
+
 static void draw_crumbs(struct app *a, int w)
 {
     ui_fill(0, 0, w, A_NORMAL);
     int x = ui_put(0, 0, w, " certdeck ", ui_attr(THEME_TITLE));
     x += ui_put(0, x, w - x, " ", A_NORMAL);
-    if (a->opts->offline_title) {
-        /* What the screen shows is a file from the past: say so before anything else, in at
-         * most half the row (the end of a long path is cut). */
-        char *clean = sanitize_dup(a->opts->offline_title);
-        struct buf t = {0};
-        buf_putc(&t, ' ');
-        text_fit(&t, clean, w / 2 - 2);
-        buf_putc(&t, ' ');
-        x += ui_put(0, x, w - x, t.data, ui_attr(THEME_STATUSLINE_INFO));
-        x += ui_put(0, x, w - x, " ", A_NORMAL);
-        buf_free(&t);
-        free(clean);
-    }
+    if (a->opts->offline) x = draw_offline(a->opts->offline, x, w);
     struct buf path = {0};
     /* Each segment's bytes in path and the level a click on it goes back to: the last part of
      * a screen's crumb is that screen; parts before it (the drill-down's "run 2 rollback")

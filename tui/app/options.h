@@ -48,9 +48,9 @@ struct app_options {
     int script_cols;
     int script_lines;
     /* --offline: the snapshot the client answers from (its event log is shown, writes are
-     * refused) and the title row's "offline: FILE, taken TIME". NULL: live. */
+     * refused; the title row says "offline: FILE, taken TIME" with FILE its path, cut from
+     * the left when the row is short). NULL: live. */
     const struct snapshot *offline;
-    const char *offline_title;
 };
 
 #endif

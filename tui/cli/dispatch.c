@@ -103,6 +103,8 @@ int cli_run_command(struct api_client *api, const struct cli *c, char **pos, int
         if (npos != 2 || cli_parse_int(pos[1], 0, INT64_MAX, &id))
             return cli_usage_error("wait takes one record Id, e.g. 'certdeck wait 37'%s", "");
         struct wait_options wo = {c->format, c->wait_timeout_s, c->wait_interval_s};
+        /* A snapshot never moves: one look, and a record still running is a timeout (5). */
+        if (api_client_source(api)) wo.timeout_s = 0.001;
         return batch_wait(api, id, &wo, stdout, stderr, isatty(STDERR_FILENO));
     }
     if (!strcmp(cmd, "errors")) {
