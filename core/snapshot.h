@@ -112,7 +112,7 @@ struct snapshot {
     struct update_record *records;
     size_t n_records;
     struct snapshot_detail *details; /* sorted by record_id */
-    size_t n_details;
+    size_t n_details, cap_details;
     /* The event log as written; started_ms is set so that "now_ms() - started_ms" is the age
      * of the event when the file was loaded. action points into the strings below. */
     struct api_trace *events;

@@ -17,7 +17,9 @@
 
 #include "core/apitime.h"
 #include "core/codec.h"
+#include "core/jsonscan.h"
 #include "core/sanitize.h"
+#include "core/snapshot_parts.h"
 #include "core/util.h"
 
 /* "<name>: <what>", name sanitized. */
@@ -37,7 +39,7 @@ static void fail(char *err, size_t n, const char *name, const char *fmt, ...)
     free(clean);
 }
 
-static const char *type_of(const cJSON *v)
+const char *snapshot_json_type(const cJSON *v)
 {
     return !v                  ? "nothing"
            : cJSON_IsString(v) ? "a string"
@@ -47,94 +49,6 @@ static const char *type_of(const cJSON *v)
            : cJSON_IsBool(v)   ? "a boolean"
            : cJSON_IsNull(v)   ? "null"
                                : "something else";
-}
-
-/* ---- events ------------------------------------------------------------------------------ */
-
-static const char *intern(struct snapshot *s, const char *text)
-{
-    for (size_t i = 0; i < s->n_strings; i++)
-        if (!strcmp(s->strings[i], text)) return s->strings[i];
-    s->strings = xrealloc(s->strings, (s->n_strings + 1) * sizeof *s->strings);
-    return s->strings[s->n_strings++] = sanitize_dup(text);
-}
-
-/* A member that must be a string (absent: ""), copied sanitized into dst[n]. */
-static bool ev_str(const cJSON *o, const char *name, char *dst, size_t n, char *why, size_t wn)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    if (v && !cJSON_IsString(v)) {
-        snprintf(why, wn, "%s: expected a string, got %s", name, type_of(v));
-        return false;
-    }
-    sanitize_copy(dst, n, v ? v->valuestring : "");
-    return true;
-}
-
-static bool ev_int(const cJSON *o, const char *name, int64_t *dst, char *why, size_t wn)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    *dst = 0;
-    if (v && codec_int_value(v, dst) != 0) {
-        snprintf(why, wn, "%s: expected an integer, got %s", name, type_of(v));
-        return false;
-    }
-    return true;
-}
-
-static bool ev_bool(const cJSON *o, const char *name, bool *dst)
-{
-    *dst = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, name));
-    return true;
-}
-
-static bool decode_event(struct snapshot *s, const cJSON *o, struct api_trace *t, int64_t now_ms_,
-                         int64_t now_unix_, char *why, size_t wn)
-{
-    memset(t, 0, sizeof *t);
-    if (!cJSON_IsObject(o)) {
-        snprintf(why, wn, "expected an object, got %s", type_of(o));
-        return false;
-    }
-    char when[40], action[80];
-    int64_t v, at;
-    if (!ev_str(o, "time", when, sizeof when, why, wn)) return false;
-    if (!apitime_unix(when, &at) || strchr(when, ' ')) {
-        snprintf(why, wn, "time: expected a UTC time like 2025-12-31T00:00:00Z");
-        return false;
-    }
-    t->started_ms = now_ms_ - (now_unix_ - at) * 1000;
-    if (!ev_str(o, "action", action, sizeof action, why, wn)) return false;
-    t->action = intern(s, action);
-    if (!ev_str(o, "params", t->params, sizeof t->params, why, wn)) return false;
-    if (!ev_int(o, "duration_ms", &t->duration_ms, why, wn)) return false;
-    if (!ev_int(o, "rate_wait_ms", &t->rate_wait_ms, why, wn)) return false;
-    if (!ev_int(o, "attempts", &v, why, wn)) return false;
-    t->attempts = v > 0 && v < 1000000 ? (int)v : 0;
-    if (!ev_int(o, "rate_limited", &v, why, wn)) return false;
-    t->rate_limited = v > 0 && v < 1000000 ? (int)v : 0;
-    if (!ev_int(o, "http_status", &v, why, wn)) return false;
-    t->http_status = v > 0 && v < 1000 ? (long)v : 0;
-    if (!ev_str(o, "request_id", t->request_id, sizeof t->request_id, why, wn)) return false;
-    const cJSON *e = cJSON_GetObjectItemCaseSensitive(o, "error");
-    if (!e || cJSON_IsNull(e)) return true;
-    if (!cJSON_IsObject(e)) {
-        snprintf(why, wn, "error: expected an object or null, got %s", type_of(e));
-        return false;
-    }
-    struct api_error *er = &t->err;
-    if (!ev_int(e, "kind", &v, why, wn)) return false;
-    er->kind = v > APIERR_NONE && v <= APIERR_USAGE ? (enum apierr_kind)v : APIERR_API;
-    if (!ev_str(e, "code", er->code, sizeof er->code, why, wn) ||
-        !ev_str(e, "message", er->message, sizeof er->message, why, wn) ||
-        !ev_str(e, "request_id", er->request_id, sizeof er->request_id, why, wn) ||
-        !ev_str(e, "transport", er->transport, sizeof er->transport, why, wn) ||
-        !ev_int(e, "http_status", &v, why, wn))
-        return false;
-    er->http_status = v > 0 && v < 1000 ? (long)v : 0;
-    ev_bool(e, "request_sent", &er->request_sent);
-    ev_bool(e, "outcome_unknown", &er->outcome_unknown);
-    return true;
 }
 
 /* ---- the document ------------------------------------------------------------------------ */
@@ -175,54 +89,49 @@ static bool parse_key(const char *k, uint64_t *out)
     return true;
 }
 
-static int decode_details(struct snapshot *s, cJSON *details, const char *name, char *err, size_t n)
+/* One member of "details": its key (a record Id) and its value, parsed on its own. */
+static int decode_detail(struct snapshot *s, const char *key, const cJSON *d, const char *name,
+                         char *err, size_t n)
 {
-    if (!details || cJSON_IsNull(details)) return 0;
-    if (!cJSON_IsObject(details)) {
-        fail(err, n, name, "details: expected an object, got %s", type_of(details));
+    uint64_t id;
+    if (!parse_key(key, &id)) {
+        fail(err, n, name, "details: '%s' is not a record Id", key ? key : "");
         return -1;
     }
-    size_t count = (size_t)cJSON_GetArraySize(details);
-    s->details = xcalloc(count ? count : 1, sizeof *s->details);
-    for (cJSON *d = details->child, *next; d; d = next) {
-        next = d->next;
-        uint64_t id;
-        if (!parse_key(d->string, &id)) {
-            fail(err, n, name, "details: '%s' is not a record Id", d->string ? d->string : "");
-            return -1;
-        }
-        const cJSON *runs = cJSON_GetObjectItemCaseSensitive(d, "DeployRecordDetail");
-        if (!cJSON_IsObject(d) || !cJSON_IsArray(runs)) {
-            fail(err, n, name, "details.%s: expected {\"DeployRecordDetail\": [...]}", d->string);
-            return -1;
-        }
-        struct snapshot_detail *sd = &s->details[s->n_details++];
-        sd->record_id = id;
-        size_t nr = (size_t)cJSON_GetArraySize(runs);
-        sd->page.runs = xcalloc(nr ? nr : 1, sizeof *sd->page.runs);
-        size_t groups = 0;
-        for (const cJSON *r = runs->child; r; r = r->next) {
-            char path[96];
-            snprintf(path, sizeof path, "details.%s.DeployRecordDetail[%zu]", d->string,
-                     sd->page.n_runs);
-            struct api_error e;
-            apierr_clear(&e);
-            if (codec_decode_deploy_run(r, path, &sd->page.runs[sd->page.n_runs], &e) != 0) {
-                fail(err, n, name, "%s", e.message);
-                return -1;
-            }
-            groups += sd->page.runs[sd->page.n_runs++].n_groups;
-        }
-        if (groups > API_DETAIL_MAX_GROUPS) {
-            fail(err, n, name,
-                 "details.%s: %zu resource-type groups, more than the %d certdeck "
-                 "reads",
-                 d->string, groups, API_DETAIL_MAX_GROUPS);
-            return -1;
-        }
-        cap_partial_groups(s, &sd->page);
-        cJSON_Delete(cJSON_DetachItemViaPointer(details, d)); /* done with it: free it now */
+    const cJSON *runs = cJSON_GetObjectItemCaseSensitive(d, "DeployRecordDetail");
+    if (!cJSON_IsObject(d) || !cJSON_IsArray(runs)) {
+        fail(err, n, name, "details.%s: expected {\"DeployRecordDetail\": [...]}", key);
+        return -1;
     }
+    s->details = xgrow(s->details, &s->cap_details, s->n_details + 1, sizeof *s->details);
+    struct snapshot_detail *sd = &s->details[s->n_details++];
+    memset(sd, 0, sizeof *sd);
+    sd->record_id = id;
+    size_t nr = (size_t)cJSON_GetArraySize(runs);
+    sd->page.runs = xcalloc(nr ? nr : 1, sizeof *sd->page.runs);
+    size_t groups = 0;
+    for (const cJSON *r = runs->child; r; r = r->next) {
+        char path[96];
+        snprintf(path, sizeof path, "details.%s.DeployRecordDetail[%zu]", key, sd->page.n_runs);
+        struct api_error e;
+        apierr_clear(&e);
+        if (codec_decode_deploy_run(r, path, &sd->page.runs[sd->page.n_runs], &e) != 0) {
+            fail(err, n, name, "%s", e.message);
+            return -1;
+        }
+        groups += sd->page.runs[sd->page.n_runs++].n_groups;
+    }
+    if (groups > API_DETAIL_MAX_GROUPS) {
+        fail(err, n, name, "details.%s: %zu resource-type groups, more than the %d certdeck reads",
+             key, groups, API_DETAIL_MAX_GROUPS);
+        return -1;
+    }
+    cap_partial_groups(s, &sd->page);
+    return 0;
+}
+
+static int check_duplicates(struct snapshot *s, const char *name, char *err, size_t n)
+{
     qsort(s->details, s->n_details, sizeof *s->details, cmp_detail);
     for (size_t i = 1; i < s->n_details; i++)
         if (s->details[i].record_id == s->details[i - 1].record_id) {
@@ -237,7 +146,7 @@ static int decode_records(struct snapshot *s, const cJSON *recs, const char *nam
                           size_t n)
 {
     if (!cJSON_IsArray(recs)) {
-        fail(err, n, name, "records: expected an array, got %s", type_of(recs));
+        fail(err, n, name, "records: expected an array, got %s", snapshot_json_type(recs));
         return -1;
     }
     size_t count = (size_t)cJSON_GetArraySize(recs);
@@ -264,23 +173,10 @@ static int decode_records(struct snapshot *s, const cJSON *recs, const char *nam
 static int decode_events(struct snapshot *s, const cJSON *evs, const char *name, char *err,
                          size_t n)
 {
-    if (!evs || cJSON_IsNull(evs)) return 0;
-    if (!cJSON_IsArray(evs)) {
-        fail(err, n, name, "events: expected an array, got %s", type_of(evs));
-        return -1;
-    }
-    size_t count = (size_t)cJSON_GetArraySize(evs);
-    s->events = xcalloc(count ? count : 1, sizeof *s->events);
-    int64_t nm = now_ms(), nu = now_unix();
-    for (const cJSON *e = evs->child; e; e = e->next) {
-        char why[200];
-        if (!decode_event(s, e, &s->events[s->n_events], nm, nu, why, sizeof why)) {
-            fail(err, n, name, "events[%zu]: %s", s->n_events, why);
-            return -1;
-        }
-        s->n_events++;
-    }
-    return 0;
+    char why[300];
+    if (snapshot_decode_events(s, evs, why, sizeof why) == 0) return 0;
+    fail(err, n, name, "%s", why);
+    return -1;
 }
 
 /* The header: the version first (a foreign or newer file is named as such before anything
@@ -324,7 +220,7 @@ static int decode_header(struct snapshot *s, const cJSON *root, const char *name
     for (size_t i = 0; i < ARRAY_LEN(strs); i++) {
         const cJSON *x = cJSON_GetObjectItemCaseSensitive(root, strs[i].key);
         if (x && !cJSON_IsString(x) && !cJSON_IsNull(x)) {
-            fail(err, n, name, "%s: expected a string, got %s", strs[i].key, type_of(x));
+            fail(err, n, name, "%s: expected a string, got %s", strs[i].key, snapshot_json_type(x));
             return -1;
         }
         *strs[i].dst = cJSON_IsString(x) ? sanitize_dup(x->valuestring) : NULL;
@@ -336,7 +232,7 @@ static int decode_header(struct snapshot *s, const cJSON *root, const char *name
     }
     const cJSON *pre = cJSON_GetObjectItemCaseSensitive(root, "secret_id_prefix");
     if (pre && !cJSON_IsString(pre) && !cJSON_IsNull(pre)) {
-        fail(err, n, name, "secret_id_prefix: expected a string, got %s", type_of(pre));
+        fail(err, n, name, "secret_id_prefix: expected a string, got %s", snapshot_json_type(pre));
         return -1;
     }
     /* Only a prefix is ever kept, whatever the file holds. */
@@ -348,30 +244,127 @@ static int decode_header(struct snapshot *s, const cJSON *root, const char *name
     return 0;
 }
 
-/* Whether the text stops inside a string or with brackets still open: what a file cut short
- * (an interrupted copy, a full disk) looks like, as opposed to one that is not JSON at all. */
-static bool json_unfinished(const char *d, size_t len)
+/* The top-level members certdeck reads; others are skipped (a later version may add some). */
+enum member {
+    M_VERSION,
+    M_TAKEN,
+    M_ENDPOINT,
+    M_PREFIX,
+    M_FILTER,
+    M_TOTAL,
+    M_RECORDS,
+    M_DETAILS,
+    M_EVENTS,
+    M_COUNT
+};
+static const char *const member_names[M_COUNT] = {"certdeck_snapshot",
+                                                  "taken",
+                                                  "endpoint",
+                                                  "secret_id_prefix",
+                                                  "old_certificate_id",
+                                                  "records_total",
+                                                  "records",
+                                                  "details",
+                                                  "events"};
+
+struct span {
+    size_t a, b;
+    bool have;
+};
+
+/* The document, one piece at a time: where it stops making sense, and why. */
+struct reader {
+    const char *name, *data;
+    size_t len;
+    char *err;
+    size_t errlen;
+};
+
+static int scan_failed(const struct reader *r, enum jsonscan_result res, size_t at)
 {
-    size_t depth = 0;
-    bool in_str = false, esc = false;
-    for (size_t i = 0; i < len; i++) {
-        char c = d[i];
-        if (in_str) {
-            if (esc)
-                esc = false;
-            else if (c == '\\')
-                esc = true;
-            else if (c == '"')
-                in_str = false;
-        } else if (c == '"') {
-            in_str = true;
-        } else if (c == '{' || c == '[') {
-            depth++;
-        } else if ((c == '}' || c == ']') && depth > 0) {
-            depth--;
-        }
+    if (res == JSONSCAN_TRUNCATED)
+        fail(r->err, r->errlen, r->name,
+             "is truncated: its JSON stops at byte %zu before it is complete (an interrupted "
+             "copy or a full disk?)",
+             r->len);
+    else
+        fail(r->err, r->errlen, r->name, "is not valid JSON (at byte %zu): not a certdeck snapshot",
+             at);
+    return -1;
+}
+
+/* Parses the piece [a, b) on its own; NULL with err set. */
+static cJSON *parse_piece(const struct reader *r, size_t a, size_t b)
+{
+    size_t at = 0;
+    struct api_error pe;
+    apierr_clear(&pe);
+    cJSON *v = codec_parse(r->data + a, b - a, &at, &pe);
+    if (!v && strstr(pe.message, "nested too deeply"))
+        fail(r->err, r->errlen, r->name, "is not a certdeck snapshot (JSON nested too deeply)");
+    else if (!v)
+        scan_failed(r, JSONSCAN_INVALID, a + at);
+    return v;
+}
+
+/* A member's key as text (heap), or NULL with err set. */
+static char *piece_key(const struct reader *r, size_t a, size_t b)
+{
+    cJSON *k = parse_piece(r, a, b);
+    char *key = cJSON_IsString(k) ? xstrdup(k->valuestring) : NULL;
+    cJSON_Delete(k);
+    return key;
+}
+
+/* The members of "details", each parsed and decoded on its own and then freed. */
+static int read_details(struct snapshot *s, const struct reader *r, const struct span *sp)
+{
+    if (!sp->have) return 0;
+    size_t pos = sp->a;
+    if (r->data[pos] != '{') {
+        cJSON *v = parse_piece(r, sp->a, sp->b);
+        bool null = cJSON_IsNull(v);
+        if (v && !null)
+            fail(r->err, r->errlen, r->name, "details: expected an object, got %s",
+                 snapshot_json_type(v));
+        cJSON_Delete(v);
+        return null ? 0 : -1;
     }
-    return in_str || depth > 0;
+    pos++; /* past the '{' */
+    for (;;) {
+        size_t ka, kb, va, vb;
+        enum jsonscan_result res = jsonscan_member(r->data, sp->b, &pos, &ka, &kb, &va, &vb);
+        if (res == JSONSCAN_END) break;
+        if (res != JSONSCAN_OK) return scan_failed(r, res, pos);
+        char *key = piece_key(r, ka, kb);
+        cJSON *v = key ? parse_piece(r, va, vb) : NULL;
+        int rc = v ? decode_detail(s, key, v, r->name, r->err, r->errlen) : -1;
+        cJSON_Delete(v);
+        free(key);
+        if (rc != 0) return -1;
+    }
+    return check_duplicates(s, r->name, r->err, r->errlen);
+}
+
+/* Finds the top-level members (the first of each name counts) without parsing them. */
+static int find_members(const struct reader *r, struct span *sp)
+{
+    size_t pos = 0;
+    enum jsonscan_result res = jsonscan_object_open(r->data, r->len, &pos);
+    if (res != JSONSCAN_OK) return scan_failed(r, res, pos);
+    for (;;) {
+        size_t ka, kb, va, vb;
+        res = jsonscan_member(r->data, r->len, &pos, &ka, &kb, &va, &vb);
+        if (res == JSONSCAN_END) break;
+        if (res != JSONSCAN_OK) return scan_failed(r, res, pos);
+        char *key = piece_key(r, ka, kb);
+        if (!key) return -1;
+        for (int m = 0; m < M_COUNT; m++)
+            if (!strcmp(key, member_names[m]) && !sp[m].have) sp[m] = (struct span){va, vb, true};
+        free(key);
+    }
+    if (!jsonscan_only_space(r->data, r->len, pos)) return scan_failed(r, JSONSCAN_INVALID, pos);
+    return 0;
 }
 
 struct snapshot *snapshot_parse(const char *name, const char *data, size_t len, char *err,
@@ -389,44 +382,49 @@ struct snapshot *snapshot_parse(const char *name, const char *data, size_t len, 
         fail(err, errlen, name, "is not a certdeck snapshot (not a JSON object)");
         return NULL;
     }
-    size_t at = 0;
-    struct api_error pe;
-    apierr_clear(&pe);
-    cJSON *root = codec_parse(data, len, &at, &pe);
-    if (!root) {
-        if (json_unfinished(data, len))
-            fail(err, errlen, name,
-                 "is truncated: its JSON stops at byte %zu before it is complete (an interrupted "
-                 "copy or a full disk?)",
-                 len);
-        else if (strstr(pe.message, "nested too deeply"))
-            fail(err, errlen, name, "is not a certdeck snapshot (JSON nested too deeply)");
+    struct reader r = {name, data, len, err, errlen};
+    struct span sp[M_COUNT] = {{0}};
+    if (find_members(&r, sp) != 0) return NULL;
+    /* The small members in one object, for the header's checks; the large ones one by one. */
+    cJSON *head = cJSON_CreateObject();
+    int rc = 0;
+    for (int m = 0; m < M_COUNT && rc == 0; m++) {
+        if (!sp[m].have || m == M_RECORDS || m == M_DETAILS || m == M_EVENTS) continue;
+        cJSON *v = parse_piece(&r, sp[m].a, sp[m].b);
+        if (!v)
+            rc = -1;
         else
-            fail(err, errlen, name, "is not valid JSON (at byte %zu): not a certdeck snapshot", at);
-        return NULL;
+            cJSON_AddItemToObject(head, member_names[m], v);
     }
     struct snapshot *s = xcalloc(1, sizeof *s);
     s->path = xstrdup(name);
-    int rc = decode_header(s, root, name, err, errlen);
-    if (rc == 0) {
-        const cJSON *recs = cJSON_GetObjectItemCaseSensitive(root, "records");
-        rc = decode_records(s, recs, name, err, errlen);
+    if (rc == 0) rc = decode_header(s, head, name, err, errlen);
+    if (rc == 0 && !sp[M_RECORDS].have) {
+        fail(err, errlen, name, "records: expected an array, got nothing");
+        rc = -1;
     }
     if (rc == 0) {
-        const cJSON *total = cJSON_GetObjectItemCaseSensitive(root, "records_total");
+        cJSON *recs = parse_piece(&r, sp[M_RECORDS].a, sp[M_RECORDS].b);
+        rc = recs ? decode_records(s, recs, name, err, errlen) : -1;
+        cJSON_Delete(recs);
+    }
+    if (rc == 0) {
+        const cJSON *total = cJSON_GetObjectItemCaseSensitive(head, "records_total");
         int64_t t = 0;
         if (total && !cJSON_IsNull(total) && (codec_int_value(total, &t) != 0 || t < 0)) {
-            fail(err, errlen, name, "records_total: expected a count, got %s", type_of(total));
+            fail(err, errlen, name, "records_total: expected a count, got %s",
+                 snapshot_json_type(total));
             rc = -1;
         }
         s->records_total = total && t > 0 ? (uint64_t)t : s->n_records;
     }
-    if (rc == 0)
-        rc =
-            decode_details(s, cJSON_GetObjectItemCaseSensitive(root, "details"), name, err, errlen);
-    if (rc == 0)
-        rc = decode_events(s, cJSON_GetObjectItemCaseSensitive(root, "events"), name, err, errlen);
-    cJSON_Delete(root);
+    if (rc == 0) rc = read_details(s, &r, &sp[M_DETAILS]);
+    if (rc == 0 && sp[M_EVENTS].have) {
+        cJSON *evs = parse_piece(&r, sp[M_EVENTS].a, sp[M_EVENTS].b);
+        rc = evs ? decode_events(s, evs, name, err, errlen) : -1;
+        cJSON_Delete(evs);
+    }
+    cJSON_Delete(head);
     if (rc != 0) {
         snapshot_free(s);
         return NULL;
