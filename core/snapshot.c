@@ -145,8 +145,13 @@ static char *utc_text(int64_t t)
     char b[32];
     time_t tt = (time_t)t;
     struct tm tm;
-    if (!gmtime_r(&tt, &tm) || !strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm))
+    /* Four-digit years (strftime's %Y does not pad), as the reader wants them: anything else
+     * is the epoch. */
+    if (!gmtime_r(&tt, &tm) || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900)
         strlcpy_safe(b, "1970-01-01T00:00:00Z", sizeof b);
+    else
+        snprintf(b, sizeof b, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
     return xstrdup(b);
 }
 

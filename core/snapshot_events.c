@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/apitime.h"
 #include "core/codec.h"
 #include "core/sanitize.h"
 #include "core/snapshot_parts.h"
@@ -58,7 +57,7 @@ static bool decode_event(struct snapshot *s, const cJSON *o, struct api_trace *t
     char when[40], action[80];
     int64_t v, at;
     if (!ev_str(o, "time", when, sizeof when, why, wn)) return false;
-    if (!apitime_unix(when, &at) || strchr(when, ' ')) {
+    if (!snapshot_utc_time(when, &at)) {
         snprintf(why, wn, "time: expected a UTC time like 2025-12-31T00:00:00Z");
         return false;
     }

@@ -39,6 +39,15 @@ static void fail(char *err, size_t n, const char *name, const char *fmt, ...)
     free(clean);
 }
 
+bool snapshot_utc_time(const char *s, int64_t *out)
+{
+    static const char pattern[] = "dddd-dd-ddTdd:dd:ddZ";
+    if (!s || strlen(s) != sizeof pattern - 1) return false;
+    for (size_t i = 0; pattern[i]; i++)
+        if (pattern[i] == 'd' ? s[i] < '0' || s[i] > '9' : s[i] != pattern[i]) return false;
+    return apitime_unix(s, out);
+}
+
 const char *snapshot_json_type(const cJSON *v)
 {
     return !v                  ? "nothing"
@@ -206,9 +215,7 @@ static int decode_header(struct snapshot *s, const cJSON *root, const char *name
         return -1;
     }
     const cJSON *taken = cJSON_GetObjectItemCaseSensitive(root, "taken");
-    if (!cJSON_IsString(taken) || strlen(taken->valuestring) != 20 ||
-        taken->valuestring[10] != 'T' || taken->valuestring[19] != 'Z' ||
-        !apitime_unix(taken->valuestring, &s->taken_unix)) {
+    if (!cJSON_IsString(taken) || !snapshot_utc_time(taken->valuestring, &s->taken_unix)) {
         fail(err, n, name, "taken: expected a UTC time like 2025-12-31T00:00:00Z");
         return -1;
     }
