@@ -182,7 +182,8 @@ static void test_offline_behaviour(void **state)
     static const struct th_expect want[] = {
         {"records",
          .has = {"offline: snapshot_small.json, taken 2025-12-31 00:00 UTC", "4 records",
-                 "offline \xc2\xb7 https://ssl.tencentcloudapi.com \xc2\xb7 AKID"},
+                 "offline \xc2\xb7 https://ssl.tencentcloudapi.com \xc2\xb7 AKID",
+                 "as in the snapshot"},
          .lacks = {"read-only"}},
         {"rollback", .has = {"offline snapshot: writes are disabled (rollback refused)"}},
         {"retry", .has = {"offline snapshot: writes are disabled (retry refused)"}},

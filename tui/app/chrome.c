@@ -272,7 +272,12 @@ static void draw_status(struct app *a, int y, int w)
         snprintf(left, sizeof left, "%s %s", g->spinner[a->spinner % g->n_spinner],
                  v && v->st.progress[0] ? v->st.progress : "loading");
     } else if (v && v->st.fetched_ms > 0) {
-        age_text(now - v->st.fetched_ms, left, sizeof left);
+        /* Offline, the data is as old as the snapshot (the title row says when), not as old as
+         * the moment it was read from the file. */
+        if (a->offline)
+            snprintf(left, sizeof left, "as in the snapshot");
+        else
+            age_text(now - v->st.fetched_ms, left, sizeof left);
         if (v->st.progress[0]) {
             strncat(left, dot, sizeof left - strlen(left) - 1);
             strncat(left, v->st.progress, sizeof left - strlen(left) - 1);
@@ -355,7 +360,7 @@ void chrome_draw(struct app *a)
 int64_t chrome_age_due(struct app *a, int64_t now)
 {
     struct view *v = app_top(a);
-    if (a->script_mode || !v || v->st.fetched_ms <= 0) return -1;
+    if (a->script_mode || a->offline || !v || v->st.fetched_ms <= 0) return -1;
     int64_t s = (now - v->st.fetched_ms) / 1000;
     int64_t step = age_step_s(s);
     if (!step) return -1;

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "core/snapshot.h"
+#include "core/threads.h"
 #include "tui/app/prompt.h"
 
 struct save_job {
@@ -79,7 +80,7 @@ void save_command(struct app *a, const char *arg)
     const struct api_source *src = api_client_source(a->api);
     j->taken_unix = src ? src->as_of_unix : now_unix();
     j->hold = snapshot_hold_take(a->store);
-    j->threaded = pthread_create(&j->thread, NULL, save_thread, j) == 0;
+    j->threaded = threads_create(&j->thread, save_thread, j) == 0;
     if (!j->threaded) {
         save_thread(j); /* no thread to be had: write it here */
         a->save = j;
