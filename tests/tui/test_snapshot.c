@@ -41,6 +41,10 @@ static void test_save_live_session(void **state)
                                       "save-display @/dir.txt\n"
                                       ":save\n"
                                       "save-display @/proposed.txt\n"
+                                      "key Esc\n"
+                                      "keys :sa\n"
+                                      "key Tab\n"
+                                      "save-display @/tab.txt\n"
                                       "key Esc\n"};
     assert_int_equal(th_run(&s), 0);
 
@@ -69,6 +73,11 @@ static void test_save_live_session(void **state)
     th_assert_contains(proposed, ":save certdeck-snapshot-");
     th_assert_contains(proposed, ".json");
     free(proposed);
+
+    /* Tab completes the command's name. */
+    char *tab = th_display("tab");
+    th_assert_contains(tab, ":save ");
+    free(tab);
 
     /* The file holds what the session held: the list, the detail opened, the calls made. */
     char err[512];
