@@ -134,7 +134,8 @@ struct snapshot *snapshot_parse(const char *name, const char *data, size_t len, 
                                 size_t errlen);
 void snapshot_free(struct snapshot *s);
 const struct snapshot_detail *snapshot_find_detail(const struct snapshot *s, uint64_t record_id);
-/* "2025-12-31 00:00 UTC" from taken, for a title row. */
+/* taken in the display zone, labelled as every time certdeck shows ("2025-12-31 08:00:00+08",
+ * core/timefmt.h), for a title row. */
 void snapshot_taken_text(const struct snapshot *s, char *out, size_t n);
 
 /* ---- the second source -------------------------------------------------------------------- */

@@ -19,6 +19,7 @@
 #include "core/codec.h"
 #include "core/jsonscan.h"
 #include "core/sanitize.h"
+#include "core/timefmt.h"
 #include "core/snapshot_parts.h"
 #include "core/util.h"
 
@@ -141,6 +142,7 @@ static int decode_detail(struct snapshot *s, const char *key, const cJSON *d, co
 
 static int check_duplicates(struct snapshot *s, const char *name, char *err, size_t n)
 {
+    if (s->n_details == 0) return 0; /* qsort wants an array */
     qsort(s->details, s->n_details, sizeof *s->details, cmp_detail);
     for (size_t i = 1; i < s->n_details; i++)
         if (s->details[i].record_id == s->details[i - 1].record_id) {
@@ -524,5 +526,5 @@ const struct snapshot_detail *snapshot_find_detail(const struct snapshot *s, uin
 
 void snapshot_taken_text(const struct snapshot *s, char *out, size_t n)
 {
-    snprintf(out, n, "%.10s %.5s UTC", s->taken, s->taken + 11);
+    timefmt_unix(s->taken_unix, out, n);
 }

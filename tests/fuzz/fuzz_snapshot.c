@@ -1,14 +1,7 @@
 /* libFuzzer entry point for the snapshot reader, snapshot_parse, and for what certdeck then does
  * with a file it accepted: answer the record list and every detail offline (through the same
  * decoders as live answers), and write it back out — which must read back to the same counts.
- * Not built by CMake. From the repository root:
- *
- *   clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
- *       -I. tests/fuzz/fuzz_snapshot.c $(git ls-files core | grep '\.c$' | grep -v emulator/main) \
- *       $(pkg-config --cflags --libs libcjson libcurl openssl libmicrohttpd) -lm -lpthread \
- *       -o fuzz_snapshot
- *   ./fuzz_snapshot -max_len=65536 CORPUS_DIR tests/data   # snapshot_small.json is a good seed
- */
+ * Built by tests/fuzz/CMakeLists.txt; its corpus is tests/fuzz/corpus/snapshot/. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -42,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char rid[80];
     if (api_rollback(c, 1, rid, sizeof rid, &e) == 0) abort(); /* never a write */
 
-    char path[] = "/tmp/certdeck-fuzz-snapshot-XXXXXX";
+    char path[] = "certdeck-fuzz-snapshot-XXXXXX"; /* in the run's scratch directory */
     int fd = mkstemp(path);
     if (fd >= 0) {
         close(fd);

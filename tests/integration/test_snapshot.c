@@ -376,7 +376,7 @@ static void test_tui_offline_title(void **state)
     run_free(&r);
     char *screen = tu_read_file(shown, NULL);
     assert_non_null(screen);
-    char *want = xasprintf("offline: %s, taken 2025-12-31 00:00 UTC", snap);
+    char *want = xasprintf("offline: %s, taken 2025-12-31 00:00:00+00", snap);
     expect_in(screen, want);
     expect_in(screen, "offline snapshot: writes are disabled (rollback refused)");
     expect_in(screen, "offline");

@@ -373,6 +373,45 @@ static void test_lost_answer_is_never_resent(void **state)
     api_client_free(c);
 }
 
+/* Refused or unknown is the client's one verdict on a write (api_error.outcome_unknown), not a
+ * reading of the transport's words: a 503 or a 500 page is an answer (refused, nothing applied,
+ * nothing resent), a body that does not decode or a reset after sending may have been applied. */
+static void test_outcome_follows_the_error_flag(void **state)
+{
+    (void)state;
+    struct api_client *c = tu_emu_client(emu, NULL, NULL);
+    char *pub = tu_read_file(good_cert, NULL);
+    const char *types[] = {"clb"};
+    struct upload_request req = {.old_certificate_id = "Fresh05",
+                                 .resource_types = types,
+                                 .n_resource_types = 1,
+                                 .public_key_pem = pub,
+                                 .private_key_pem = key_pem};
+    static const struct {
+        enum emu_fault fault;
+        enum renew_outcome want;
+    } cases[] = {
+        {EMU_FAULT_HTTP_503, RENEW_REFUSED},
+        {EMU_FAULT_HTTP_500, RENEW_REFUSED},
+        {EMU_FAULT_GARBAGE, RENEW_UNKNOWN},
+        {EMU_FAULT_RESET, RENEW_UNKNOWN},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        uint64_t before = emu_request_count(emu);
+        emu_set_fault(emu, cases[i].fault, 1);
+        struct renew_submit_result res;
+        struct renew_submit_opts o = {.backoff_ms = 10};
+        renew_submit(c, &req, &o, &res);
+        assert_int_equal(res.outcome, cases[i].want);
+        assert_int_equal(res.err.outcome_unknown, cases[i].want == RENEW_UNKNOWN);
+        assert_int_equal(res.calls, 1);
+        assert_int_equal(emu_request_count(emu) - before, 1);
+    }
+    emu_set_fault(emu, EMU_FAULT_NONE, 0);
+    free(pub);
+    api_client_free(c);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -382,6 +421,7 @@ int main(void)
         cmocka_unit_test(test_running_task_is_named),
         cmocka_unit_test(test_regions_are_sent),
         cmocka_unit_test(test_lost_answer_is_never_resent),
+        cmocka_unit_test(test_outcome_follows_the_error_flag),
         cmocka_unit_test(test_update_creates_and_follows_to_the_end),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -168,6 +168,8 @@ static void test_offline_behaviour(void **state)
     assert_int_equal(run_offline(snap, 140, 30,
                                  "wait-idle\n"
                                  "save-display @/records.txt\n"
+                                 "key U\n"
+                                 "save-display @/renew.txt\n"
                                  "key j\n"
                                  "key Enter\n"
                                  "wait-idle\n"
@@ -190,10 +192,11 @@ static void test_offline_behaviour(void **state)
                      0);
     static const struct th_expect want[] = {
         {"records",
-         .has = {"offline: snapshot_small.json, taken 2025-12-31 00:00 UTC", "4 records",
+         .has = {"offline: snapshot_small.json, taken 2025-12-31 00:00:00+00", "4 records",
                  "offline \xc2\xb7 https://ssl.tencentcloudapi.com \xc2\xb7 AKID",
                  "as in the snapshot"},
          .lacks = {"read-only"}},
+        {"renew", .has = {"offline snapshot: writes are disabled (renewal refused)"}},
         {"rollback", .has = {"offline snapshot: writes are disabled (rollback refused)"}},
         {"retry", .has = {"offline snapshot: writes are disabled (retry refused)"}},
         {"groups", .has = {"#103", "clb"}},
@@ -201,7 +204,7 @@ static void test_offline_behaviour(void **state)
         {"log", .has = {"DescribeHostUploadUpdateRecordDetail",
                         "00000000-0000-4000-8000-000000000001", "5 API calls"}},
         /* At the smallest size the time is still there; the file name gives way. */
-        {"narrow", .has = {"offline: \xe2\x80\xa6", ", taken 2025-12-31 00:00 UTC"}},
+        {"narrow", .has = {"offline: \xe2\x80\xa6", ", taken 2025-12-31 00:00:00+00"}},
     };
     th_check_displays(want, ARRAY_LEN(want));
     snapshot_free(snap);

@@ -21,6 +21,7 @@
 #include "tui/app/chrome.h"
 #include "tui/app/input.h"
 #include "tui/app/prompt.h"
+#include "tui/app/renew.h"
 #include "tui/app/save.h"
 #include "tui/app/script.h"
 #include "tui/app/signals.h"
@@ -231,6 +232,7 @@ int app_run(struct api_client *api, const struct app_options *opts)
         free(v);
     }
     save_finish(a); /* a :save still writing ends first */
+    renew_flow_free(a);
     worker_free(a->worker);
     store_free(a->store);
     api_client_free(a->own_api);

@@ -34,7 +34,7 @@ static int width_of(const char *s, size_t n)
     return wd;
 }
 
-/* "offline: FILE, taken 2025-12-31 00:00 UTC" after the title: what the screen shows is a
+/* "offline: FILE, taken 2025-12-31 00:00:00+00" after the title: what the screen shows is a
  * file from the past. The crumbs keep at least CRUMBS_MIN columns; FILE gives way first, cut
  * from the left (its name is at the end). Returns the next column. */
 #define CRUMBS_MIN 10
