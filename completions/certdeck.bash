@@ -53,7 +53,7 @@ _certdeck()
     [[ $cur == = ]] && return
     [[ $prev == = && COMP_CWORD -ge 2 ]] && prev=${COMP_WORDS[COMP_CWORD - 2]}
 
-    local valued=' --endpoint --profile -o --output --timeout --rate --cacert --language --config --theme --refresh --old-cert --offset --limit --item --dataset --seed --script --size --interval --run --template --cert --key --types --regions --since --tz '
+    local valued=' --endpoint --profile -o --output --timeout --rate --cacert --language --config --theme --refresh --old-cert --offset --limit --item --dataset --seed --script --size --interval --run --template --cert --key --types --regions --since --tz --offline --details '
     case $prev in
     --profile)
         _certdeck_reply "$(_certdeck_profiles | sort -u)" "$cur"
@@ -81,8 +81,12 @@ _certdeck()
             ap-guangzhou. ap-shanghai. ap-beijing. ap-hongkong. ap-singapore.)" "$cur"
         return
         ;;
-    --config | --cacert | --dataset | --script | --cert | --key)
+    --config | --cacert | --dataset | --script | --cert | --key | --offline)
         COMPREPLY=($(compgen -f -- "$cur"))
+        return
+        ;;
+    --details)
+        _certdeck_reply $'failed\nall\nnone' "$cur"
         return
         ;;
     --types)
@@ -110,7 +114,7 @@ _certdeck()
         break
     done
 
-    local global='--demo --endpoint --profile --output --timeout --rate --cacert --insecure
+    local global='--demo --offline --endpoint --profile --output --timeout --rate --cacert --insecure
                   --allow-http --csv-raw
                   --language --config --theme --no-color --refresh --read-only --mouse --tz
                   --version --help'
@@ -118,7 +122,7 @@ _certdeck()
     case $cmd in
     '')
         if [[ $cur != -* ]]; then
-            _certdeck_reply $'records\ndetail\nrollback\nretry\nerrors\nradar\nwait\nupdate\ndoctor\nkeys\nthemes\nconfig' "$cur"
+            _certdeck_reply $'records\ndetail\nrollback\nretry\nerrors\nradar\nwait\nupdate\nsnapshot\ndoctor\nkeys\nthemes\nconfig' "$cur"
             return
         fi
         extra='--old-cert'
@@ -129,6 +133,13 @@ _certdeck()
     retry) extra='--item --yes --template --run' ;;
     errors) extra='--run' ;;
     radar) extra='--since' ;;
+    snapshot)
+        if [[ $cur != -* ]]; then
+            COMPREPLY=($(compgen -f -- "$cur"))
+            return
+        fi
+        extra='--details --old-cert'
+        ;;
     wait) extra='--interval' ;;
     update) extra='--old-cert --cert --key --types --regions --yes --no-wait --force --check' ;;
     keys) extra='--man' ;;

@@ -51,6 +51,25 @@ struct api_client;
 struct api_client *api_client_new(const struct api_config *config, const struct creds *creds,
                                   struct api_error *err);
 void api_client_free(struct api_client *c);
+/* A source that answers calls in place of the network: core/snapshot.h's offline snapshot. */
+struct api_source {
+    /* Answers one call as a server would: a heap response body (the Response envelope, or the
+     * error envelope) for the action's request body. Called from several threads at once. */
+    char *(*answer)(void *ctx, const char *action, bool write, const char *body, size_t len);
+    void *ctx;
+    const char *endpoint;         /* what api_client_endpoint reports */
+    const char *secret_id_prefix; /* what api_client_secret_id reports */
+    int64_t as_of_unix;           /* when the data it answers with was current */
+};
+/* A client whose every call goes to src (copied; what it points to must outlive the client):
+ * no credentials, no rate limit, no network. Its calls reach no observer (they are not API
+ * calls). */
+struct api_client *api_client_new_source(const struct api_source *src);
+/* The source of a client from api_client_new_source; NULL for a client of the API. */
+const struct api_source *api_client_source(const struct api_client *c);
+/* The SecretId the client signs with (a source's: its prefix) into out, cut to fit. The
+ * SecretId names the key; it is not the secret. */
+void api_client_secret_id(const struct api_client *c, char *out, size_t n);
 /* Called after every call (from the thread that made it: api_detail_all's page fetches run on
  * its helper threads) — the TUI's event log. Calls to the observer are serialized, so it
  * must not call this client's actions itself. */

@@ -131,6 +131,15 @@ static const struct apierr_info apierr_codes[] = {
     {"InvalidParameterValue.IntermediateCertNotSame", false,
      "the new chain's intermediate certificate differs from the old one: use the same CA chain"},
     {"LimitExceeded.RateLimitExceeded", true, "too many requests, slowing down"},
+
+    /* ---- not API codes: certdeck's offline source (core/snapshot.h) answers with these ---- */
+    {"OfflineSnapshot", false,
+     "an offline snapshot answers reads only: run certdeck without --offline for the live API"},
+    {"OfflineSnapshot.WritesDisabled", false,
+     "a snapshot is a record of the past: run certdeck without --offline to act on the account"},
+    {"OfflineSnapshot.NotSaved", false,
+     "the snapshot does not hold it: take one with --details all (or open the record before "
+     ":save)"},
 };
 
 const struct apierr_info *apierr_table(size_t *n)

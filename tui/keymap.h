@@ -84,7 +84,7 @@ enum keymap_ctx {
     X(ACT_EXPORT, "export", "e", KMC_TABLES,                                                       \
       "Export the rows shown (filter and sort applied) to CSV, or JSON by the file's extension")   \
     X(ACT_COMMAND, "command", ":", KMC_ALL,                                                        \
-      "Commands: :record ID, :cert ID, :radar, :profile, :endpoint, :sort COL, :q")                \
+      "Commands: :record ID, :cert ID, :radar, :save, :profile, :endpoint, :sort, :q")             \
     X(ACT_EVENT_LOG, "event-log", "L", KMC_ALL, "Event log: the last API calls and messages")      \
     X(ACT_HELP, "help", "? F1", KMC_ALL, "This help")                                              \
     X(ACT_REDRAW, "redraw", "C-l", KMC_ALL, "Redraw the screen")

@@ -15,6 +15,7 @@
 #include "core/creds.h"
 #include "core/emulator/emulator.h"
 #include "core/sanitize.h"
+#include "core/snapshot.h"
 #include "core/secmem.h"
 #include "core/timefmt.h"
 #include "core/util.h"
@@ -119,7 +120,20 @@ int main(int argc, char **argv)
     char label[300];
     struct connect_config cc = {c.language, c.timeout_s, c.cacert, c.insecure, c.rate};
     struct api_client *api = NULL;
-    if (c.demo) {
+    struct snapshot *snap = NULL;
+    if (c.offline) {
+        /* A snapshot is the whole source: no credentials are read, nothing is connected. */
+        if (c.demo || c.endpoint || c.profile || c.dataset) {
+            secmem_free(cr, sizeof *cr);
+            free(pos);
+            return cli_usage_error("--offline reads a snapshot: --demo, --endpoint, --profile "
+                                   "and --dataset do not go with it%s",
+                                   "");
+        }
+        snap = snapshot_load(c.offline, err, sizeof err);
+        if (snap) api = snapshot_client_new(snap);
+        label[0] = '\0'; /* the TUI names the snapshot's endpoint itself */
+    } else if (c.demo) {
         struct emu_config ec = {.seed = c.seed, .dataset_file = c.dataset};
         emu = emu_start(&ec, err, sizeof err);
         if (!emu) {
@@ -181,7 +195,7 @@ int main(int argc, char **argv)
             .profile_label = profile_label,
             .profile = profile,
             .endpoint = endpoint,
-            .connect = c.demo ? NULL : tui_connect,
+            .connect = c.demo || snap ? NULL : tui_connect,
             .connect_ctx = &tcc,
             .config = &cfg,
             .read_only = c.read_only,
@@ -190,12 +204,14 @@ int main(int argc, char **argv)
             .script = c.script,
             .script_cols = c.cols ? c.cols : 80,
             .script_lines = c.lines ? c.lines : 24,
+            .offline = snap,
         };
         rc = app_run(api, &ao);
     }
     creds_wipe(cr);
     secmem_free(cr, sizeof *cr);
     api_client_free(api);
+    snapshot_free(snap); /* after the client, which answers from it */
     if (emu) emu_stop(emu);
     http_global_cleanup();
     free(pos);

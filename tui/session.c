@@ -141,7 +141,9 @@ void app_confirm_write(struct app *a, enum app_write w, uint64_t record_id, int6
                        const char *question)
 {
     if (a->read_only) {
-        app_msg(a, APP_MSG_ERROR, "read-only mode: %s refused (certdeck runs with --read-only)",
+        app_msg(a, APP_MSG_ERROR,
+                a->offline ? "offline snapshot: writes are disabled (%s refused)"
+                           : "read-only mode: %s refused (certdeck runs with --read-only)",
                 write_word(w));
         return;
     }
@@ -191,7 +193,9 @@ void app_confirm_retry_items(struct app *a, uint64_t record_id, const uint64_t *
                              const char *tmpl)
 {
     if (a->read_only) {
-        app_msg(a, APP_MSG_ERROR, "read-only mode: retry refused (certdeck runs with --read-only)");
+        app_msg(a, APP_MSG_ERROR, "%s",
+                a->offline ? "offline snapshot: writes are disabled (retry refused)"
+                           : "read-only mode: retry refused (certdeck runs with --read-only)");
         return;
     }
     if (a->bulk_busy || a->pending.active) {

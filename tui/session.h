@@ -59,6 +59,8 @@ struct app {
     bool script_mode;
     FILE *term;     /* what ncurses draws on (OSC 52 goes there): stdout, or /dev/null scripted */
     bool read_only; /* opts->read_only: writes are refused */
+    bool offline;   /* opts->offline: a snapshot, read-only too (writes say why) */
+    struct save_job *save; /* a :save being written (tui/app/save.h) */
     /* What the status line names, and what :profile / :endpoint switch from. */
     char profile[128], endpoint[300];
     char profile_label[128], endpoint_label[300];

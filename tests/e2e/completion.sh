@@ -98,6 +98,13 @@ got=$(complete_words "$fn" "$BIN" --theme light keys --)
 expect "keys options" "$got" --man
 got=$(complete_words "$fn" "$BIN" config --)
 expect "config options" "$got" --init --check --example
+got=$(complete_words "$fn" "$BIN" snapshot x.json --details "")
+[ "$(echo $got)" = "all failed none" ] || fail "snapshot --details: $(echo $got)"
+got=$(complete_words "$fn" "$BIN" snapshot --)
+expect "snapshot options" "$got" --details --old-cert
+touch "$tmp/snap.json"
+got=$(complete_words "$fn" "$BIN" --offline "$tmp/sn")
+expect "--offline FILE" "$got" "$tmp/snap.json"
 touch "$tmp/my.conf"
 got=$(complete_words "$fn" "$BIN" config --check "$tmp/my")
 expect "config --check FILE" "$got" "$tmp/my.conf"

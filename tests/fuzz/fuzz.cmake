@@ -5,7 +5,7 @@
 # skip it: the fuzz targets carry ASan and UBSan themselves.
 option(CERTDECK_FUZZ "Build the libFuzzer targets when clang is available" ON)
 set(CERTDECK_FUZZ_RUNS 20000 CACHE STRING "Executions per fuzz target in a ctest run")
-set(CERTDECK_FUZZ_TARGETS codec dataset tc3_auth config creds errtmpl)
+set(CERTDECK_FUZZ_TARGETS codec dataset tc3_auth config creds errtmpl snapshot)
 
 if(CERTDECK_FUZZ AND NOT CERTDECK_SANITIZE)
   find_program(CERTDECK_CLANG NAMES clang clang-16 clang-15 clang-14)

@@ -101,6 +101,7 @@ int th_app_run(struct api_client *api, const struct th_scenario *s, const char *
         .clock_offset_s = TH_PINNED_UNIX - now_unix(), /* the emulator's clock */
         .script_cols = s->cols ? s->cols : 80,
         .script_lines = s->lines ? s->lines : 24,
+        .offline = s->offline,
     };
     if (!s->ascii) return app_run(api, &ao);
     char *saved_locale = xstrdup(setlocale(LC_CTYPE, NULL));

@@ -40,6 +40,8 @@ struct th_scenario {
     bool ascii;              /* LC_CTYPE=C while it runs */
     const char *config_text; /* a config file to load first, or NULL */
     const char *script;      /* '@' stands for the temp dir */
+    /* --offline: the snapshot the client given to th_app_run answers from */
+    const struct snapshot *offline;
 };
 
 /* A cmocka test of a harness program: tu_tmp made before it and removed after it. */

@@ -16,11 +16,13 @@
 #include <unistd.h>
 
 #include "core/sanitize.h"
+#include "core/snapshot.h"
 #include "tui/app/bulk.h"
 #include "tui/app/chrome.h"
 #include "tui/app/input.h"
 #include "tui/app/prompt.h"
 #include "tui/app/renew.h"
+#include "tui/app/save.h"
 #include "tui/app/script.h"
 #include "tui/app/signals.h"
 #include "tui/app/tick.h"
@@ -135,13 +137,22 @@ int app_run(struct api_client *api, const struct app_options *opts)
     if (!opts->config) config_defaults(&defaults);
     a->cfg = opts->config ? opts->config : &defaults;
     a->script_mode = opts->script != NULL;
-    a->read_only = opts->read_only;
+    a->offline = opts->offline != NULL;
+    a->read_only = opts->read_only || a->offline; /* a snapshot takes no writes */
     strlcpy_safe(a->profile, opts->profile ? opts->profile : "", sizeof a->profile);
     strlcpy_safe(a->endpoint, opts->endpoint ? opts->endpoint : "", sizeof a->endpoint);
     strlcpy_safe(a->profile_label, opts->profile_label ? opts->profile_label : "",
                  sizeof a->profile_label);
     strlcpy_safe(a->endpoint_label, opts->endpoint_label ? opts->endpoint_label : "",
                  sizeof a->endpoint_label);
+    if (opts->offline) {
+        /* Whose data it was: the snapshot's endpoint and the start of its SecretId. */
+        const struct snapshot *snap = opts->offline;
+        strlcpy_safe(a->endpoint_label, snap->endpoint[0] ? snap->endpoint : "snapshot",
+                     sizeof a->endpoint_label);
+        snprintf(a->profile_label, sizeof a->profile_label, "%s%s", snap->secret_id_prefix,
+                 snap->secret_id_prefix[0] ? "..." : "");
+    }
     text_init();
 
     a->km = keymap_new();
@@ -194,6 +205,9 @@ int app_run(struct api_client *api, const struct app_options *opts)
     history_open(&a->hist_filter, "filter-history");
     a->store = store_new();
     a->worker = worker_new(api, a->store, 4);
+    /* Offline, the event log shows the calls of the session the snapshot was taken in. */
+    for (size_t i = 0; opts->offline && i < opts->offline->n_events; i++)
+        store_log_push(a->store, &opts->offline->events[i]);
     if (opts->initial_cert && *opts->initial_cert) a->cert_filter = xstrdup(opts->initial_cert);
     app_push(a, &records_view_ops, NULL);
     if (opts->initial_record > 0) {
@@ -217,6 +231,7 @@ int app_run(struct api_client *api, const struct app_options *opts)
         v->ops->close(v);
         free(v);
     }
+    save_finish(a); /* a :save still writing ends first */
     renew_flow_free(a);
     worker_free(a->worker);
     store_free(a->store);

@@ -10,6 +10,7 @@
 
 #include "core/apierr.h"
 #include "core/sanitize.h"
+#include "core/snapshot.h"
 #include "tui/app/options.h"
 #include "tui/app/prompt.h"
 #include "tui/text.h"
@@ -33,11 +34,45 @@ static int width_of(const char *s, size_t n)
     return wd;
 }
 
+/* "offline: FILE, taken 2025-12-31 00:00:00+00" after the title: what the screen shows is a
+ * file from the past. The crumbs keep at least CRUMBS_MIN columns; FILE gives way first, cut
+ * from the left (its name is at the end). Returns the next column. */
+#define CRUMBS_MIN 10
+static int draw_offline(const struct snapshot *snap, int x, int w)
+{
+    char taken[40];
+    snapshot_taken_text(snap, taken, sizeof taken);
+    char *file = sanitize_dup(snap->path);
+    char *tail = xasprintf(", taken %s ", taken);
+    const char *head = " offline: ";
+    int room = w - x - CRUMBS_MIN - 10; /* the "? help" hint and the gaps */
+    int fixed = text_width(head) + text_width(tail);
+    const char *shown = file;
+    bool cut = false;
+    while (*shown && fixed + text_width(shown) + (cut ? 1 : 0) > room) {
+        uint32_t cp;
+        shown += text_decode(shown, &cp);
+        cut = true;
+    }
+    struct buf t = {0};
+    buf_puts(&t, head);
+    if (cut) buf_puts(&t, text_glyphs()->ellipsis);
+    buf_puts(&t, shown);
+    buf_puts(&t, tail);
+    x += ui_put(0, x, w - x, t.data, ui_attr(THEME_STATUSLINE_INFO));
+    x += ui_put(0, x, w - x, " ", A_NORMAL);
+    buf_free(&t);
+    free(tail);
+    free(file);
+    return x;
+}
+
 static void draw_crumbs(struct app *a, int w)
 {
     ui_fill(0, 0, w, A_NORMAL);
     int x = ui_put(0, 0, w, " certdeck ", ui_attr(THEME_TITLE));
     x += ui_put(0, x, w - x, " ", A_NORMAL);
+    if (a->opts->offline) x = draw_offline(a->opts->offline, x, w);
     struct buf path = {0};
     /* Each segment's bytes in path and the level a click on it goes back to: the last part of
      * a screen's crumb is that screen; parts before it (the drill-down's "run 2 rollback")
@@ -203,7 +238,8 @@ static void draw_status(struct app *a, int y, int w)
     char left[1600], right[600];
     const char *dot = text_glyphs()->dot;
     const char *prof = a->profile_label[0] ? a->profile_label : NULL;
-    snprintf(right, sizeof right, " %s%s%s%s%s ", a->read_only ? "read-only" : "",
+    snprintf(right, sizeof right, " %s%s%s%s%s ",
+             a->read_only ? (a->opts->offline ? "offline" : "read-only") : "",
              a->read_only ? dot : "", a->endpoint_label, prof ? dot : "", prof ? prof : "");
     char *rclean = sanitize_dup(right);
     int rw = text_width(rclean);
@@ -236,7 +272,12 @@ static void draw_status(struct app *a, int y, int w)
         snprintf(left, sizeof left, "%s %s", g->spinner[a->spinner % g->n_spinner],
                  v && v->st.progress[0] ? v->st.progress : "loading");
     } else if (v && v->st.fetched_ms > 0) {
-        age_text(now - v->st.fetched_ms, left, sizeof left);
+        /* Offline, the data is as old as the snapshot (the title row says when), not as old as
+         * the moment it was read from the file. */
+        if (a->offline)
+            snprintf(left, sizeof left, "as in the snapshot");
+        else
+            age_text(now - v->st.fetched_ms, left, sizeof left);
         if (v->st.progress[0]) {
             strncat(left, dot, sizeof left - strlen(left) - 1);
             strncat(left, v->st.progress, sizeof left - strlen(left) - 1);
@@ -319,7 +360,7 @@ void chrome_draw(struct app *a)
 int64_t chrome_age_due(struct app *a, int64_t now)
 {
     struct view *v = app_top(a);
-    if (a->script_mode || !v || v->st.fetched_ms <= 0) return -1;
+    if (a->script_mode || a->offline || !v || v->st.fetched_ms <= 0) return -1;
     int64_t s = (now - v->st.fetched_ms) / 1000;
     int64_t step = age_step_s(s);
     if (!step) return -1;

@@ -11,6 +11,7 @@
 #include "tui/app/clipboard.h"
 #include "tui/app/export.h"
 #include "tui/app/prompt.h"
+#include "tui/app/save.h"
 #include "tui/connect.h"
 
 static void set_cert_filter(struct app *a, const char *cert)
@@ -149,6 +150,11 @@ static void cmd_radar(struct app *a, const struct command_call *c)
     app_push(a, &radar_view_ops, NULL);
 }
 
+static void cmd_save(struct app *a, const struct command_call *c)
+{
+    save_command(a, c->arg);
+}
+
 /* The commands. A command that is an action (act != ACT_NONE) runs it through
  * commands_dispatch, exactly as its key would. Names are separated by '|'. */
 static const struct command {
@@ -169,6 +175,7 @@ static const struct command {
     {"profile", cmd_profile, ACT_NONE},
     {"endpoint", cmd_endpoint, ACT_NONE},
     {"radar", cmd_radar, ACT_NONE},
+    {"save", cmd_save, ACT_NONE},
 };
 
 static bool names_match(const char *names, const char *cmd)

@@ -10,6 +10,7 @@
 #include "tui/config.h"
 
 struct api_client;
+struct snapshot;
 
 /* Opens a client for another profile and/or endpoint (NULL: keep the current one), for
  * :profile and :endpoint. Returns NULL with a one-line err (never a secret) when it cannot. */
@@ -50,6 +51,10 @@ struct app_options {
     const char *script;
     int script_cols;
     int script_lines;
+    /* --offline: the snapshot the client answers from (its event log is shown, writes are
+     * refused; the title row says "offline: FILE, taken TIME" with FILE its path, cut from
+     * the left when the row is short). NULL: live. */
+    const struct snapshot *offline;
 };
 
 #endif

@@ -91,8 +91,9 @@ static bool typeable(const char *id)
 void app_renew_start(struct app *a, uint64_t record_id)
 {
     if (a->read_only) {
-        app_msg(a, APP_MSG_ERROR,
-                "read-only mode: renewal refused (certdeck runs with --read-only)");
+        app_msg(a, APP_MSG_ERROR, "%s",
+                a->offline ? "offline snapshot: writes are disabled (renewal refused)"
+                           : "read-only mode: renewal refused (certdeck runs with --read-only)");
         return;
     }
     if (a->bulk_busy || a->pending.active) {

@@ -21,9 +21,11 @@ void switch_apply(struct app *a)
     const char *profile = a->switch_req.profile_set ? a->switch_req.profile : a->profile;
     const char *endpoint = a->switch_req.endpoint_set ? a->switch_req.endpoint : a->endpoint;
     if (!a->opts->connect) {
-        app_msg(a, APP_MSG_ERROR,
-                "the demo's emulator knows one account: run certdeck without "
-                "--demo to switch profiles or endpoints");
+        app_msg(a, APP_MSG_ERROR, "%s",
+                a->opts->offline ? "a snapshot is one account at one time: run certdeck without "
+                                   "--offline to switch profiles or endpoints"
+                                 : "the demo's emulator knows one account: run certdeck without "
+                                   "--demo to switch profiles or endpoints");
         return;
     }
     char err[1200];

@@ -7,6 +7,7 @@
 #include "tui/app/bulk.h"
 #include "tui/app/chrome.h"
 #include "tui/app/renew.h"
+#include "tui/app/save.h"
 #include "tui/app/switch.h"
 #include "tui/app/writes.h"
 
@@ -17,6 +18,7 @@
 void tick_pump(struct app *a)
 {
     switch_apply(a);
+    save_check(a);
     store_drain_wake(a->store);
     store_lock(a->store);
     uint64_t gen = store_generation(a->store);

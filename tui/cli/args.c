@@ -10,6 +10,7 @@
 #include "core/util.h"
 #include "tui/about.h"
 #include "tui/cli/radar.h"
+#include "tui/cli/snapshot.h"
 #include "tui/keymap.h"
 
 const char cli_usage_text[] =
@@ -29,6 +30,10 @@ const char cli_usage_text[] =
     "       certdeck [options] radar [--since YYYY-MM-DD]\n"
     "                                          per certificate: failures, rollbacks; instances\n"
     "                                          that failed in two records or more\n"
+    "       certdeck [options] snapshot FILE [--details failed|all|none]\n"
+    "                                          the record list and details (default: of failed\n"
+    "                                          and rolled-back records) into one JSON file\n"
+    "       certdeck --offline FILE [command]   the TUI, or a read-only command, on a snapshot\n"
     "       certdeck [options] doctor           where credentials come from; does the API answer\n"
     "       certdeck keys [--man]               the key bindings of the TUI\n"
     "       certdeck themes                     the themes found: NAME and file\n"
@@ -37,6 +42,7 @@ const char cli_usage_text[] =
     "\n"
     "options:\n"
     "  --demo               run against the built-in emulator on 127.0.0.1 (no account needed)\n"
+    "  --offline FILE       read a snapshot instead of the API (no network; writes refused)\n"
     "  --endpoint URL       API endpoint (default https://ssl.tencentcloudapi.com)\n"
     "  --profile NAME       credentials profile (~/.tencentcloud/credentials, ~/.tccli)\n"
     "  -o, --output FMT     batch output: table (default), json, csv\n"
@@ -58,13 +64,14 @@ const char cli_usage_text[] =
     "  -V, --version        version, git describe and library versions\n"
     "  -h, --help           this text\n"
     "\n"
-    "exit codes: 0 success, 1 API error, 2 usage, 3 network or TLS error,\n"
+    "exit codes: 0 success, 1 API error, 2 usage (or a write under --offline),\n"
+    "  3 network or TLS error,\n"
     "  4 update, wait: the pre-flight failed, or the task finished without succeeding\n"
     "    (failed, rolled back, rollback failed),\n"
     "  5 wait: timed out. After `wait`, --timeout is how long to wait in all (default: no\n"
     "    limit) and --interval the time between polls (default 5),\n"
     "  6 a rollback or retry was sent but its outcome is unknown (check the record),\n"
-    "  7 the output could not be written (disk full, reader gone)\n";
+    "  7 the output or the snapshot file could not be written (disk full, reader gone)\n";
 
 enum opt_id {
     OPT_DEMO = 256,
@@ -110,6 +117,8 @@ enum opt_id {
     OPT_ALLOW_HTTP,
     OPT_SINCE,
     OPT_TZ,
+    OPT_OFFLINE,
+    OPT_DETAILS,
 };
 
 static const struct option long_options[] = {
@@ -143,6 +152,8 @@ static const struct option long_options[] = {
     {"allow-http", no_argument, NULL, OPT_ALLOW_HTTP},
     {"since", required_argument, NULL, OPT_SINCE},
     {"tz", required_argument, NULL, OPT_TZ},
+    {"offline", required_argument, NULL, OPT_OFFLINE},
+    {"details", required_argument, NULL, OPT_DETAILS},
     /* For tests and demos: the emulator's data, and the TUI's scripted mode. */
     {"dataset", required_argument, NULL, OPT_DATASET},
     {"seed", required_argument, NULL, OPT_SEED},
@@ -335,6 +346,13 @@ int cli_parse_args(int argc, char **argv, struct cli *c)
             break;
         case OPT_TZ: /* checked against the tz database at startup (main.c) */
             c->tz = optarg;
+            break;
+        case OPT_OFFLINE:
+            c->offline = optarg;
+            break;
+        case OPT_DETAILS:
+            if (snapshot_details_parse(optarg, &c->details) != 0)
+                return cli_usage_error("--details is failed, all or none, not '%s'", optarg);
             break;
         case OPT_DATASET:
             c->dataset = optarg;

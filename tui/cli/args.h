@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "tui/cli/batch.h"
+#include "tui/cli/snapshot.h"
 #include "tui/cli/update.h"
 
 enum { CLI_EXIT_API = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_NET = 3 };
@@ -26,8 +27,10 @@ struct cli {
     struct update_options upd;
     bool wait_cmd; /* the command is `wait`: --timeout after it is the wait's own */
     double wait_timeout_s, wait_interval_s;
-    int64_t run, template_n; /* errors, retry --template: 0 when not given */
-    const char *since;       /* radar: YYYY-MM-DD */
+    int64_t run, template_n;       /* errors, retry --template: 0 when not given */
+    const char *since;             /* radar: YYYY-MM-DD */
+    const char *offline;           /* --offline FILE: a snapshot instead of the API */
+    enum snapshot_details details; /* snapshot --details */
 };
 
 extern const char cli_usage_text[];

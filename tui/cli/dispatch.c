@@ -14,6 +14,7 @@
 #include "tui/cli/doctor.h"
 #include "tui/cli/errors.h"
 #include "tui/cli/radar.h"
+#include "tui/cli/snapshot.h"
 #include "tui/cli/update.h"
 #include "tui/cli/wait.h"
 #include "tui/keymap.h"
@@ -68,6 +69,26 @@ int cli_run_command(struct api_client *api, const struct cli *c, char **pos, int
     const char *cmd = pos[0];
     struct batch_options bo = {c->format, c->all, c->offset, c->limit, c->old_cert, 4, c->csv_raw};
     int64_t id;
+    if (api_client_source(api)) {
+        /* Refused before any question is asked; the offline client would refuse them too. */
+        if (!strcmp(cmd, "rollback") || !strcmp(cmd, "retry") || !strcmp(cmd, "update")) {
+            fprintf(stderr,
+                    "certdeck: offline snapshot: writes are disabled (%s refused; run certdeck "
+                    "without --offline to act on the account)\n",
+                    cmd);
+            return CLI_EXIT_USAGE;
+        }
+        if (!strcmp(cmd, "doctor"))
+            return cli_usage_error("doctor checks the live API: there is none under --offline%s",
+                                   "");
+    }
+    if (!strcmp(cmd, "snapshot")) {
+        if (npos != 2)
+            return cli_usage_error("snapshot takes one file name, e.g. 'certdeck snapshot "
+                                   "incident.json'%s",
+                                   "");
+        return batch_snapshot(api, pos[1], c->details, c->old_cert, stderr, isatty(STDERR_FILENO));
+    }
     if (!strcmp(cmd, "records")) {
         if (npos != 1) return cli_usage_error("records takes no arguments (got '%s')", pos[1]);
         return batch_records(api, &bo, stdout);
@@ -82,6 +103,8 @@ int cli_run_command(struct api_client *api, const struct cli *c, char **pos, int
         if (npos != 2 || cli_parse_int(pos[1], 0, INT64_MAX, &id))
             return cli_usage_error("wait takes one record Id, e.g. 'certdeck wait 37'%s", "");
         struct wait_options wo = {c->format, c->wait_timeout_s, c->wait_interval_s};
+        /* A snapshot never moves: one look, and a record still running is a timeout (5). */
+        if (api_client_source(api)) wo.timeout_s = 0.001;
         return batch_wait(api, id, &wo, stdout, stderr, isatty(STDERR_FILENO));
     }
     if (!strcmp(cmd, "errors")) {

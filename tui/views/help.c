@@ -66,6 +66,8 @@ static void help_open(struct view *v, const struct view_args *args)
     add_line(p, false, ":cert ID", "",
              "list only the records of one old certificate (:cert alone: all)");
     add_line(p, false, ":filter TEXT", "", "set the filter; :sort COLUMN [desc]; :log; :help; :q");
+    add_line(p, false, ":save [FILE]", "",
+             "write what is loaded to a snapshot file; certdeck --offline FILE reopens it");
 }
 
 static void help_close(struct view *v)
