@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/id_index.h"
 #include "core/store_entries.h"
 #include "core/util.h"
 
@@ -91,23 +90,11 @@ static void run_copy_header(struct deploy_run *dst, const struct deploy_run *src
 }
 
 /* Items of src already in dst (same Id) are replaced, so their status is current; the others
- * are appended by model_group_merge. */
+ * are appended. One Id index per group, kept by the group and grown with it (core/model.c):
+ * a page costs its own size, not the group's. */
 static void group_upsert(struct resource_group *dst, const struct resource_group *src)
 {
-    if (src->n_items > 0 && dst->n_items > 0) {
-        struct id_index in_dst;
-        id_index_init(&in_dst, dst->n_items);
-        for (size_t j = 0; j < dst->n_items; j++)
-            id_index_lookup(&in_dst, dst->items[j].id, j);
-        for (size_t i = 0; i < src->n_items; i++) {
-            size_t pos1 = id_index_lookup(&in_dst, src->items[i].id, SIZE_MAX);
-            if (!pos1) continue;
-            model_item_clear(&dst->items[pos1 - 1]);
-            model_item_copy(&dst->items[pos1 - 1], &src->items[i]);
-        }
-        free(in_dst.slots);
-    }
-    model_group_merge(dst, src);
+    model_group_upsert(dst, src);
     dst->total_count = src->total_count;
     if (dst->n_items > 0) dst->list_null = false;
 }
