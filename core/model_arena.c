@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/util.h"
 
@@ -57,6 +58,17 @@ void model_mem_set_budget(size_t bytes)
 size_t model_mem_budget(void)
 {
     return atomic_load(&mem_budget);
+}
+
+size_t model_mem_default_budget(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    size_t floor = (size_t)256 << 20;
+    if (pages <= 0 || size <= 0) return floor;
+    unsigned long long ram = (unsigned long long)pages * (unsigned long long)size;
+    if (ram / 2 > SIZE_MAX) return SIZE_MAX;
+    size_t half = (size_t)(ram / 2);
+    return half > floor ? half : floor;
 }
 
 bool model_mem_over(void)

@@ -66,6 +66,8 @@ size_t model_mem_peak(void);
 /* The budget for model_mem_over; 0: none. */
 void model_mem_set_budget(size_t bytes);
 size_t model_mem_budget(void);
+/* The default budget: half of the machine's RAM (at least 256 MiB). */
+size_t model_mem_default_budget(void);
 /* Whether the arenas hold more than the budget. */
 bool model_mem_over(void);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/model_arena.h"
 #include "core/store_entries.h"
 #include "core/util.h"
 
@@ -234,6 +235,25 @@ static void detail_drain_held(struct detail_entry *e)
     }
 }
 
+/* The entry fails with APIERR_MEMORY: the memory budget (--max-memory) is spent. */
+static void detail_over_budget(struct detail_entry *e)
+{
+    size_t items = 0;
+    for (size_t r = 0; r < e->d.page.n_runs; r++)
+        for (size_t g = 0; g < e->d.page.runs[r].n_groups; g++)
+            items += e->d.page.runs[r].groups[g].n_items;
+    char held[32], budget[32];
+    struct api_error err;
+    apierr_clear(&err);
+    apierr_set(&err, APIERR_MEMORY,
+               "record %llu: the %zu instances loaded take %s with the rest of what is held, "
+               "more than --max-memory %s allows",
+               (unsigned long long)e->d.record_id, items,
+               model_mem_format(model_mem_held(), held, sizeof held),
+               model_mem_format(model_mem_budget(), budget, sizeof budget));
+    store_meta_fail(&e->d.meta, &err);
+}
+
 void store_detail_put(struct store *s, uint64_t record_id, int64_t offset, int64_t limit,
                       const struct detail_page *page)
 {
@@ -248,6 +268,8 @@ void store_detail_put(struct store *s, uint64_t record_id, int64_t offset, int64
         detail_drain_held(e);
         detail_summarize(e);
         store_meta_loaded(&e->d.meta);
+        /* Past the budget: what is loaded stays, and an entry in error is paged no further. */
+        if (model_mem_over() && !e->d.complete) detail_over_budget(e);
         if (e->d.complete) {
             /* Whatever is still held adds nothing a complete detail lacks. */
             for (size_t i = 0; i < e->n_held; i++)
