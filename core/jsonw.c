@@ -257,24 +257,23 @@ void jsonw_newline(struct jsonw *w)
     jsonw_maybe_flush(w);
 }
 
-/* A number as cJSON prints it: its int when the double equals it, else the shortest of 15 or
- * 17 significant digits that reads back the same; NaN and infinities as null. */
+/* A number as cJSON (1.7.15, the library built against) prints it: the shorter of 15 or 17
+ * significant digits that reads back the same (integers below 10^15 come out whole); NaN
+ * and infinities as null. */
 static void put_cjson_number(struct jsonw *w, const cJSON *item)
 {
     double d = item->valuedouble;
     before_value(w);
     if (isnan(d) || isinf(d)) {
         buf_puts(&w->b, "null");
-    } else if (d == (double)item->valueint) {
-        buf_printf(&w->b, "%d", item->valueint);
-    } else {
-        char num[40];
-        snprintf(num, sizeof num, "%1.15g", d);
-        double back = strtod(num, NULL);
-        double max = fabs(back) > fabs(d) ? fabs(back) : fabs(d);
-        if (!(fabs(back - d) <= max * DBL_EPSILON)) snprintf(num, sizeof num, "%1.17g", d);
-        buf_puts(&w->b, num);
+        return;
     }
+    char num[40];
+    snprintf(num, sizeof num, "%1.15g", d);
+    double back = strtod(num, NULL);
+    double max = fabs(back) > fabs(d) ? fabs(back) : fabs(d);
+    if (!(fabs(back - d) <= max * DBL_EPSILON)) snprintf(num, sizeof num, "%1.17g", d);
+    buf_puts(&w->b, num);
 }
 
 void jsonw_cjson(struct jsonw *w, const cJSON *item)
