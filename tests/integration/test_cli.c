@@ -569,8 +569,8 @@ static void test_max_memory(void **state)
     cJSON *root = cJSON_Parse(r.out);
     assert_non_null(root);
     const cJSON *runs = cJSON_GetObjectItemCaseSensitive(root, "DeployRecordDetail");
-    const cJSON *groups = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(runs, 0),
-                                                           "RecordDetailList");
+    const cJSON *groups =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(runs, 0), "RecordDetailList");
     const cJSON *clb = cJSON_GetArrayItem(groups, 0);
     int total = cJSON_GetObjectItemCaseSensitive(clb, "TotalCount")->valueint;
     assert_true(total >= 5000);

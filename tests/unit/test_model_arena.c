@@ -31,19 +31,20 @@ static char *group_body(uint64_t first, size_t n, int status)
                  "\"TotalCount\":100000,\"List\":[");
     for (size_t i = 0; i < n; i++) {
         uint64_t id = first + i;
-        buf_printf(&b,
-                   "%s{\"Id\":%llu,\"OldCertId\":\"Cert01\",\"Status\":%d,\"ErrorMsg\":\"%s\","
-                   "\"CreateTime\":\"2025-05-01T10:00:%02uZ\",\"UpdateTime\":\"2025-05-01T11:%02uZ\","
-                   "\"InstanceId\":\"lb-%llu\",\"InstanceName\":\"负载均衡-%llu\","
-                   "\"ListenerId\":\"lbl-%llu\",\"ListenerName\":\"https\","
-                   "\"Domains\":[\"www.example.com\",\"d%llu.example.com\"],\"Protocol\":\"HTTPS\","
-                   "\"SniSwitch\":1,\"Forward\":1,\"SSLMode\":\"UNIDIRECTIONAL\","
-                   "\"ResourceType\":\"clb\",\"Region\":\"ap-%s\",\"Bucket\":\"\","
-                   "\"Namespace\":\"\",\"SecretName\":\"\",\"Port\":443}",
-                   i ? "," : "", (unsigned long long)id, status,
-                   status == 2 ? "listener busy" : "", (unsigned)(id % 7), (unsigned)(id % 7),
-                   (unsigned long long)id, (unsigned long long)id, (unsigned long long)id,
-                   (unsigned long long)(id % 3), id % 2 ? "guangzhou" : "shanghai");
+        buf_printf(
+            &b,
+            "%s{\"Id\":%llu,\"OldCertId\":\"Cert01\",\"Status\":%d,\"ErrorMsg\":\"%s\","
+            "\"CreateTime\":\"2025-05-01T10:00:%02uZ\",\"UpdateTime\":\"2025-05-01T11:%02uZ\","
+            "\"InstanceId\":\"lb-%llu\",\"InstanceName\":\"负载均衡-%llu\","
+            "\"ListenerId\":\"lbl-%llu\",\"ListenerName\":\"https\","
+            "\"Domains\":[\"www.example.com\",\"d%llu.example.com\"],\"Protocol\":\"HTTPS\","
+            "\"SniSwitch\":1,\"Forward\":1,\"SSLMode\":\"UNIDIRECTIONAL\","
+            "\"ResourceType\":\"clb\",\"Region\":\"ap-%s\",\"Bucket\":\"\","
+            "\"Namespace\":\"\",\"SecretName\":\"\",\"Port\":443}",
+            i ? "," : "", (unsigned long long)id, status, status == 2 ? "listener busy" : "",
+            (unsigned)(id % 7), (unsigned)(id % 7), (unsigned long long)id, (unsigned long long)id,
+            (unsigned long long)id, (unsigned long long)(id % 3),
+            id % 2 ? "guangzhou" : "shanghai");
     }
     buf_puts(&b, "]}]}]}}");
     return buf_steal(&b);
@@ -63,10 +64,10 @@ static void assert_items_match_json(const struct resource_group *g, const char *
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetArrayItem(
             cJSON_GetObjectItemCaseSensitive(
-                cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
-                                       cJSON_GetObjectItemCaseSensitive(root, "Response"),
-                                       "DeployRecordDetail"),
-                                   0),
+                cJSON_GetArrayItem(
+                    cJSON_GetObjectItemCaseSensitive(
+                        cJSON_GetObjectItemCaseSensitive(root, "Response"), "DeployRecordDetail"),
+                    0),
                 "RecordDetailList"),
             0),
         "List");
@@ -74,7 +75,8 @@ static void assert_items_match_json(const struct resource_group *g, const char *
     size_t i = 0;
     for (const cJSON *o = list->child; o; o = o->next, i++) {
         const struct deploy_item *it = &g->items[i];
-#define S(name, m) assert_string_equal(it->m, cJSON_GetObjectItemCaseSensitive(o, name)->valuestring)
+#define S(name, m)                                                                                 \
+    assert_string_equal(it->m, cJSON_GetObjectItemCaseSensitive(o, name)->valuestring)
         S("OldCertId", old_cert_id);
         S("ErrorMsg", error_msg);
         S("CreateTime", create_time);
@@ -312,8 +314,9 @@ static void test_sizes(void **state)
     assert_int_equal(model_mem_parse_size("2GB", &v), 0);
     assert_int_equal(model_mem_parse_size("1073741824", &v), 0);
     assert_int_equal(v, (size_t)1 << 30);
-    static const char *const bad[] = {"", "M", "0", "0G", "-1G", "1.5G", "12Q", "1G ",
-                                      "99999999999999999999", "17179869184T", NULL};
+    static const char *const bad[] = {
+        "",  "M", "0", "0G", "-1G", "1.5G", "12Q", "1G ", "99999999999999999999", "17179869184T",
+        NULL};
     for (size_t i = 0; i < ARRAY_LEN(bad); i++)
         assert_int_equal(model_mem_parse_size(bad[i], &v), -1);
     char buf[32];
