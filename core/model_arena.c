@@ -187,7 +187,7 @@ char *model_arena_str(struct model_arena *a, const char *s, size_t len, unsigned
     char *found = NULL;
     for (; a->intern[h]; h = (h + 1) & a->intern_mask) {
         const char *t = a->intern[h];
-        if (memcmp(t, s, len) == 0 && t[len] == '\0') {
+        if (strncmp(t, s, len) == 0 && t[len] == '\0') { /* s holds no NUL */
             found = (char *)t;
             break;
         }

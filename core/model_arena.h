@@ -45,8 +45,8 @@ struct model_arena *model_arena_new(void);
 /* Frees the arena's blocks and tables (the strings handed out die with it). NULL is a no-op. */
 void model_arena_free(struct model_arena *a);
 
-/* A copy of s[0..len) (NUL-terminated) owned by the arena; the same pointer for the same text
- * of an interned field. field: a small number naming the field, for the statistics. */
+/* A copy of s[0..len) (no NUL inside; NUL-terminated) owned by the arena; the same pointer for the
+ * same text of an interned field. field: a small number naming the field, for the statistics. */
 char *model_arena_str(struct model_arena *a, const char *s, size_t len, unsigned field);
 /* model_arena_str of a NUL-terminated string; NULL stays NULL. */
 char *model_arena_strdup(struct model_arena *a, const char *s, unsigned field);

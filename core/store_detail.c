@@ -22,24 +22,27 @@ static struct detail_entry *detail_find(struct store *s, uint64_t record_id)
     return NULL;
 }
 
-static void detail_evict_one(struct store *s)
+/* Forgets the least recently used idle detail other than keep (NULL: any); false when there
+ * is none. */
+static bool detail_evict_other(struct store *s, const struct detail_entry *keep)
 {
     size_t victim = s->n_details;
     for (size_t i = 0; i < s->n_details; i++) {
-        if (s->details[i]->d.meta.inflight > 0) continue;
+        if (s->details[i]->d.meta.inflight > 0 || s->details[i] == keep) continue;
         if (victim == s->n_details || s->details[i]->last_used < s->details[victim]->last_used)
             victim = i;
     }
-    if (victim == s->n_details) return; /* all busy: grow past the capacity for now */
+    if (victim == s->n_details) return false; /* all busy: grow past the capacity for now */
     store_detail_entry_free(s->details[victim]);
     s->details[victim] = s->details[--s->n_details];
+    return true;
 }
 
 static struct detail_entry *detail_get(struct store *s, uint64_t record_id)
 {
     struct detail_entry *e = detail_find(s, record_id);
     if (e) return e;
-    if (s->n_details >= STORE_DETAIL_CAPACITY) detail_evict_one(s);
+    if (s->n_details >= STORE_DETAIL_CAPACITY) detail_evict_other(s, NULL);
     e = xcalloc(1, sizeof(*e));
     e->d.record_id = record_id;
     e->last_used = ++s->use_clock;
@@ -268,7 +271,10 @@ void store_detail_put(struct store *s, uint64_t record_id, int64_t offset, int64
         detail_drain_held(e);
         detail_summarize(e);
         store_meta_loaded(&e->d.meta);
-        /* Past the budget: what is loaded stays, and an entry in error is paged no further. */
+        /* Past the budget: other records' details go first (least recently used); if that is
+         * not enough, what is loaded stays and the entry, in error, is paged no further. */
+        while (model_mem_over() && detail_evict_other(s, e)) {
+        }
         if (model_mem_over() && !e->d.complete) detail_over_budget(e);
         if (e->d.complete) {
             /* Whatever is still held adds nothing a complete detail lacks. */

@@ -269,18 +269,28 @@ static void test_hand_built_group_moves_into_arena(void **state)
     model_group_clear(&g); /* ASan: nothing leaked, nothing freed twice */
 }
 
-/* The store merges pages through the group's one index and, past the budget, fails the entry
- * with the option named, keeping what it loaded. */
+/* Past the budget the store forgets other records' idle details first; when that is not
+ * enough it fails the entry with the option named, keeping what it loaded. */
 static void test_store_budget(void **state)
 {
     (void)state;
     struct store *s = store_new();
     char *p0 = group_body(1, 200, 1), *p1 = group_body(201, 200, 1);
     struct detail_page page;
-    store_detail_begin(s, 9, false);
+    store_detail_begin(s, 8, false); /* another record, loaded and idle */
     decode(p0, &page);
+    store_detail_put(s, 8, 0, 200, &page);
+    model_detail_page_clear(&page);
+
+    decode(p0, &page);
+    model_mem_set_budget(model_mem_held() + 1); /* room for one record's page, not two */
+    store_detail_begin(s, 9, false);
     store_detail_put(s, 9, 0, 200, &page);
     model_detail_page_clear(&page);
+    store_lock(s);
+    assert_null(store_detail(s, 8)); /* forgotten to make room */
+    assert_int_equal(store_detail(s, 9)->meta.state, STORE_LOADED);
+    store_unlock(s);
 
     model_mem_set_budget(model_mem_held()); /* spent: the next page passes it */
     store_detail_begin(s, 9, false);
