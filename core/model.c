@@ -245,7 +245,7 @@ static void group_index(struct resource_group *g)
 {
     struct model_arena *a = g->arena;
     if (a->indexed > g->n_items) {
-        id_pos_index_free(&a->index);
+        model_arena_index_reset(a);
         a->indexed = 0;
     }
     for (; a->indexed < g->n_items; a->indexed++) {

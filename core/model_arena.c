@@ -232,6 +232,13 @@ void model_arena_index_add(struct model_arena *a, size_t pos, const void *base, 
     if (after != before) arena_recount(a, a->held - before + after);
 }
 
+void model_arena_index_reset(struct model_arena *a)
+{
+    size_t before = id_pos_index_bytes(&a->index);
+    id_pos_index_free(&a->index);
+    arena_recount(a, a->held - before);
+}
+
 /* ---- sizes ------------------------------------------------------------------------------ */
 
 int model_mem_parse_size(const char *s, size_t *out)

@@ -60,6 +60,9 @@ void model_arena_items_cap(struct model_arena *a, size_t cap, size_t size);
 void model_arena_index_add(struct model_arena *a, size_t pos, const void *base, size_t stride,
                            size_t id_off);
 
+/* Empties the arena's index, counted. */
+void model_arena_index_reset(struct model_arena *a);
+
 /* The bytes all arenas of the process hold now, and the most they held at once. */
 size_t model_mem_held(void);
 size_t model_mem_peak(void);
