@@ -36,46 +36,6 @@ int jsonw_finish(struct jsonw *w)
     return w->out && ferror(w->out) ? -1 : 0;
 }
 
-/* One code point of s as text_decode (tui/text.c) reads it: a well-formed sequence, or one byte
- * standing for U+FFFD. s[0] is not NUL. */
-static size_t decode_cp(const unsigned char *u, uint32_t *cp)
-{
-    unsigned char c = u[0];
-    size_t n;
-    uint32_t v;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-        v = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        v = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        v = c & 0x07;
-    } else {
-        *cp = 0xfffd;
-        return 1;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((u[i] & 0xc0) != 0x80) {
-            *cp = 0xfffd;
-            return 1;
-        }
-        v = (v << 6) | (u[i] & 0x3f);
-    }
-    if ((n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10ffff)) ||
-        (v >= 0xd800 && v <= 0xdfff)) {
-        *cp = 0xfffd;
-        return 1;
-    }
-    *cp = v;
-    return n;
-}
-
 void jsonw_escape_data(struct buf *b, const char *s)
 {
     const unsigned char *p = (const unsigned char *)(s ? s : "");
@@ -118,7 +78,7 @@ void jsonw_escape_data(struct buf *b, const char *s)
             p++;
         } else {
             uint32_t cp;
-            size_t n = decode_cp(p, &cp);
+            size_t n = utf8_next((const char *)p, &cp);
             if (sanitize_cp_needs_escape(cp))
                 buf_printf(b, "\\u%04x", (unsigned)cp);
             else

@@ -22,46 +22,6 @@
 
 /* ---- the reference: batch JSON as it was printed before the writer streamed ------------- */
 
-/* tui/text.c's text_decode, as the old print_json read its output with it. */
-static size_t old_decode(const char *s, uint32_t *cp)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    unsigned char c = u[0];
-    if (c < 0x80) {
-        *cp = c;
-        return c ? 1 : 0;
-    }
-    size_t n;
-    uint32_t v;
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-        v = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        v = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        v = c & 0x07;
-    } else {
-        *cp = 0xfffd;
-        return 1;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((u[i] & 0xc0) != 0x80) {
-            *cp = 0xfffd;
-            return 1;
-        }
-        v = (v << 6) | (u[i] & 0x3f);
-    }
-    if ((n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10ffff)) ||
-        (v >= 0xd800 && v <= 0xdfff)) {
-        *cp = 0xfffd;
-        return 1;
-    }
-    *cp = v;
-    return n;
-}
-
 /* The old print_json: cJSON_Print, then the sanitizer's code points escaped, then "\n". */
 static char *old_print_json(const cJSON *root)
 {
@@ -70,7 +30,7 @@ static char *old_print_json(const cJSON *root)
     struct buf b = {0};
     for (const char *p = text; *p;) {
         uint32_t c;
-        size_t n = old_decode(p, &c);
+        size_t n = utf8_next(p, &c); /* tui/text.c's text_decode */
         if (sanitize_cp_needs_escape(c))
             buf_printf(&b, "\\u%04x", (unsigned)c);
         else
