@@ -22,6 +22,47 @@
 
 /* ---- the reference: batch JSON as it was printed before the writer streamed ------------- */
 
+/* tui/text.c's text_decode as it was before core/sanitize.c's utf8_next took its place: the
+ * old print_json read its output with it. */
+static size_t old_decode(const char *s, uint32_t *cp)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    unsigned char c = u[0];
+    if (c < 0x80) {
+        *cp = c;
+        return c ? 1 : 0;
+    }
+    size_t n;
+    uint32_t v;
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 2;
+        v = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 3;
+        v = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4;
+        v = c & 0x07;
+    } else {
+        *cp = 0xfffd;
+        return 1;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if ((u[i] & 0xc0) != 0x80) {
+            *cp = 0xfffd;
+            return 1;
+        }
+        v = (v << 6) | (u[i] & 0x3f);
+    }
+    if ((n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10ffff)) ||
+        (v >= 0xd800 && v <= 0xdfff)) {
+        *cp = 0xfffd;
+        return 1;
+    }
+    *cp = v;
+    return n;
+}
+
 /* The old print_json: cJSON_Print, then the sanitizer's code points escaped, then "\n". */
 static char *old_print_json(const cJSON *root)
 {
@@ -30,7 +71,7 @@ static char *old_print_json(const cJSON *root)
     struct buf b = {0};
     for (const char *p = text; *p;) {
         uint32_t c;
-        size_t n = utf8_next(p, &c); /* tui/text.c's text_decode */
+        size_t n = old_decode(p, &c);
         if (sanitize_cp_needs_escape(c))
             buf_printf(&b, "\\u%04x", (unsigned)c);
         else
@@ -260,6 +301,31 @@ static void test_escape_text(void **state)
     free(clean);
 }
 
+/* utf8_next reads every sequence as the old decoder did: all of one and two bytes, every
+ * three-byte one, four-byte ones around every boundary, and each cut short. */
+static void test_utf8_next_as_before(void **state)
+{
+    (void)state;
+    unsigned char s[6];
+    for (unsigned a = 1; a < 256; a++)
+        for (unsigned b = 0; b < 256; b++)
+            for (unsigned c = 0; c < 256; c += (a >= 0xe0 ? 1 : 255)) {
+                static const unsigned char fourth[] = {0x00, 0x41, 0x80, 0x8f, 0x90, 0xbf, 0xc0};
+                for (size_t k = 0; k < (a >= 0xf0 ? ARRAY_LEN(fourth) : 1); k++) {
+                    s[0] = (unsigned char)a, s[1] = (unsigned char)b, s[2] = (unsigned char)c;
+                    s[3] = fourth[k], s[4] = 0x80, s[5] = 0;
+                    uint32_t want, got;
+                    size_t wn = old_decode((const char *)s, &want);
+                    size_t gn = utf8_next((const char *)s, &got);
+                    if (wn != gn || want != got)
+                        fail_msg("%02x %02x %02x %02x: old %zu U+%04X, new %zu U+%04X", a, b, c,
+                                 s[3], wn, (unsigned)want, gn, (unsigned)got);
+                }
+            }
+    uint32_t cp;
+    assert_int_equal(utf8_next("", &cp), 0);
+}
+
 /* A failed write is reported by jsonw_finish. */
 static void test_finish_reports_write_error(void **state)
 {
@@ -284,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_records_page_bytes),
         cmocka_unit_test(test_cjson_tree_bytes),
         cmocka_unit_test(test_escape_text),
+        cmocka_unit_test(test_utf8_next_as_before),
         cmocka_unit_test(test_finish_reports_write_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
