@@ -1,7 +1,9 @@
 /* The typed records of the SSL "update, certificate ID unchanged" family (spec/API.md §2) and
- * their enums with names. Strings are owned UTF-8 exactly as the API sent them (not sanitized:
+ * their enums with names. Strings are UTF-8 exactly as the API sent them (not sanitized:
  * every text sink sanitizes); a NULL string means the field was absent or null and is not
- * re-encoded. Every struct here is freed with its model_*_free function. */
+ * re-encoded. A group's items keep their strings in the group's arena (struct
+ * resource_group); every other string is owned by its struct. Every struct here is freed with
+ * its model_*_clear function. */
 #ifndef CERTDECK_MODEL_H
 #define CERTDECK_MODEL_H
 
