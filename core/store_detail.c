@@ -257,6 +257,15 @@ static void detail_over_budget(struct detail_entry *e)
     store_meta_fail(&e->d.meta, &err);
 }
 
+/* Whether the budget is passed even after forgetting other records' idle details (least
+ * recently used first). */
+static bool detail_over(struct store *s, const struct detail_entry *keep)
+{
+    while (model_mem_over() && detail_evict_other(s, keep)) {
+    }
+    return model_mem_over();
+}
+
 void store_detail_put(struct store *s, uint64_t record_id, int64_t offset, int64_t limit,
                       const struct detail_page *page)
 {
@@ -266,16 +275,18 @@ void store_detail_put(struct store *s, uint64_t record_id, int64_t offset, int64
     bool first = e->d.meta.fetched_ms == 0;
     if (offset < 0) offset = 0;
     if (limit <= 0) limit = API_DETAIL_MAX_LIMIT;
-    if ((first && offset == 0) || (!first && offset <= e->d.fetched_offset)) {
+    /* Past the budget (--max-memory) an incomplete detail takes no more pages: what is loaded
+     * stays, and the entry, in error, is paged no further. A page already on its way when the
+     * budget ran out is dropped here, so the overshoot is one page. */
+    bool over = !e->d.complete && e->d.meta.fetched_ms != 0 && detail_over(s, e);
+    if (over) {
+        detail_over_budget(e);
+    } else if ((first && offset == 0) || (!first && offset <= e->d.fetched_offset)) {
         detail_merge(e, offset, limit, page);
         detail_drain_held(e);
         detail_summarize(e);
         store_meta_loaded(&e->d.meta);
-        /* Past the budget: other records' details go first (least recently used); if that is
-         * not enough, what is loaded stays and the entry, in error, is paged no further. */
-        while (model_mem_over() && detail_evict_other(s, e)) {
-        }
-        if (model_mem_over() && !e->d.complete) detail_over_budget(e);
+        if (!e->d.complete && detail_over(s, e)) detail_over_budget(e);
         if (e->d.complete) {
             /* Whatever is still held adds nothing a complete detail lacks. */
             for (size_t i = 0; i < e->n_held; i++)

@@ -270,7 +270,8 @@ static void test_hand_built_group_moves_into_arena(void **state)
 }
 
 /* Past the budget the store forgets other records' idle details first; when that is not
- * enough it fails the entry with the option named, keeping what it loaded. */
+ * enough it fails the entry with the option named, keeping what it loaded and dropping the
+ * pages that arrive after. */
 static void test_store_budget(void **state)
 {
     (void)state;
@@ -304,8 +305,25 @@ static void test_store_budget(void **state)
     assert_int_equal(d->meta.state, STORE_ERROR);
     assert_int_equal(d->meta.last_error.kind, APIERR_MEMORY);
     assert_non_null(strstr(d->meta.last_error.message, "more than --max-memory"));
-    assert_int_equal(d->page.runs[0].groups[0].n_items, 400); /* what was loaded stays */
+    /* what was loaded stays; the page that found the budget spent was dropped */
+    assert_int_equal(d->page.runs[0].groups[0].n_items, 200);
     store_unlock(s);
+
+    /* Pages still on their way are dropped too: the entry stays in error, no bigger. */
+    size_t held = model_mem_held();
+    model_mem_set_budget(held);
+    char *p2 = group_body(401, 200, 1);
+    decode(p2, &page);
+    store_detail_put(s, 9, 400, 200, &page);
+    model_detail_page_clear(&page);
+    model_mem_set_budget(0);
+    store_lock(s);
+    d = store_detail(s, 9);
+    assert_int_equal(d->meta.state, STORE_ERROR);
+    assert_int_equal(d->page.runs[0].groups[0].n_items, 200);
+    store_unlock(s);
+    assert_int_equal(model_mem_held(), held);
+    free(p2);
     store_free(s);
     free(p0);
     free(p1);
