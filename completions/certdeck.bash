@@ -53,7 +53,7 @@ _certdeck()
     [[ $cur == = ]] && return
     [[ $prev == = && COMP_CWORD -ge 2 ]] && prev=${COMP_WORDS[COMP_CWORD - 2]}
 
-    local valued=' --endpoint --profile -o --output --timeout --rate --cacert --language --config --theme --refresh --old-cert --offset --limit --item --dataset --seed --script --size --interval --run --template --cert --key --types --regions --since --tz --offline --details '
+    local valued=' --endpoint --profile -o --output --timeout --rate --max-memory --cacert --language --config --theme --refresh --old-cert --offset --limit --item --dataset --seed --script --size --interval --run --template --cert --key --types --regions --since --tz --offline --details '
     case $prev in
     --profile)
         _certdeck_reply "$(_certdeck_profiles | sort -u)" "$cur"
@@ -93,7 +93,7 @@ _certdeck()
         _certdeck_reply "$(printf '%s\n' clb cdn waf live ddos teo apigateway vod tke cos tse tcb lighthouse)" "$cur"
         return
         ;;
-    --timeout | --rate | --refresh | --old-cert | --offset | --limit | --item | --seed | --size | \
+    --timeout | --rate | --max-memory | --refresh | --old-cert | --offset | --limit | --item | --seed | --size | \
         --interval | --run | --template | --regions | --since)
         return
         ;;
@@ -114,7 +114,7 @@ _certdeck()
         break
     done
 
-    local global='--demo --offline --endpoint --profile --output --timeout --rate --cacert --insecure
+    local global='--demo --offline --endpoint --profile --output --timeout --rate --max-memory --cacert --insecure
                   --allow-http --csv-raw
                   --language --config --theme --no-color --refresh --read-only --mouse --tz
                   --version --help'

@@ -28,11 +28,14 @@
  * batch helpers (api_records_all, api_detail_all) and the TUI's worker (core/worker.h). A
  * server claiming more (a TotalCount of 2^53, or pages that never end) gets a clear
  * APIERR_DECODE naming the count instead of a loop, a flood of requests or an allocation that
- * aborts. Real accounts stay far below: an update task covers the instances of a dozen
- * resource types, and the record list holds one row per update. */
-#define API_RECORDS_MAX       100000 /* rows of the record list (its TotalCount) */
-#define API_DETAIL_MAX_ITEMS  500000 /* instances: one group's TotalCount, or a record's items */
-#define API_DETAIL_MAX_GROUPS 4096   /* resource-type groups of one record, over all its runs */
+ * aborts. The instances of a record are not capped by a count: what is fetched is held
+ * compactly (core/model_arena.h) and bounded by the memory budget (--max-memory,
+ * model_mem_set_budget), which fails the fetch with APIERR_MEMORY when passed.
+ * API_DETAIL_MAX_ITEMS is only the claim no account can hold (the positions a group's Id
+ * index addresses). */
+#define API_RECORDS_MAX       100000       /* rows of the record list (its TotalCount) */
+#define API_DETAIL_MAX_ITEMS  4294967295LL /* instances of one group, or of a record */
+#define API_DETAIL_MAX_GROUPS 4096 /* resource-type groups of one record, over all its runs */
 
 struct api_config {
     const char *endpoint; /* URL, e.g. "https://ssl.tencentcloudapi.com" or
@@ -139,10 +142,12 @@ int api_records_all(struct api_client *c, const char *old_cert_id, struct record
  * `concurrency` threads, within the rate limit) and merged by run position and ResourceType,
  * de-duplicated by item Id. Also correct if the server pages the concatenated list instead: it
  * keeps asking until every group holds TotalCount items or a page brings nothing new.
+ * Pages are merged in offset order as they arrive, at most 2 x concurrency of them held
+ * decoded at once; a round of pages ends at the first page that brings nothing new.
  * Bounded whatever the server claims: concurrency is capped at 16, and a group TotalCount
- * above API_DETAIL_MAX_ITEMS, more than API_DETAIL_MAX_ITEMS items or API_DETAIL_MAX_GROUPS
- * groups in all, or paging that has not converged after 1,000 rounds fail with APIERR_DECODE
- * naming the count. */
+ * above API_DETAIL_MAX_ITEMS, more than API_DETAIL_MAX_GROUPS groups in all, or paging that
+ * has not converged after 1,000 rounds fail with APIERR_DECODE naming the count; passing the
+ * memory budget fails with APIERR_MEMORY. */
 int api_detail_all(struct api_client *c, int64_t record_id, int concurrency,
                    struct detail_page *out, const atomic_int *cancel, struct api_error *err);
 

@@ -250,6 +250,9 @@ const char *apierr_hint(const struct api_error *e)
         return "cancelled before it finished; nothing was changed by certdeck";
     case APIERR_USAGE:
         return "check the command line (certdeck --help) and the credentials";
+    case APIERR_MEMORY:
+        return "raise --max-memory SIZE (e.g. --max-memory 8G), or fetch fewer instances at "
+               "a time (--offset N --limit N)";
     }
     return "";
 }
@@ -321,6 +324,9 @@ const char *apierr_format(const struct api_error *e, char *buf, size_t n)
         case APIERR_USAGE:
             buf_puts(&raw, e->message[0] ? e->message : "usage error");
             break;
+        case APIERR_MEMORY:
+            buf_puts(&raw, e->message[0] ? e->message : "over the memory budget (--max-memory)");
+            break;
         }
         if (e->kind != APIERR_NONE && e->request_id[0])
             buf_printf(&raw, " (RequestId %s)", e->request_id);
@@ -343,6 +349,7 @@ int apierr_exit_code(const struct api_error *e)
     case APIERR_API:
     case APIERR_HTTP:
     case APIERR_DECODE:
+    case APIERR_MEMORY:
         return 1;
     case APIERR_USAGE:
         return 2;

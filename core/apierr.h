@@ -14,6 +14,7 @@ enum apierr_kind {
     APIERR_DECODE,    /* HTTP 200 but the body is not a valid response: message names the path */
     APIERR_CANCELLED, /* the caller cancelled (view left, program exiting) */
     APIERR_USAGE,     /* the request could not be built (bad argument, no credentials) */
+    APIERR_MEMORY,    /* what was fetched passed the memory budget (--max-memory) */
 };
 
 struct api_error {
@@ -56,7 +57,8 @@ const char *apierr_format(const struct api_error *e, char *buf, size_t n);
 bool apierr_write_may_have_applied(const struct api_error *e);
 /* The exit code of a write whose outcome is unknown (e->outcome_unknown). */
 #define APIERR_EXIT_OUTCOME_UNKNOWN 6
-/* Batch CLI exit code: 1 API/HTTP/decode, 2 usage, 3 transport, 4 a write's outcome unknown. */
+/* Batch CLI exit code: 1 API/HTTP/decode/memory budget, 2 usage, 3 transport, 6 a write's
+ * outcome unknown. */
 int apierr_exit_code(const struct api_error *e);
 
 #endif

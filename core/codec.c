@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "core/codec_shapes.h"
+#include "core/model_arena.h"
 #include "core/sanitize.h"
 #include "core/util.h"
 
@@ -46,11 +47,15 @@ struct dctx {
     struct api_error *err;
     char path[640];
     size_t len;
+    bool use_arena;            /* groups get an arena for their items' strings */
+    struct model_arena *arena; /* where strings go now; NULL: the heap */
 };
 
 static void dctx_init(struct dctx *c, struct api_error *err, const char *root)
 {
     c->err = err;
+    c->use_arena = false;
+    c->arena = NULL;
     c->len = 0;
     c->path[0] = '\0';
     if (root) c->len = strlcpy_safe(c->path, root, sizeof c->path);
@@ -223,8 +228,9 @@ int codec_int_value(const cJSON *v, int64_t *out)
 
 /* ---- decoding: strings, lists, objects -------------------------------------------------- */
 
-/* A string value; NULL for missing or null. */
-static int decode_str(struct dctx *c, const cJSON *v, char **out)
+/* A string value; NULL for missing or null. field numbers the member for the arena's
+ * interning statistics. */
+static int decode_str(struct dctx *c, const cJSON *v, char **out, unsigned field)
 {
     *out = NULL;
     if (!v || cJSON_IsNull(v)) return 0;
@@ -233,41 +239,61 @@ static int decode_str(struct dctx *c, const cJSON *v, char **out)
     size_t len = strlen(v->valuestring);
     long bad = utf8_invalid_offset(v->valuestring, len);
     if (bad >= 0) return fail(c, "invalid UTF-8 at byte %ld", bad);
-    *out = xstrndup(v->valuestring, len);
+    *out = c->arena ? model_arena_str(c->arena, v->valuestring, len, field)
+                    : xstrndup(v->valuestring, len);
     return 0;
 }
 
 static int decode_shape(struct dctx *c, const cJSON *obj, const struct codec_shape *sh, void *base);
 
 /* Elements are appended one at a time (count first, so a failure leaves a clearable array):
- * the allocation grows with what was actually decoded, not with what a hostile array claims. */
+ * the allocation grows with what was actually decoded, not with what a hostile array claims.
+ * In an arena, a list of strings is gathered on the heap and then copied there whole; a list
+ * of objects tells the arena its capacity. */
 static int decode_list(struct dctx *c, const cJSON *arr, const struct codec_field *f, void *base)
 {
     void **slot = CODEC_MEMBER(base, f->off, void *);
     size_t *count = CODEC_MEMBER(base, f->n_off, size_t);
+    bool gather = f->kind == CODEC_F_STRS && c->arena;
+    char **strs = NULL;
+    size_t n_strs = 0;
+    void **into = gather ? (void **)&strs : slot;
+    size_t *into_count = gather ? &n_strs : count;
     size_t esize = f->kind == CODEC_F_STRS ? sizeof(char *) : f->sub->size;
+    unsigned field = (unsigned)(f->off / sizeof(char *));
     size_t cap = 0, i = 0;
+    int r = 0;
     for (const cJSON *e = arr->child; e; e = e->next, i++) {
-        *slot = xgrow(*slot, &cap, i + 1, esize);
-        char *elem = (char *)*slot + i * esize;
+        *into = xgrow(*into, &cap, i + 1, esize);
+        char *elem = (char *)*into + i * esize;
         memset(elem, 0, esize);
-        *count = i + 1;
+        *into_count = i + 1;
         size_t mark = path_push(c, "[%zu]", i);
-        int r;
         if (f->kind == CODEC_F_STRS) {
             if (cJSON_IsNull(e))
                 r = fail(c, "expected string, got null");
             else
-                r = decode_str(c, e, (char **)(void *)elem);
+                r = decode_str(c, e, (char **)(void *)elem, field);
         } else if (!cJSON_IsObject(e)) {
             r = fail(c, "expected object, got %s", type_name(e));
         } else {
             r = decode_shape(c, e, f->sub, elem);
         }
-        if (r < 0) return -1;
+        if (r < 0) break;
         path_pop(c, mark);
     }
-    return 0;
+    if (gather) {
+        if (r == 0 && n_strs) {
+            char **v = model_arena_strv(c->arena, n_strs);
+            memcpy(v, strs, n_strs * sizeof *v);
+            *slot = v;
+            *count = n_strs;
+        }
+        free(strs); /* its strings are the arena's */
+    } else if (c->arena && f->kind == CODEC_F_OBJS) {
+        model_arena_items_cap(c->arena, cap, esize);
+    }
+    return r;
 }
 
 static int decode_field(struct dctx *c, const cJSON *v, const struct codec_field *f, void *base)
@@ -283,7 +309,8 @@ static int decode_field(struct dctx *c, const cJSON *v, const struct codec_field
     }
     switch (f->kind) {
     case CODEC_F_STR:
-        return decode_str(c, v, CODEC_MEMBER(base, f->off, char *));
+        return decode_str(c, v, CODEC_MEMBER(base, f->off, char *),
+                          (unsigned)(f->off / sizeof(char *)));
     case CODEC_F_I64:
         if (decode_i64(c, v, f->flags & CODEC_F_NONNEG, CODEC_MEMBER(base, f->off, int64_t)) < 0)
             return -1;
@@ -302,13 +329,25 @@ static int decode_field(struct dctx *c, const cJSON *v, const struct codec_field
 
 static int decode_shape(struct dctx *c, const cJSON *obj, const struct codec_shape *sh, void *base)
 {
-    for (size_t i = 0; i < sh->n_fields; i++) {
+    struct model_arena *outer = c->arena, *own = NULL;
+    if (sh->has_arena) {
+        if (c->use_arena) {
+            own = model_arena_new();
+            *CODEC_MEMBER(base, sh->arena_off, struct model_arena *) = own;
+        }
+        c->arena = NULL; /* the object's own strings stay on the heap */
+    }
+    int r = 0;
+    for (size_t i = 0; i < sh->n_fields && r == 0; i++) {
         const struct codec_field *f = &sh->fields[i];
         size_t mark = path_push_key(c, f->name);
-        if (decode_field(c, cJSON_GetObjectItemCaseSensitive(obj, f->name), f, base) < 0) return -1;
-        path_pop(c, mark);
+        if (f->flags & CODEC_F_ARENA) c->arena = own;
+        r = decode_field(c, cJSON_GetObjectItemCaseSensitive(obj, f->name), f, base);
+        if (sh->has_arena) c->arena = NULL;
+        if (r == 0) path_pop(c, mark);
     }
-    return 0;
+    c->arena = outer;
+    return r;
 }
 
 /* ---- decoding: the envelope ------------------------------------------------------------- */
@@ -428,7 +467,7 @@ static int check_api_error(struct dctx *c, const cJSON *resp, const char *rid)
 
 /* Decodes a body into out (zeroed first) following sh; on failure clear(out) and err. */
 static int decode_body(const char *body, size_t len, const struct codec_shape *sh, void *out,
-                       void (*clear)(void *), struct api_error *err)
+                       void (*clear)(void *), bool use_arena, struct api_error *err)
 {
     memset(out, 0, sh->size);
     cJSON *root = codec_parse(body, len, NULL, err);
@@ -436,6 +475,7 @@ static int decode_body(const char *body, size_t len, const struct codec_shape *s
 
     struct dctx c;
     dctx_init(&c, err, NULL);
+    c.use_arena = use_arena;
     const char *rid = NULL;
     int r = -1;
     if (!cJSON_IsObject(root)) {
@@ -487,19 +527,19 @@ static void clear_empty(void *p)
 int codec_decode_records_body(const char *body, size_t len, struct records_page *out,
                               struct api_error *err)
 {
-    return decode_body(body, len, &codec_records_shape, out, clear_records, err);
+    return decode_body(body, len, &codec_records_shape, out, clear_records, false, err);
 }
 
 int codec_decode_detail_body(const char *body, size_t len, struct detail_page *out,
                              struct api_error *err)
 {
-    return decode_body(body, len, &codec_detail_shape, out, clear_detail, err);
+    return decode_body(body, len, &codec_detail_shape, out, clear_detail, true, err);
 }
 
 int codec_decode_upload_body(const char *body, size_t len, struct upload_result *out,
                              struct api_error *err)
 {
-    return decode_body(body, len, &codec_upload_shape, out, clear_upload, err);
+    return decode_body(body, len, &codec_upload_shape, out, clear_upload, false, err);
 }
 
 int codec_decode_empty_body(const char *body, size_t len, char *request_id, size_t rid_len,
@@ -507,7 +547,7 @@ int codec_decode_empty_body(const char *body, size_t len, char *request_id, size
 {
     struct codec_empty_response e;
     if (request_id && rid_len) request_id[0] = '\0';
-    if (decode_body(body, len, &codec_empty_shape, &e, clear_empty, err) < 0) return -1;
+    if (decode_body(body, len, &codec_empty_shape, &e, clear_empty, false, err) < 0) return -1;
     if (request_id && rid_len) sanitize_copy(request_id, rid_len, e.request_id);
     clear_empty(&e);
     return 0;

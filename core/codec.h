@@ -56,6 +56,13 @@ cJSON *codec_encode_records_page(const struct records_page *p);
 cJSON *codec_encode_detail_page(const struct detail_page *p);
 cJSON *codec_encode_upload_result(const struct upload_result *r);
 
+/* The same encodings written as they are walked, item by item, into a streaming writer
+ * (core/jsonw.h): the bytes of jsonw_cjson over the codec_encode_* tree, with no tree. */
+struct jsonw;
+void codec_write_records_page(struct jsonw *w, const struct records_page *p);
+void codec_write_detail_page(struct jsonw *w, const struct detail_page *p);
+void codec_write_deploy_item(struct jsonw *w, const struct deploy_item *it);
+
 /* A full envelope {"Response": {...inner, "RequestId": id}} printed compactly; takes
  * ownership of inner. And the error envelope {"Response":{"Error":{"Code","Message"},
  * "RequestId"}}. Both return heap strings. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "core/codec_shapes.h"
+#include "core/jsonw.h"
 #include "core/util.h"
 
 static cJSON *encode_shape(const struct codec_shape *sh, const void *base);
@@ -79,6 +80,95 @@ static cJSON *encode_shape(const struct codec_shape *sh, const void *base)
     }
     return obj;
 }
+
+/* ---- streaming: the same tables into the JSON writer ------------------------------------ */
+
+static void write_shape(struct jsonw *w, const struct codec_shape *sh, const void *base);
+
+static void write_integer(struct jsonw *w, int64_t v)
+{
+    jsonw_int(w, v < 0, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+}
+
+static void write_list(struct jsonw *w, const struct codec_field *f, const void *base)
+{
+    void *const *slot = CODEC_MEMBER(base, f->off, void *const);
+    size_t n = *CODEC_MEMBER(base, f->n_off, const size_t);
+    bool null_flag = (f->flags & CODEC_F_NULLFLAG) && *CODEC_MEMBER(base, f->flag_off, const bool);
+    if (null_flag && n == 0) {
+        jsonw_null(w);
+        return;
+    }
+    jsonw_array_begin(w);
+    for (size_t i = 0; *slot && i < n; i++) {
+        if (f->kind == CODEC_F_STRS) {
+            const char *s = ((char *const *)*slot)[i];
+            if (s)
+                jsonw_string(w, s);
+            else
+                jsonw_null(w);
+        } else {
+            write_shape(w, f->sub, (const char *)*slot + i * f->sub->size);
+        }
+    }
+    jsonw_array_end(w);
+}
+
+static void write_shape(struct jsonw *w, const struct codec_shape *sh, const void *base)
+{
+    jsonw_object_begin(w);
+    for (size_t i = 0; i < sh->n_fields; i++) {
+        const struct codec_field *f = &sh->fields[i];
+        switch (f->kind) {
+        case CODEC_F_STR: {
+            const char *s = *CODEC_MEMBER(base, f->off, char *const);
+            if (s) {
+                jsonw_key(w, f->name);
+                jsonw_string(w, s);
+            }
+            break;
+        }
+        case CODEC_F_I64:
+            if ((f->flags & CODEC_F_HAS) && !*CODEC_MEMBER(base, f->flag_off, const bool)) {
+                if (f->flags & CODEC_F_NULL_IF_ABSENT) {
+                    jsonw_key(w, f->name);
+                    jsonw_null(w);
+                }
+                break;
+            }
+            jsonw_key(w, f->name);
+            write_integer(w, *CODEC_MEMBER(base, f->off, const int64_t));
+            break;
+        case CODEC_F_U64:
+            jsonw_key(w, f->name);
+            jsonw_int(w, false, *CODEC_MEMBER(base, f->off, const uint64_t));
+            break;
+        case CODEC_F_STRS:
+        case CODEC_F_OBJS:
+            jsonw_key(w, f->name);
+            write_list(w, f, base);
+            break;
+        }
+    }
+    jsonw_object_end(w);
+}
+
+void codec_write_records_page(struct jsonw *w, const struct records_page *p)
+{
+    write_shape(w, &codec_records_shape, p);
+}
+
+void codec_write_detail_page(struct jsonw *w, const struct detail_page *p)
+{
+    write_shape(w, &codec_detail_shape, p);
+}
+
+void codec_write_deploy_item(struct jsonw *w, const struct deploy_item *it)
+{
+    write_shape(w, &codec_item_shape, it);
+}
+
+/* ---- trees ------------------------------------------------------------------------------ */
 
 cJSON *codec_encode_update_record(const struct update_record *r)
 {

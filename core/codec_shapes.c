@@ -6,7 +6,11 @@
 
 #define SHAPE(T, table)                                                                            \
     {                                                                                              \
-        sizeof(T), table, ARRAY_LEN(table)                                                         \
+        sizeof(T), table, ARRAY_LEN(table), false, 0                                               \
+    }
+#define SHAPE_ARENA(T, table, m)                                                                   \
+    {                                                                                              \
+        sizeof(T), table, ARRAY_LEN(table), true, offsetof(T, m)                                   \
     }
 #define FSTR(T, name, m, fl)                                                                       \
     {                                                                                              \
@@ -72,10 +76,13 @@ const struct codec_shape codec_item_shape = SHAPE(struct deploy_item, item_field
 /* DeployRecordList (one resource-type group). */
 static const struct codec_field group_fields[] = {
     FSTR(struct resource_group, "ResourceType", resource_type, 0),
-    FOBJS_NULL(struct resource_group, "List", items, n_items, list_null, codec_item_shape),
+    {"List", CODEC_F_OBJS, CODEC_F_NULLFLAG | CODEC_F_ARENA, offsetof(struct resource_group, items),
+     offsetof(struct resource_group, n_items), offsetof(struct resource_group, list_null),
+     &codec_item_shape},
     FI64(struct resource_group, "TotalCount", total_count, 0),
 };
-static const struct codec_shape codec_group_shape = SHAPE(struct resource_group, group_fields);
+static const struct codec_shape codec_group_shape =
+    SHAPE_ARENA(struct resource_group, group_fields, arena);
 
 /* DeployRecord (one deploy or rollback run). */
 static const struct codec_field run_fields[] = {

@@ -22,6 +22,8 @@ enum {
     CODEC_F_NULLFLAG = 1u << 3, /* flag_off: bool *_null (lists) — set when the API sent null */
     /* encoder: a number without has_ is written as null, not omitted */
     CODEC_F_NULL_IF_ABSENT = 1u << 4,
+    /* decoder: the list's elements keep their strings in the object's arena (arena_off) */
+    CODEC_F_ARENA = 1u << 5,
 };
 
 struct codec_shape;
@@ -40,6 +42,8 @@ struct codec_shape {
     size_t size;
     const struct codec_field *fields;
     size_t n_fields;
+    bool has_arena; /* the object owns a struct model_arena * at arena_off (core/model.h) */
+    size_t arena_off;
 };
 
 /* Rollback / Retry: only RequestId. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/jsonw.h"
 #include "core/sanitize.h"
 
 /* A cell a spreadsheet would read as a formula: one that begins with =, +, - or @, or with a
@@ -42,24 +43,6 @@ void csv_row(FILE *out, const char *const *cells, size_t n, bool raw)
     buf_free(&b);
 }
 
-/* A JSON string of the sanitized s: quotes, backslashes and what the sanitizer names
- * escaped. */
-static void json_string(struct buf *b, const char *s)
-{
-    char *clean = sanitize_dup(s ? s : "");
-    buf_putc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)clean; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            buf_printf(b, "\\%c", *p);
-        else if (*p < 0x20)
-            buf_printf(b, "\\u%04x", *p);
-        else
-            buf_putc(b, (char)*p);
-    }
-    buf_putc(b, '"');
-    free(clean);
-}
-
 void rowsink_begin(struct rowsink *s, FILE *out, enum rowsink_format f, const char *const *headers,
                    size_t n_cols)
 {
@@ -79,9 +62,9 @@ void rowsink_row(struct rowsink *s, const char *const *cells)
         buf_puts(&b, s->rows ? ",\n  {" : "\n  {");
         for (size_t c = 0; c < s->n_cols; c++) {
             if (c) buf_puts(&b, ", ");
-            json_string(&b, s->headers[c]);
+            jsonw_escape_text(&b, s->headers[c]);
             buf_puts(&b, ": ");
-            json_string(&b, cells[c]);
+            jsonw_escape_text(&b, cells[c]);
         }
         buf_putc(&b, '}');
         fputs(b.data, s->out);

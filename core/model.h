@@ -1,7 +1,9 @@
 /* The typed records of the SSL "update, certificate ID unchanged" family (spec/API.md §2) and
- * their enums with names. Strings are owned UTF-8 exactly as the API sent them (not sanitized:
+ * their enums with names. Strings are UTF-8 exactly as the API sent them (not sanitized:
  * every text sink sanitizes); a NULL string means the field was absent or null and is not
- * re-encoded. Every struct here is freed with its model_*_free function. */
+ * re-encoded. A group's items keep their strings in the group's arena (struct
+ * resource_group); every other string is owned by its struct. Every struct here is freed with
+ * its model_*_clear function. */
 #ifndef CERTDECK_MODEL_H
 #define CERTDECK_MODEL_H
 
@@ -61,14 +63,24 @@ struct deploy_item {
     char *resource_type;
 };
 
+struct model_arena; /* core/model_arena.h */
+
 /* DeployRecordList: one resource-type group of a run. items is one page (or, after paging,
- * all) of the group; total_count is the group's full size on the server. */
+ * all) of the group; total_count is the group's full size on the server.
+ *
+ * Who owns the items' strings: with arena NULL (a group built by hand: the emulator, tests),
+ * each item owns its strings, freed by model_item_clear. With an arena (every group decoded
+ * from a response, copied or merged here), the arena owns every string and Domains array of
+ * the items, some shared between items: read them freely, never free or replace one — change
+ * a group's items only through model_group_merge / model_group_upsert. Either way the group
+ * owns its items array and resource_type, and model_group_clear frees everything. */
 struct resource_group {
     char *resource_type;
     struct deploy_item *items;
     size_t n_items;
     bool list_null; /* the API sent "List": null */
     int64_t total_count;
+    struct model_arena *arena;
 };
 
 /* DeployRecord: one pass (deploy or rollback) of an update record. */
@@ -160,8 +172,16 @@ void model_detail_page_clear(struct detail_page *p);
 void model_records_page_clear(struct records_page *p);
 void model_upload_result_clear(struct upload_result *r);
 
-/* Appends src's items to dst (deep copies), skipping items whose Id dst already holds. Returns
- * how many were added. Used to merge pages of one group. */
+/* Appends src's items to dst, skipping items whose Id dst already holds; returns how many were
+ * added. Used to merge pages of one group: dst gets an arena (its items move into it if they
+ * were its own), the new items' strings are copied into it, and its Id index persists and
+ * grows, so merging N items in pages costs O(N) in all. src is left as it was. */
 size_t model_group_merge(struct resource_group *dst, const struct resource_group *src);
+/* As model_group_merge, and the items of src whose Id dst holds replace dst's (a refresh
+ * bringing current statuses); strings that did not change are kept, not copied again. Returns
+ * how many were added. */
+size_t model_group_upsert(struct resource_group *dst, const struct resource_group *src);
+/* The item with this Id in an arena group (through its index), or NULL. */
+const struct deploy_item *model_group_find(struct resource_group *g, uint64_t id);
 
 #endif

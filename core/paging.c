@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/id_index.h"
+#include "core/model_arena.h"
 #include "core/sanitize.h"
 #include "core/threads.h"
 #include "core/util.h"
@@ -118,23 +119,26 @@ static int64_t paging_detail_max_span(const struct detail_page *p)
     return m < API_DETAIL_MAX_ITEMS ? m : API_DETAIL_MAX_ITEMS;
 }
 
-/* Merges one later page into dst by run position and ResourceType; returns the items added. */
-static size_t paging_detail_merge(struct detail_page *dst, const struct detail_page *src)
+/* Merges one later page into dst by run position and ResourceType; returns the items added.
+ * What dst lacks moves over whole (a new run, a new group); items of a group dst holds join
+ * it through its Id index, their strings copied once into its arena. src is left clearable. */
+static size_t paging_detail_merge(struct detail_page *dst, struct detail_page *src)
 {
     size_t added = 0;
     for (size_t r = 0; r < src->n_runs; r++) {
-        const struct deploy_run *sr = &src->runs[r];
+        struct deploy_run *sr = &src->runs[r];
         if (r >= dst->n_runs) {
             /* A run that appeared between pages: keep it whole. */
             dst->runs = xrealloc(dst->runs, (dst->n_runs + 1) * sizeof *dst->runs);
-            model_run_copy(&dst->runs[dst->n_runs++], sr);
+            dst->runs[dst->n_runs++] = *sr;
             for (size_t g = 0; g < sr->n_groups; g++)
                 added += sr->groups[g].n_items;
+            memset(sr, 0, sizeof *sr);
             continue;
         }
         struct deploy_run *dr = &dst->runs[r];
         for (size_t g = 0; g < sr->n_groups; g++) {
-            const struct resource_group *sg = &sr->groups[g];
+            struct resource_group *sg = &sr->groups[g];
             struct resource_group *dg = NULL;
             for (size_t k = 0; k < dr->n_groups && !dg; k++)
                 if (str_same(dr->groups[k].resource_type, sg->resource_type)) dg = &dr->groups[k];
@@ -143,135 +147,18 @@ static size_t paging_detail_merge(struct detail_page *dst, const struct detail_p
                 continue;
             }
             dr->groups = xrealloc(dr->groups, (dr->n_groups + 1) * sizeof *dr->groups);
-            model_group_copy(&dr->groups[dr->n_groups++], sg);
+            dr->groups[dr->n_groups++] = *sg;
             dr->groups_null = false;
             added += sg->n_items;
+            memset(sg, 0, sizeof *sg);
         }
     }
     return added;
 }
 
-/* One round of page fetches, shared by its threads. */
-struct paging_detail_round {
-    struct api_client *c;
-    int64_t record_id;
-    const int64_t *offsets;
-    struct detail_page *pages;
-    size_t n;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    size_t next;
-    int running;
-    bool failed;
-    struct api_error first_err;
-    atomic_int stop; /* set on the first error or when the caller cancels */
-};
-
-static void *paging_detail_thread(void *arg)
-{
-    struct paging_detail_round *rd = arg;
-    for (;;) {
-        pthread_mutex_lock(&rd->mu);
-        size_t i = rd->next;
-        bool done = i >= rd->n || atomic_load(&rd->stop) || rd->failed;
-        if (!done) rd->next++;
-        pthread_mutex_unlock(&rd->mu);
-        if (done) break;
-
-        struct detail_query q = {rd->record_id, rd->offsets[i], API_DETAIL_MAX_LIMIT};
-        struct api_error e;
-        apierr_clear(&e);
-        int rc = api_describe_detail(rd->c, &q, &rd->pages[i], &rd->stop, &e);
-        if (rc != 0) {
-            pthread_mutex_lock(&rd->mu);
-            if (!rd->failed && e.kind != APIERR_CANCELLED) {
-                rd->failed = true;
-                rd->first_err = e;
-            }
-            pthread_mutex_unlock(&rd->mu);
-            atomic_store(&rd->stop, 1);
-        }
-    }
-    pthread_mutex_lock(&rd->mu);
-    rd->running--;
-    pthread_cond_signal(&rd->cv);
-    pthread_mutex_unlock(&rd->mu);
-    return NULL;
-}
-
-/* Fetches the pages at offsets[0..n) into pages[]; concurrently when concurrency > 1. The
- * caller's cancel flag is watched here and passed to the threads through rd.stop. */
-static int paging_detail_fetch(struct api_client *c, int64_t record_id, const int64_t *offsets,
-                               size_t n, int concurrency, struct detail_page *pages,
-                               const atomic_int *cancel, struct api_error *err)
-{
-    if (concurrency <= 1 || n <= 1) {
-        for (size_t i = 0; i < n; i++) {
-            struct detail_query q = {record_id, offsets[i], API_DETAIL_MAX_LIMIT};
-            if (api_describe_detail(c, &q, &pages[i], cancel, err) != 0) return -1;
-        }
-        return 0;
-    }
-    struct paging_detail_round rd = {
-        .c = c, .record_id = record_id, .offsets = offsets, .pages = pages, .n = n};
-    atomic_init(&rd.stop, 0);
-    pthread_mutex_init(&rd.mu, NULL);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&rd.cv, &attr);
-    pthread_condattr_destroy(&attr);
-
-    size_t k = (size_t)concurrency < n ? (size_t)concurrency : n;
-    pthread_t *tids = xcalloc(k, sizeof *tids);
-    size_t started = 0;
-    pthread_mutex_lock(&rd.mu);
-    for (; started < k; started++) {
-        if (threads_create(&tids[started], paging_detail_thread, &rd) != 0) break;
-        rd.running++;
-    }
-    pthread_mutex_unlock(&rd.mu);
-    bool cancelled = false;
-    if (started == 0) {
-        /* No thread could be started: fetch on this one. */
-        free(tids);
-        pthread_cond_destroy(&rd.cv);
-        pthread_mutex_destroy(&rd.mu);
-        return paging_detail_fetch(c, record_id, offsets, n, 1, pages, cancel, err);
-    }
-    pthread_mutex_lock(&rd.mu);
-    while (rd.running > 0) {
-        if (cancel && atomic_load(cancel) && !cancelled) {
-            cancelled = true;
-            atomic_store(&rd.stop, 1);
-        }
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_nsec += 20 * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
-        pthread_cond_timedwait(&rd.cv, &rd.mu, &ts);
-    }
-    pthread_mutex_unlock(&rd.mu);
-    for (size_t i = 0; i < started; i++)
-        pthread_join(tids[i], NULL);
-    free(tids);
-    pthread_cond_destroy(&rd.cv);
-    pthread_mutex_destroy(&rd.mu);
-
-    if (cancelled || (cancel && atomic_load(cancel))) {
-        apierr_clear(err);
-        apierr_set(err, APIERR_CANCELLED, "cancelled");
-        return -1;
-    }
-    if (rd.failed) {
-        *err = rd.first_err;
-        return -1;
-    }
-    return 0;
-}
-
 /* Whether p (one page, or everything merged so far) stays within what certdeck pages
- * through: 0, or -1 with a decode error naming the offending count. */
+ * through: 0, or -1 with an error naming the offending count (APIERR_DECODE for a server's
+ * claim no account can hold; APIERR_MEMORY when what was fetched passes --max-memory). */
 static int paging_detail_check(const struct detail_page *p, struct api_error *err)
 {
     size_t groups = 0, items = 0;
@@ -284,24 +171,225 @@ static int paging_detail_check(const struct detail_page *p, struct api_error *er
                 apierr_clear(err);
                 apierr_set(err, APIERR_DECODE,
                            "Response.DeployRecordDetail[%zu].RecordDetailList[%zu].TotalCount: "
-                           "%" PRId64 " instances is more than certdeck pages through (%d)",
-                           r, g, grp->total_count, API_DETAIL_MAX_ITEMS);
+                           "%" PRId64 " instances is more than certdeck pages through (%lld)",
+                           r, g, grp->total_count, (long long)API_DETAIL_MAX_ITEMS);
                 goto failed;
             }
         }
     }
-    if (groups > API_DETAIL_MAX_GROUPS || items > API_DETAIL_MAX_ITEMS) {
+    if (groups > API_DETAIL_MAX_GROUPS) {
         apierr_clear(err);
         apierr_set(err, APIERR_DECODE,
-                   "Response.DeployRecordDetail: %zu resource-type groups and %zu instances is "
-                   "more than certdeck pages through (%d and %d)",
-                   groups, items, API_DETAIL_MAX_GROUPS, API_DETAIL_MAX_ITEMS);
+                   "Response.DeployRecordDetail: %zu resource-type groups is more than certdeck "
+                   "pages through (%d)",
+                   groups, API_DETAIL_MAX_GROUPS);
+        goto failed;
+    }
+    if (model_mem_over()) {
+        char held[32], budget[32];
+        apierr_clear(err);
+        apierr_set(err, APIERR_MEMORY,
+                   "the %zu instances fetched so far take %s, more than --max-memory %s allows",
+                   items, model_mem_format(model_mem_held(), held, sizeof held),
+                   model_mem_format(model_mem_budget(), budget, sizeof budget));
         goto failed;
     }
     return 0;
 failed:
     if (p->request_id) sanitize_copy(err->request_id, sizeof err->request_id, p->request_id);
     return -1;
+}
+
+/* One round of page fetches: pages handed out to threads in offset order and merged on the
+ * caller's thread in that order as soon as each arrives, so that at most `window` pages are
+ * held decoded at once, whatever the round's length. */
+struct paging_detail_round {
+    struct api_client *c;
+    int64_t record_id;
+    int64_t first; /* the offset of the round's page 0; page i is first + i * limit */
+    size_t n;      /* pages in the round */
+    size_t window;
+    struct detail_page *slot; /* page i waits in slot[i % window] */
+    bool *ready;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;   /* the caller: a page arrived, a thread ended */
+    pthread_cond_t room; /* the threads: a page was merged, or stop */
+    size_t next;         /* the next page to hand out */
+    size_t merged;       /* pages merged: slots of pages below are free */
+    size_t end;          /* no page at or past this is merged (the round ended early) */
+    int running;
+    bool failed;
+    struct api_error first_err;
+    atomic_int stop; /* set on the first error or when the caller cancels */
+};
+
+static void *paging_detail_thread(void *arg)
+{
+    struct paging_detail_round *rd = arg;
+    for (;;) {
+        pthread_mutex_lock(&rd->mu);
+        while (!atomic_load(&rd->stop) && !rd->failed && rd->next < rd->end &&
+               rd->next >= rd->merged + rd->window)
+            pthread_cond_wait(&rd->room, &rd->mu);
+        size_t i = rd->next;
+        bool done = i >= rd->end || atomic_load(&rd->stop) || rd->failed;
+        if (!done) rd->next++;
+        pthread_mutex_unlock(&rd->mu);
+        if (done) break;
+
+        struct detail_query q = {rd->record_id, rd->first + (int64_t)i * API_DETAIL_MAX_LIMIT,
+                                 API_DETAIL_MAX_LIMIT};
+        struct detail_page page;
+        struct api_error e;
+        apierr_clear(&e);
+        int rc = api_describe_detail(rd->c, &q, &page, &rd->stop, &e);
+        pthread_mutex_lock(&rd->mu);
+        if (rc != 0) {
+            if (!rd->failed && e.kind != APIERR_CANCELLED) {
+                rd->failed = true;
+                rd->first_err = e;
+            }
+            atomic_store(&rd->stop, 1);
+            pthread_cond_broadcast(&rd->room);
+        } else {
+            rd->slot[i % rd->window] = page;
+            rd->ready[i % rd->window] = true;
+        }
+        pthread_cond_signal(&rd->cv);
+        pthread_mutex_unlock(&rd->mu);
+    }
+    pthread_mutex_lock(&rd->mu);
+    rd->running--;
+    pthread_cond_signal(&rd->cv);
+    pthread_mutex_unlock(&rd->mu);
+    return NULL;
+}
+
+/* Merges a fetched page into out (checked before and after); *nothing_new is set when it
+ * added no item. 0, or -1 with err. The page is cleared. */
+static int paging_detail_take(struct detail_page *out, struct detail_page *page, size_t *added,
+                              bool *nothing_new, struct api_error *err)
+{
+    int rc = paging_detail_check(page, err);
+    if (rc == 0) {
+        size_t a = paging_detail_merge(out, page);
+        *added += a;
+        *nothing_new = a == 0;
+        rc = paging_detail_check(out, err);
+    }
+    model_detail_page_clear(page);
+    return rc;
+}
+
+/* Fetches and merges the pages at first, first + limit, … (n of them) into out; concurrently
+ * when concurrency > 1. The round ends early at the first page that brings nothing new (the
+ * end of every group, or a server claiming more than it has): *pages says how many were
+ * merged. The caller's cancel flag is watched here and passed to the threads. */
+static int paging_detail_round(struct api_client *c, int64_t record_id, int64_t first, size_t n,
+                               int concurrency, struct detail_page *out, size_t *added,
+                               size_t *pages, const atomic_int *cancel, struct api_error *err)
+{
+    *pages = 0;
+    bool nothing_new = false;
+    if (concurrency <= 1 || n <= 1) {
+        for (size_t i = 0; i < n && !nothing_new; i++) {
+            struct detail_query q = {record_id, first + (int64_t)i * API_DETAIL_MAX_LIMIT,
+                                     API_DETAIL_MAX_LIMIT};
+            struct detail_page page;
+            if (api_describe_detail(c, &q, &page, cancel, err) != 0) return -1;
+            if (paging_detail_take(out, &page, added, &nothing_new, err) != 0) return -1;
+            (*pages)++;
+        }
+        return 0;
+    }
+    size_t k = (size_t)concurrency < n ? (size_t)concurrency : n;
+    struct paging_detail_round rd = {
+        .c = c, .record_id = record_id, .first = first, .n = n, .end = n, .window = 2 * k};
+    rd.slot = xcalloc(rd.window, sizeof *rd.slot);
+    rd.ready = xcalloc(rd.window, sizeof *rd.ready);
+    atomic_init(&rd.stop, 0);
+    pthread_mutex_init(&rd.mu, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&rd.cv, &attr);
+    pthread_condattr_destroy(&attr);
+    pthread_cond_init(&rd.room, NULL);
+
+    pthread_t *tids = xcalloc(k, sizeof *tids);
+    size_t started = 0;
+    pthread_mutex_lock(&rd.mu);
+    for (; started < k; started++) {
+        if (threads_create(&tids[started], paging_detail_thread, &rd) != 0) break;
+        rd.running++;
+    }
+    pthread_mutex_unlock(&rd.mu);
+    if (started == 0) {
+        /* No thread could be started: fetch on this one. */
+        free(tids);
+        free(rd.slot);
+        free(rd.ready);
+        pthread_cond_destroy(&rd.room);
+        pthread_cond_destroy(&rd.cv);
+        pthread_mutex_destroy(&rd.mu);
+        return paging_detail_round(c, record_id, first, n, 1, out, added, pages, cancel, err);
+    }
+    bool cancelled = false, merge_failed = false;
+    pthread_mutex_lock(&rd.mu);
+    for (;;) {
+        if (cancel && atomic_load(cancel) && !cancelled) {
+            cancelled = true;
+            atomic_store(&rd.stop, 1);
+            pthread_cond_broadcast(&rd.room);
+        }
+        size_t at = rd.merged % rd.window;
+        if (!merge_failed && !rd.failed && !cancelled && rd.merged < rd.end && rd.ready[at]) {
+            struct detail_page page = rd.slot[at];
+            rd.ready[at] = false;
+            pthread_mutex_unlock(&rd.mu);
+            int rc = paging_detail_take(out, &page, added, &nothing_new, err);
+            pthread_mutex_lock(&rd.mu);
+            rd.merged++;
+            if (rc != 0) {
+                merge_failed = true;
+                atomic_store(&rd.stop, 1);
+            } else if (nothing_new) {
+                rd.end = rd.merged; /* what is fetched past here is dropped */
+            }
+            pthread_cond_broadcast(&rd.room);
+            continue;
+        }
+        if (rd.running == 0) break;
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += 20 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+        pthread_cond_timedwait(&rd.cv, &rd.mu, &ts);
+    }
+    pthread_mutex_unlock(&rd.mu);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(tids[i], NULL);
+    for (size_t i = 0; i < rd.window; i++)
+        if (rd.ready[i]) model_detail_page_clear(&rd.slot[i]);
+    *pages = rd.merged;
+    free(tids);
+    free(rd.slot);
+    free(rd.ready);
+    pthread_cond_destroy(&rd.room);
+    pthread_cond_destroy(&rd.cv);
+    pthread_mutex_destroy(&rd.mu);
+
+    if (merge_failed) return -1;
+    if (cancelled || (cancel && atomic_load(cancel))) {
+        apierr_clear(err);
+        apierr_set(err, APIERR_CANCELLED, "cancelled");
+        return -1;
+    }
+    if (rd.failed) {
+        *err = rd.first_err;
+        return -1;
+    }
+    return 0;
 }
 
 int api_detail_all(struct api_client *c, int64_t record_id, int concurrency,
@@ -335,38 +423,21 @@ int api_detail_all(struct api_client *c, int64_t record_id, int concurrency,
          * differently. The second: every offset up to the longest run's groups concatenated
          * (paging over the whole list) in one go — in rounds of `concurrency` pages a big
          * record would hit PAGING_DETAIL_MAX_ROUNDS. After that, or when there is no such offset
-         * left: the next `concurrency` pages, until nothing new arrives. */
+         * left: the next `concurrency` pages, until nothing new arrives. A round ends at its
+         * first page that brings nothing new. */
         int64_t until = round == 0   ? paging_detail_max_total(out)
                         : round == 1 ? paging_detail_max_span(out)
                                      : 0;
         size_t n = (size_t)concurrency;
         if (until > next)
             n = (size_t)((until - next + API_DETAIL_MAX_LIMIT - 1) / API_DETAIL_MAX_LIMIT);
-        int64_t *offsets = xcalloc(n, sizeof *offsets);
-        for (size_t i = 0; i < n; i++)
-            offsets[i] = next + (int64_t)i * API_DETAIL_MAX_LIMIT;
-        struct detail_page *pages = xcalloc(n, sizeof *pages);
-
-        int rc = paging_detail_fetch(c, record_id, offsets, n, concurrency, pages, cancel, err);
-        size_t added = 0;
-        /* Merged in offset order so the result does not depend on which thread won. A page is
-         * checked before it is merged (its groups are matched against ours one by one) and
-         * the result after. */
-        for (size_t i = 0; i < n; i++) {
-            if (rc == 0 && paging_detail_check(&pages[i], err) != 0) rc = -1;
-            if (rc == 0) {
-                added += paging_detail_merge(out, &pages[i]);
-                if (paging_detail_check(out, err) != 0) rc = -1;
-            }
-            model_detail_page_clear(&pages[i]);
-        }
-        free(pages);
-        free(offsets);
-        if (rc != 0) {
+        size_t added = 0, pages = 0;
+        if (paging_detail_round(c, record_id, next, n, concurrency, out, &added, &pages, cancel,
+                                err) != 0) {
             model_detail_page_clear(out);
             return -1;
         }
-        next += (int64_t)n * API_DETAIL_MAX_LIMIT;
+        next += (int64_t)pages * API_DETAIL_MAX_LIMIT;
         if (added == 0) break;
     }
     return 0;

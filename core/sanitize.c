@@ -171,3 +171,16 @@ long utf8_invalid_offset(const char *s, size_t len)
     }
     return -1;
 }
+
+size_t utf8_next(const char *s, uint32_t *cp)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (u[0] < 0x80) {
+        *cp = u[0];
+        return u[0] ? 1 : 0;
+    }
+    size_t n = utf8_decode(u, strnlen(s, 4), cp);
+    if (n) return n;
+    *cp = 0xfffd;
+    return 1;
+}

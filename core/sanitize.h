@@ -26,6 +26,10 @@ bool sanitize_cp_needs_escape(uint32_t cp);
 char *sanitize_dup(const char *s);
 /* True when s needs no change (fast path). */
 bool sanitize_is_clean(const char *s, size_t len);
+/* Decodes one code point at s (NUL-terminated) as every text sink reads it (the TUI's widths,
+ * JSON's escapes): returns the bytes used (>= 1 unless *s is NUL); a byte that does not start
+ * a well-formed sequence decodes as U+FFFD and uses 1 byte. */
+size_t utf8_next(const char *s, uint32_t *cp);
 /* Validates UTF-8; returns the byte offset of the first invalid sequence, or -1 if valid. */
 long utf8_invalid_offset(const char *s, size_t len);
 

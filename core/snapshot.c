@@ -142,7 +142,7 @@ static void set_err(char *err, size_t n, const char *path, const char *what, int
 
 static char *utc_text(int64_t t)
 {
-    char b[32];
+    char b[80]; /* room for any int fields, as the compiler counts them */
     time_t tt = (time_t)t;
     struct tm tm;
     /* Four-digit years (strftime's %Y does not pad), as the reader wants them: anything else

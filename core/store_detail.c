@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/id_index.h"
+#include "core/model_arena.h"
 #include "core/store_entries.h"
 #include "core/util.h"
 
@@ -22,24 +22,27 @@ static struct detail_entry *detail_find(struct store *s, uint64_t record_id)
     return NULL;
 }
 
-static void detail_evict_one(struct store *s)
+/* Forgets the least recently used idle detail other than keep (NULL: any); false when there
+ * is none. */
+static bool detail_evict_other(struct store *s, const struct detail_entry *keep)
 {
     size_t victim = s->n_details;
     for (size_t i = 0; i < s->n_details; i++) {
-        if (s->details[i]->d.meta.inflight > 0) continue;
+        if (s->details[i]->d.meta.inflight > 0 || s->details[i] == keep) continue;
         if (victim == s->n_details || s->details[i]->last_used < s->details[victim]->last_used)
             victim = i;
     }
-    if (victim == s->n_details) return; /* all busy: grow past the capacity for now */
+    if (victim == s->n_details) return false; /* all busy: grow past the capacity for now */
     store_detail_entry_free(s->details[victim]);
     s->details[victim] = s->details[--s->n_details];
+    return true;
 }
 
 static struct detail_entry *detail_get(struct store *s, uint64_t record_id)
 {
     struct detail_entry *e = detail_find(s, record_id);
     if (e) return e;
-    if (s->n_details >= STORE_DETAIL_CAPACITY) detail_evict_one(s);
+    if (s->n_details >= STORE_DETAIL_CAPACITY) detail_evict_other(s, NULL);
     e = xcalloc(1, sizeof(*e));
     e->d.record_id = record_id;
     e->last_used = ++s->use_clock;
@@ -91,23 +94,11 @@ static void run_copy_header(struct deploy_run *dst, const struct deploy_run *src
 }
 
 /* Items of src already in dst (same Id) are replaced, so their status is current; the others
- * are appended by model_group_merge. */
+ * are appended. One Id index per group, kept by the group and grown with it (core/model.c):
+ * a page costs its own size, not the group's. */
 static void group_upsert(struct resource_group *dst, const struct resource_group *src)
 {
-    if (src->n_items > 0 && dst->n_items > 0) {
-        struct id_index in_dst;
-        id_index_init(&in_dst, dst->n_items);
-        for (size_t j = 0; j < dst->n_items; j++)
-            id_index_lookup(&in_dst, dst->items[j].id, j);
-        for (size_t i = 0; i < src->n_items; i++) {
-            size_t pos1 = id_index_lookup(&in_dst, src->items[i].id, SIZE_MAX);
-            if (!pos1) continue;
-            model_item_clear(&dst->items[pos1 - 1]);
-            model_item_copy(&dst->items[pos1 - 1], &src->items[i]);
-        }
-        free(in_dst.slots);
-    }
-    model_group_merge(dst, src);
+    model_group_upsert(dst, src);
     dst->total_count = src->total_count;
     if (dst->n_items > 0) dst->list_null = false;
 }
@@ -247,6 +238,34 @@ static void detail_drain_held(struct detail_entry *e)
     }
 }
 
+/* The entry fails with APIERR_MEMORY: the memory budget (--max-memory) is spent. */
+static void detail_over_budget(struct detail_entry *e)
+{
+    size_t items = 0;
+    for (size_t r = 0; r < e->d.page.n_runs; r++)
+        for (size_t g = 0; g < e->d.page.runs[r].n_groups; g++)
+            items += e->d.page.runs[r].groups[g].n_items;
+    char held[32], budget[32];
+    struct api_error err;
+    apierr_clear(&err);
+    apierr_set(&err, APIERR_MEMORY,
+               "record %llu: the %zu instances loaded take %s with the rest of what is held, "
+               "more than --max-memory %s allows",
+               (unsigned long long)e->d.record_id, items,
+               model_mem_format(model_mem_held(), held, sizeof held),
+               model_mem_format(model_mem_budget(), budget, sizeof budget));
+    store_meta_fail(&e->d.meta, &err);
+}
+
+/* Whether the budget is passed even after forgetting other records' idle details (least
+ * recently used first). */
+static bool detail_over(struct store *s, const struct detail_entry *keep)
+{
+    while (model_mem_over() && detail_evict_other(s, keep)) {
+    }
+    return model_mem_over();
+}
+
 void store_detail_put(struct store *s, uint64_t record_id, int64_t offset, int64_t limit,
                       const struct detail_page *page)
 {
@@ -256,11 +275,18 @@ void store_detail_put(struct store *s, uint64_t record_id, int64_t offset, int64
     bool first = e->d.meta.fetched_ms == 0;
     if (offset < 0) offset = 0;
     if (limit <= 0) limit = API_DETAIL_MAX_LIMIT;
-    if ((first && offset == 0) || (!first && offset <= e->d.fetched_offset)) {
+    /* Past the budget (--max-memory) an incomplete detail takes no more pages: what is loaded
+     * stays, and the entry, in error, is paged no further. A page already on its way when the
+     * budget ran out is dropped here, so the overshoot is one page. */
+    bool over = !e->d.complete && e->d.meta.fetched_ms != 0 && detail_over(s, e);
+    if (over) {
+        detail_over_budget(e);
+    } else if ((first && offset == 0) || (!first && offset <= e->d.fetched_offset)) {
         detail_merge(e, offset, limit, page);
         detail_drain_held(e);
         detail_summarize(e);
         store_meta_loaded(&e->d.meta);
+        if (!e->d.complete && detail_over(s, e)) detail_over_budget(e);
         if (e->d.complete) {
             /* Whatever is still held adds nothing a complete detail lacks. */
             for (size_t i = 0; i < e->n_held; i++)

@@ -18,6 +18,7 @@
 #include "core/snapshot.h"
 #include "core/secmem.h"
 #include "core/timefmt.h"
+#include "core/model_arena.h"
 #include "core/util.h"
 #include "tui/about.h"
 #include "tui/app/app.h"
@@ -111,6 +112,7 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < cfg.n_diags; i++)
             fprintf(stderr, "certdeck: %s\n", cfg.diags[i]);
 
+    model_mem_set_budget(c.max_memory ? c.max_memory : model_mem_default_budget());
     http_global_init();
     struct emu *emu = NULL;
     struct creds *cr = secmem_alloc(sizeof *cr); /* zeroed, and left out of core dumps */

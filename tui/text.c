@@ -9,6 +9,8 @@
 #include <strings.h>
 #include <wchar.h>
 
+#include "core/sanitize.h"
+
 static bool utf8_mode;
 
 void text_init(void)
@@ -29,42 +31,7 @@ bool text_is_utf8(void)
 
 size_t text_decode(const char *s, uint32_t *cp)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    unsigned char c = u[0];
-    if (c < 0x80) {
-        *cp = c;
-        return c ? 1 : 0;
-    }
-    size_t n;
-    uint32_t v;
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-        v = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        v = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        v = c & 0x07;
-    } else {
-        *cp = 0xfffd;
-        return 1;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((u[i] & 0xc0) != 0x80) {
-            *cp = 0xfffd;
-            return 1;
-        }
-        v = (v << 6) | (u[i] & 0x3f);
-    }
-    /* Overlongs, surrogates and out-of-range values are not valid text. */
-    if ((n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10ffff)) ||
-        (v >= 0xd800 && v <= 0xdfff)) {
-        *cp = 0xfffd;
-        return 1;
-    }
-    *cp = v;
-    return n;
+    return utf8_next(s, cp);
 }
 
 size_t text_encode(uint32_t cp, char *out)

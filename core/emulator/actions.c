@@ -351,6 +351,7 @@ static void act_upload(struct emu_actions *s, const cJSON *body, struct emu_answ
         return;
     }
     res.deploy_record_id = dataset_upload(&s->ds, cert, tv, n, region, now, &created);
+    s->ds.advanced_unix = INT64_MIN; /* new items: due transitions are looked for again */
     res.deploy_status = created ? 1 : 0;
     if (created) {
         /* the sync of every type's instance list is done by the time the task exists */
@@ -415,6 +416,7 @@ static void act_write(struct emu_actions *s, enum action_id act, const cJSON *bo
         rc = rec_id > 0 ? dataset_retry_record(&s->ds, (uint64_t)rec_id, now, &err) : -2;
     else
         rc = item_id > 0 ? dataset_retry_item(&s->ds, (uint64_t)item_id, now, &err) : -2;
+    s->ds.advanced_unix = INT64_MIN; /* items reopened: due transitions are looked for again */
     pthread_mutex_unlock(&s->lock);
     if (rc == -2)
         answer_no_record(a, rid, l, has_item && !has_rec ? item_id : rec_id);

@@ -21,6 +21,10 @@ struct dataset {
     struct dataset_record *records; /* newest first, as the API lists them */
     size_t n_records;
     int64_t started_unix; /* generated "running" tasks progress relative to this */
+    /* The second dataset_advance last ran for, while no write came since (INT64_MIN: none):
+     * transitions depend only on the data and the second, so a second pass finds nothing, and
+     * a million-instance running task is not scanned again on every page request. */
+    int64_t advanced_unix;
 };
 
 struct dataset_gen_opts {

@@ -434,6 +434,7 @@ void dataset_generate(struct dataset *ds, const struct dataset_gen_opts *opts)
     ds->records = xcalloc((size_t)n, sizeof *ds->records);
     ds->n_records = (size_t)n;
     ds->started_unix = opts->now_unix;
+    ds->advanced_unix = INT64_MIN;
 
     /* a handful of certificates, each updated several times (never the example's OMhKAc35,
      * so filtering on it lists exactly the official three) */

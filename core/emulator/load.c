@@ -222,6 +222,7 @@ int dataset_load_json(struct dataset *ds, const char *json, size_t len, struct a
     if (rc != 0) return rc; /* load_fail freed root and the dataset */
     cJSON_Delete(root);
     ds->started_unix = now_unix();
+    ds->advanced_unix = INT64_MIN;
     return 0;
 }
 

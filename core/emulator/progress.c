@@ -55,6 +55,8 @@ static struct schedule item_schedule(const struct deploy_item *it, int64_t base,
 
 void dataset_advance(struct dataset *ds, int64_t now_unix)
 {
+    if (ds->advanced_unix == now_unix && now_unix != INT64_MIN) return;
+    ds->advanced_unix = now_unix;
     for (size_t ri = 0; ri < ds->n_records; ri++) {
         struct dataset_record *rec = &ds->records[ri];
         int64_t latest = INT64_MIN;

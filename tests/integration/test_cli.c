@@ -514,6 +514,44 @@ static void test_endpoint_and_option_checks(void **state)
     free(dir);
 }
 
+/* --max-memory: a record whose instances do not fit stops with a message naming the option
+ * (exit 1, nothing on stdout), never an OOM kill; the same record fits a larger budget, and
+ * the JSON is whole. A size that is not one is a usage error. */
+static void test_max_memory(void **state)
+{
+    (void)state;
+    /* Record 37 of the demo data holds its largest group: 5,000 instances and more, about
+     * 1.4 MB held compactly. */
+    struct tu_run r = run_cli("--demo --max-memory 1M detail 37 --all -o json");
+    assert_int_equal(r.status, 1);
+    assert_string_equal(r.out, "");
+    assert_non_null(strstr(r.err, "more than --max-memory 1 MiB allows"));
+    assert_non_null(strstr(r.err, "hint: raise --max-memory SIZE"));
+    tu_run_free(&r);
+
+    r = run_cli("--demo --max-memory 64M detail 37 --all -o json");
+    assert_int_equal(r.status, 0);
+    cJSON *root = cJSON_Parse(r.out);
+    assert_non_null(root);
+    const cJSON *runs = cJSON_GetObjectItemCaseSensitive(root, "DeployRecordDetail");
+    const cJSON *groups =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(runs, 0), "RecordDetailList");
+    const cJSON *clb = cJSON_GetArrayItem(groups, 0);
+    int total = cJSON_GetObjectItemCaseSensitive(clb, "TotalCount")->valueint;
+    assert_true(total >= 5000);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(clb, "List")), total);
+    cJSON_Delete(root);
+    tu_run_free(&r);
+
+    static const char *const bad[] = {"12Q", "0", "-5M", "512K", "99999999999999999999G", ""};
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+        r = run_cli("--demo --max-memory '%s' records", bad[i]);
+        assert_int_equal(r.status, 2);
+        assert_non_null(strstr(r.err, "--max-memory takes a size"));
+        tu_run_free(&r);
+    }
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -531,6 +569,7 @@ int main(void)
         cmocka_unit_test(test_csv_defuses_formulas),
         cmocka_unit_test(test_write_outcome_unknown),
         cmocka_unit_test(test_endpoint_and_option_checks),
+        cmocka_unit_test(test_max_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

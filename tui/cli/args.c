@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/model_arena.h"
 #include "core/util.h"
 #include "tui/about.h"
+#include "tui/cli/output.h"
 #include "tui/cli/radar.h"
 #include "tui/cli/snapshot.h"
 #include "tui/keymap.h"
@@ -49,6 +51,8 @@ const char cli_usage_text[] =
     "  --csv-raw            CSV cells that start like a formula (= + - @) keep no ' prefix\n"
     "  --timeout SECONDS    per request (default 30)\n"
     "  --rate N             requests per second, whole process (default 20)\n"
+    "  --max-memory SIZE    memory for fetched instances, e.g. 512M, 4G (default: half\n"
+    "                       of RAM); a fetch that needs more stops with a message\n"
     "  --cacert FILE        trust this CA bundle\n"
     "  --insecure           do not verify TLS certificates (unsafe)\n"
     "  --allow-http         allow plain http:// to a non-loopback endpoint (unsafe)\n"
@@ -119,6 +123,7 @@ enum opt_id {
     OPT_TZ,
     OPT_OFFLINE,
     OPT_DETAILS,
+    OPT_MAX_MEMORY,
 };
 
 static const struct option long_options[] = {
@@ -128,6 +133,7 @@ static const struct option long_options[] = {
     {"output", required_argument, NULL, 'o'},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"rate", required_argument, NULL, OPT_RATE},
+    {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
     {"cacert", required_argument, NULL, OPT_CACERT},
     {"insecure", no_argument, NULL, OPT_INSECURE},
     {"language", required_argument, NULL, OPT_LANGUAGE},
@@ -241,6 +247,12 @@ int cli_parse_args(int argc, char **argv, struct cli *c)
         case OPT_RATE:
             if (cli_parse_double(optarg, 0.1, 1000, &c->rate))
                 return cli_usage_error("--rate takes requests per second (0.1-1000), not '%s'",
+                                       optarg);
+            break;
+        case OPT_MAX_MEMORY:
+            if (model_mem_parse_size(optarg, &c->max_memory) != 0 || c->max_memory < 1024 * 1024)
+                return cli_usage_error("--max-memory takes a size of 1M or more (512M, 4G, "
+                                       "1073741824), not '%s'",
                                        optarg);
             break;
         case OPT_CACERT:
@@ -386,6 +398,7 @@ int cli_parse_args(int argc, char **argv, struct cli *c)
         case OPT_HELP:
         case 'h':
             fputs(cli_usage_text, stdout);
+            output_failed(stdout); /* keeps the errno of a write larger than the buffer */
             exit(0);
         case ':':
             return cli_usage_error("option %s needs a value", argv[optind - 1]);

@@ -20,7 +20,8 @@ struct cli {
     const char *tz; /* --tz: the display time zone, over the config's timezone */
     enum batch_format format;
     double timeout_s, rate;
-    long refresh; /* -1: from config */
+    size_t max_memory; /* --max-memory in bytes; 0: the default (model_mem_default_budget) */
+    long refresh;      /* -1: from config */
     int64_t offset, limit, item;
     uint64_t seed;
     int cols, lines;

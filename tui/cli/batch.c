@@ -9,6 +9,7 @@
 
 #include "core/codec.h"
 #include "core/csvout.h"
+#include "core/jsonw.h"
 #include "core/model.h"
 #include "core/sanitize.h"
 #include "core/timefmt.h"
@@ -85,26 +86,21 @@ static void csv_out(FILE *out, const char *const *cells, size_t n, bool raw)
 
 /* ---- JSON ------------------------------------------------------------------------------- */
 
-/* cJSON escapes C0 controls but passes DEL, C1 controls and bidi controls through as raw
- * UTF-8; escape the ones the sanitizer names so JSON output is inert on a terminal and still
- * the same data. */
-static void print_json(FILE *out, cJSON *root)
+/* JSON goes through the one streaming writer (core/jsonw.h): cJSON_Print's layout, strings
+ * escaped so the output is inert on a terminal and still the same data. */
+static void json_end(FILE *out, struct jsonw *w)
 {
-    char *text = cJSON_Print(root);
-    struct buf b = {0};
-    for (const char *p = text; *p;) {
-        uint32_t c;
-        size_t n = text_decode(p, &c);
-        if (sanitize_cp_needs_escape(c))
-            buf_printf(&b, "\\u%04x", (unsigned)c);
-        else
-            buf_append(&b, p, n);
-        p += n;
-    }
-    fprintf(out, "%s\n", b.data);
+    jsonw_newline(w);
+    jsonw_finish(w);
     output_failed(out);
-    buf_free(&b);
-    free(text);
+}
+
+static void print_json(FILE *out, const cJSON *root)
+{
+    struct jsonw w;
+    jsonw_init(&w, out);
+    jsonw_cjson(&w, root);
+    json_end(out, &w);
 }
 
 /* ---- shared pieces ---------------------------------------------------------------------- */
@@ -161,10 +157,11 @@ int batch_records(struct api_client *api, const struct batch_options *o, FILE *o
     if (o->format == BATCH_JSON) {
         char *rid = page.request_id;
         page.request_id = NULL; /* batch JSON is the data, not one response */
-        cJSON *root = codec_encode_records_page(&page);
+        struct jsonw w;
+        jsonw_init(&w, out);
+        codec_write_records_page(&w, &page);
+        json_end(out, &w);
         page.request_id = rid;
-        print_json(out, root);
-        cJSON_Delete(root);
     } else {
         if (o->format == BATCH_CSV)
             csv_out(out, csvout_record_headers, CSVOUT_RECORD_COLS, o->csv_raw);
@@ -318,11 +315,12 @@ int batch_detail(struct api_client *api, int64_t record_id, const struct batch_o
     }
     if (o->format == BATCH_JSON) {
         char *rid = page.request_id;
-        page.request_id = NULL;
-        cJSON *root = codec_encode_detail_page(&page);
+        page.request_id = NULL; /* written item by item: no tree, no document string */
+        struct jsonw w;
+        jsonw_init(&w, out);
+        codec_write_detail_page(&w, &page);
+        json_end(out, &w);
         page.request_id = rid;
-        print_json(out, root);
-        cJSON_Delete(root);
     } else if (o->format == BATCH_CSV) {
         detail_csv(&page, o->csv_raw, out);
     } else {

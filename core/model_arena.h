@@ -1,0 +1,83 @@
+/* Compact storage for a resource-type group's items (DESIGN.md, "Items are compact"): one arena
+ * per group holds every string of its items and their Domains arrays, back to back in a few
+ * large blocks, with the strings that repeat (types, regions, old cert Id, protocol, SSL mode,
+ * times, error messages) stored once. It also keeps the group's Id index, which grows with the
+ * group, and the capacity of its items array, which grows geometrically.
+ *
+ * Whether a field's values repeat is learnt per field: interning costs a hash probe and a
+ * table slot per distinct value, so a field whose values turn out unique (instance Ids) stops
+ * being interned after a few hundred values.
+ *
+ * The bytes every arena holds (blocks, tables, the items arrays they size) are counted in one
+ * process-wide figure, checked against a budget (--max-memory). */
+#ifndef CERTDECK_MODEL_ARENA_H
+#define CERTDECK_MODEL_ARENA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/id_index.h"
+
+/* Interning statistics are kept for this many fields (a field number is taken modulo it). */
+#define MODEL_ARENA_FIELDS 32
+
+struct model_arena_block;
+
+struct model_arena {
+    struct model_arena_block *blocks; /* newest first; strings are carved from the newest */
+    size_t held;                      /* bytes of blocks and tables, counted in the total */
+    char *empty;                      /* the one "" */
+    /* The interning set: slots hold strings of this arena; 0 load above one half. */
+    const char **intern;
+    size_t intern_mask, intern_n;
+    struct {
+        uint32_t tries, hits;
+        bool off; /* values of this field did not repeat: copied without a lookup */
+    } field[MODEL_ARENA_FIELDS];
+    /* The group's items: their capacity (elements), and the Id index over [0, indexed). */
+    size_t items_cap;
+    struct id_pos_index index;
+    size_t indexed;
+};
+
+struct model_arena *model_arena_new(void);
+/* Frees the arena's blocks and tables (the strings handed out die with it). NULL is a no-op. */
+void model_arena_free(struct model_arena *a);
+
+/* A copy of s[0..len) (no NUL inside; NUL-terminated) owned by the arena; the same pointer for the
+ * same text of an interned field. field: a small number naming the field, for the statistics. */
+char *model_arena_str(struct model_arena *a, const char *s, size_t len, unsigned field);
+/* model_arena_str of a NUL-terminated string; NULL stays NULL. */
+char *model_arena_strdup(struct model_arena *a, const char *s, unsigned field);
+/* Room for n pointers (aligned), owned by the arena. */
+char **model_arena_strv(struct model_arena *a, size_t n);
+
+/* Records that the arena's group now has room for cap items of size bytes (for the count). */
+void model_arena_items_cap(struct model_arena *a, size_t cap, size_t size);
+
+/* id_pos_index_add on the arena's index, counted. */
+void model_arena_index_add(struct model_arena *a, size_t pos, const void *base, size_t stride,
+                           size_t id_off);
+
+/* Empties the arena's index, counted. */
+void model_arena_index_reset(struct model_arena *a);
+
+/* The bytes all arenas of the process hold now, and the most they held at once. */
+size_t model_mem_held(void);
+size_t model_mem_peak(void);
+/* The budget for model_mem_over; 0: none. */
+void model_mem_set_budget(size_t bytes);
+size_t model_mem_budget(void);
+/* The default budget: half of the machine's RAM (at least 256 MiB). */
+size_t model_mem_default_budget(void);
+/* Whether the arenas hold more than the budget. */
+bool model_mem_over(void);
+
+/* "512M", "2G", "1500K", "1073741824" (binary units, K M G T, optional B or iB, case
+ * ignored) into bytes; 0 on success, -1 for anything else (zero, overflow, junk). */
+int model_mem_parse_size(const char *s, size_t *out);
+/* "1.5 GiB", "512 MiB", "900 KiB", "12 B" into buf; returns buf. */
+const char *model_mem_format(size_t bytes, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,373 @@
+/* Tests for compact storage (core/model_arena, the arena side of core/model): strings decoded
+ * into a group's arena equal the JSON's, repeated ones shared; pages merged in place through
+ * a persistent Id index (duplicates across and within pages once, the index surviving merges,
+ * the items array growing geometrically); refreshes replacing items without copying what did
+ * not change; the process-wide byte count and the budget; sizes parsed and printed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+
+#include "core/codec.h"
+#include "core/model.h"
+#include "core/model_arena.h"
+#include "core/store.h"
+#include "core/util.h"
+
+/* A detail body of one run and one clb group holding items first..first+n-1: unique instance
+ * Ids and names, repeated types, regions, protocols and error messages, times that repeat
+ * every 7 items, one domain list in three shared. */
+static char *group_body(uint64_t first, size_t n, int status)
+{
+    struct buf b = {0};
+    buf_puts(&b, "{\"Response\":{\"RequestId\":\"r\",\"DeployRecordDetail\":[{\"TotalCount\":1,"
+                 "\"Type\":0,\"Status\":1,\"RecordDetailList\":[{\"ResourceType\":\"clb\","
+                 "\"TotalCount\":100000,\"List\":[");
+    for (size_t i = 0; i < n; i++) {
+        uint64_t id = first + i;
+        buf_printf(
+            &b,
+            "%s{\"Id\":%llu,\"OldCertId\":\"Cert01\",\"Status\":%d,\"ErrorMsg\":\"%s\","
+            "\"CreateTime\":\"2025-05-01T10:00:%02uZ\",\"UpdateTime\":\"2025-05-01T11:%02uZ\","
+            "\"InstanceId\":\"lb-%llu\",\"InstanceName\":\"负载均衡-%llu\","
+            "\"ListenerId\":\"lbl-%llu\",\"ListenerName\":\"https\","
+            "\"Domains\":[\"www.example.com\",\"d%llu.example.com\"],\"Protocol\":\"HTTPS\","
+            "\"SniSwitch\":1,\"Forward\":1,\"SSLMode\":\"UNIDIRECTIONAL\","
+            "\"ResourceType\":\"clb\",\"Region\":\"ap-%s\",\"Bucket\":\"\","
+            "\"Namespace\":\"\",\"SecretName\":\"\",\"Port\":443}",
+            i ? "," : "", (unsigned long long)id, status, status == 2 ? "listener busy" : "",
+            (unsigned)(id % 7), (unsigned)(id % 7), (unsigned long long)id, (unsigned long long)id,
+            (unsigned long long)id, (unsigned long long)(id % 3),
+            id % 2 ? "guangzhou" : "shanghai");
+    }
+    buf_puts(&b, "]}]}]}}");
+    return buf_steal(&b);
+}
+
+static void decode(const char *body, struct detail_page *p)
+{
+    struct api_error err;
+    if (codec_decode_detail_body(body, strlen(body), p, &err) != 0)
+        fail_msg("decode: %s", err.message);
+}
+
+/* Every field of every item equals the JSON text it was decoded from. */
+static void assert_items_match_json(const struct resource_group *g, const char *body)
+{
+    cJSON *root = cJSON_Parse(body);
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetArrayItem(
+            cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetArrayItem(
+                    cJSON_GetObjectItemCaseSensitive(
+                        cJSON_GetObjectItemCaseSensitive(root, "Response"), "DeployRecordDetail"),
+                    0),
+                "RecordDetailList"),
+            0),
+        "List");
+    assert_int_equal((size_t)cJSON_GetArraySize(list), g->n_items);
+    size_t i = 0;
+    for (const cJSON *o = list->child; o; o = o->next, i++) {
+        const struct deploy_item *it = &g->items[i];
+#define S(name, m)                                                                                 \
+    assert_string_equal(it->m, cJSON_GetObjectItemCaseSensitive(o, name)->valuestring)
+        S("OldCertId", old_cert_id);
+        S("ErrorMsg", error_msg);
+        S("CreateTime", create_time);
+        S("UpdateTime", update_time);
+        S("InstanceId", instance_id);
+        S("InstanceName", instance_name);
+        S("ListenerId", listener_id);
+        S("ListenerName", listener_name);
+        S("Protocol", protocol);
+        S("SSLMode", ssl_mode);
+        S("ResourceType", resource_type);
+        S("Region", region);
+        S("Bucket", bucket);
+        S("Namespace", namespace_);
+        S("SecretName", secret_name);
+#undef S
+        const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "Domains");
+        assert_int_equal(it->n_domains, (size_t)cJSON_GetArraySize(d));
+        for (size_t k = 0; k < it->n_domains; k++)
+            assert_string_equal(it->domains[k], cJSON_GetArrayItem(d, (int)k)->valuestring);
+        assert_int_equal(it->id, (uint64_t)cJSON_GetObjectItemCaseSensitive(o, "Id")->valuedouble);
+        assert_int_equal(it->port, 443);
+    }
+    cJSON_Delete(root);
+}
+
+static void test_decode_into_arena(void **state)
+{
+    (void)state;
+    size_t before = model_mem_held();
+    char *body = group_body(1, 600, 2);
+    struct detail_page p;
+    decode(body, &p);
+    struct resource_group *g = &p.runs[0].groups[0];
+    assert_non_null(g->arena);
+    assert_items_match_json(g, body);
+    /* Repeated values are one string; unique ones are not shared. */
+    for (size_t i = 1; i < g->n_items; i++) {
+        assert_ptr_equal(g->items[i].resource_type, g->items[0].resource_type);
+        assert_ptr_equal(g->items[i].protocol, g->items[0].protocol);
+        assert_ptr_equal(g->items[i].error_msg, g->items[0].error_msg);
+        assert_ptr_equal(g->items[i].domains[0], g->items[0].domains[0]);
+        assert_ptr_equal(g->items[i].bucket, g->items[i].namespace_); /* the one "" */
+        assert_ptr_not_equal(g->items[i].instance_id, g->items[0].instance_id);
+    }
+    assert_ptr_equal(g->items[7].create_time, g->items[0].create_time);
+    /* Held compactly: besides the items array, under 100 bytes an item for its 17 strings
+     * (separately allocated, they took over 500 with malloc's overhead). */
+    size_t held = model_mem_held() - before;
+    assert_true(g->arena->items_cap >= 600);
+    assert_true(held - g->arena->items_cap * sizeof(struct deploy_item) < 600 * 100);
+    /* The group's own name and the run's strings stay heap strings (freed one by one). */
+    model_detail_page_clear(&p);
+    assert_int_equal(model_mem_held(), before);
+    free(body);
+}
+
+/* Pages of one group merged in place: duplicates across pages and inside one once, the Id
+ * index kept by the group and grown with it, the items array growing geometrically (a few
+ * reallocations for 10,000 items, not one a page), every value equal to its JSON. */
+static void test_merge_pages_in_place(void **state)
+{
+    (void)state;
+    size_t before = model_mem_held();
+    char *body0 = group_body(1, 200, 1);
+    struct detail_page out;
+    decode(body0, &out);
+    struct resource_group *dst = &out.runs[0].groups[0];
+    size_t reallocs = 0;
+    const struct deploy_item *last = dst->items;
+    for (uint64_t first = 151; first <= 10000; first += 150) { /* pages overlap by 50 */
+        size_t n = first + 199 > 10000 ? (size_t)(10001 - first) : 200;
+        char *body = group_body(first, n, 1);
+        struct detail_page page;
+        decode(body, &page);
+        size_t had = dst->n_items;
+        size_t added = model_group_merge(dst, &page.runs[0].groups[0]);
+        assert_int_equal(dst->n_items, had + added);
+        if (dst->items != last) reallocs++;
+        last = dst->items;
+        /* the page is left as it was, and freeing it frees none of dst's strings */
+        assert_int_equal(page.runs[0].groups[0].n_items, n);
+        model_detail_page_clear(&page);
+        free(body);
+    }
+    assert_int_equal(dst->n_items, 10000);
+    assert_true(reallocs <= 12);
+    for (size_t i = 0; i < dst->n_items; i++) {
+        assert_int_equal(dst->items[i].id, i + 1);
+        char want[32];
+        snprintf(want, sizeof want, "lb-%zu", i + 1);
+        assert_string_equal(dst->items[i].instance_id, want);
+        assert_string_equal(dst->items[i].domains[0], "www.example.com");
+        assert_ptr_equal(dst->items[i].region, dst->items[i % 2].region);
+    }
+    /* The index answers for every Id and none other. */
+    for (uint64_t id = 1; id <= 10000; id += 37)
+        assert_int_equal(model_group_find(dst, id)->id, id);
+    assert_null(model_group_find(dst, 10001));
+    assert_null(model_group_find(dst, 0));
+
+    /* Duplicates inside one page, and the whole group again: nothing added. */
+    char *dup = group_body(5000, 200, 1);
+    struct detail_page page;
+    decode(dup, &page);
+    page.runs[0].groups[0].items[1].id = 5000;
+    assert_int_equal(model_group_merge(dst, &page.runs[0].groups[0]), 0);
+    model_detail_page_clear(&page);
+    free(dup);
+    assert_int_equal(dst->n_items, 10000);
+
+    /* An item cut from the end by hand is indexed again, not found at a stale position. */
+    dst->n_items = 9000;
+    assert_null(model_group_find(dst, 9500));
+    assert_int_equal(model_group_find(dst, 8999)->id, 8999);
+    dst->n_items = 10000;
+    model_detail_page_clear(&out);
+    assert_int_equal(model_mem_held(), before);
+    free(body0);
+}
+
+/* A refresh (model_group_upsert, what the store does with every page): items of known Ids
+ * take the new values; strings that did not change keep their storage, so refreshing the same
+ * page again and again does not grow the arena. */
+static void test_upsert_replaces_without_growth(void **state)
+{
+    (void)state;
+    char *ok = group_body(1, 200, 1), *failed = group_body(1, 200, 2);
+    struct detail_page out, page;
+    decode(ok, &out);
+    struct resource_group *dst = &out.runs[0].groups[0];
+    const char *name0 = dst->items[0].instance_name;
+
+    decode(failed, &page);
+    assert_int_equal(model_group_upsert(dst, &page.runs[0].groups[0]), 0);
+    model_detail_page_clear(&page);
+    assert_items_match_json(dst, failed);
+    assert_ptr_equal(dst->items[0].instance_name, name0);
+    assert_int_equal(dst->items[0].status, 2);
+
+    size_t held = model_mem_held();
+    for (int round = 0; round < 20; round++) {
+        decode(failed, &page);
+        model_group_upsert(dst, &page.runs[0].groups[0]);
+        model_detail_page_clear(&page);
+    }
+    assert_int_equal(model_mem_held(), held);
+    assert_items_match_json(dst, failed);
+
+    /* A page of new Ids is appended, and the old ones stay. */
+    char *more = group_body(201, 50, 1);
+    decode(more, &page);
+    assert_int_equal(model_group_upsert(dst, &page.runs[0].groups[0]), 50);
+    model_detail_page_clear(&page);
+    assert_int_equal(dst->n_items, 250);
+    assert_int_equal(dst->items[249].id, 250);
+    model_detail_page_clear(&out);
+    free(ok);
+    free(failed);
+    free(more);
+}
+
+/* A group built by hand (its items own their strings) merged into: they move into an arena. */
+static void test_hand_built_group_moves_into_arena(void **state)
+{
+    (void)state;
+    struct resource_group g = {0};
+    g.resource_type = xstrdup("cdn");
+    g.items = xcalloc(2, sizeof *g.items);
+    g.n_items = 2;
+    for (size_t i = 0; i < 2; i++) {
+        g.items[i].id = i + 1;
+        g.items[i].instance_id = xasprintf("cdn-%zu", i);
+        g.items[i].domains = xcalloc(1, sizeof(char *));
+        g.items[i].domains[0] = xstrdup("x.example.com");
+        g.items[i].n_domains = 1;
+    }
+    struct resource_group page = {0};
+    page.items = xcalloc(1, sizeof *page.items);
+    page.n_items = 1;
+    page.items[0].id = 3;
+    page.items[0].instance_id = xstrdup("cdn-3");
+    assert_int_equal(model_group_merge(&g, &page), 1);
+    assert_non_null(g.arena);
+    assert_string_equal(g.items[0].instance_id, "cdn-0");
+    assert_string_equal(g.items[1].domains[0], "x.example.com");
+    assert_ptr_equal(g.items[0].domains[0], g.items[1].domains[0]);
+    assert_string_equal(g.items[2].instance_id, "cdn-3");
+    model_group_clear(&page);
+    model_group_clear(&g); /* ASan: nothing leaked, nothing freed twice */
+}
+
+/* Past the budget the store forgets other records' idle details first; when that is not
+ * enough it fails the entry with the option named, keeping what it loaded and dropping the
+ * pages that arrive after. */
+static void test_store_budget(void **state)
+{
+    (void)state;
+    struct store *s = store_new();
+    char *p0 = group_body(1, 200, 1), *p1 = group_body(201, 200, 1);
+    struct detail_page page;
+    store_detail_begin(s, 8, false); /* another record, loaded and idle */
+    decode(p0, &page);
+    store_detail_put(s, 8, 0, 200, &page);
+    model_detail_page_clear(&page);
+
+    decode(p0, &page);
+    model_mem_set_budget(model_mem_held() + 1); /* room for one record's page, not two */
+    store_detail_begin(s, 9, false);
+    store_detail_put(s, 9, 0, 200, &page);
+    model_detail_page_clear(&page);
+    store_lock(s);
+    assert_null(store_detail(s, 8)); /* forgotten to make room */
+    assert_int_equal(store_detail(s, 9)->meta.state, STORE_LOADED);
+    store_unlock(s);
+
+    model_mem_set_budget(model_mem_held()); /* spent: the next page passes it */
+    store_detail_begin(s, 9, false);
+    decode(p1, &page);
+    store_detail_put(s, 9, 200, 200, &page);
+    model_detail_page_clear(&page);
+    model_mem_set_budget(0);
+
+    store_lock(s);
+    const struct store_detail *d = store_detail(s, 9);
+    assert_int_equal(d->meta.state, STORE_ERROR);
+    assert_int_equal(d->meta.last_error.kind, APIERR_MEMORY);
+    assert_non_null(strstr(d->meta.last_error.message, "more than --max-memory"));
+    /* what was loaded stays; the page that found the budget spent was dropped */
+    assert_int_equal(d->page.runs[0].groups[0].n_items, 200);
+    store_unlock(s);
+
+    /* Pages still on their way are dropped too: the entry stays in error, no bigger. */
+    size_t held = model_mem_held();
+    model_mem_set_budget(held);
+    char *p2 = group_body(401, 200, 1);
+    decode(p2, &page);
+    store_detail_put(s, 9, 400, 200, &page);
+    model_detail_page_clear(&page);
+    model_mem_set_budget(0);
+    store_lock(s);
+    d = store_detail(s, 9);
+    assert_int_equal(d->meta.state, STORE_ERROR);
+    assert_int_equal(d->page.runs[0].groups[0].n_items, 200);
+    store_unlock(s);
+    assert_int_equal(model_mem_held(), held);
+    free(p2);
+    store_free(s);
+    free(p0);
+    free(p1);
+}
+
+static void test_sizes(void **state)
+{
+    (void)state;
+    size_t v;
+    assert_int_equal(model_mem_parse_size("512M", &v), 0);
+    assert_int_equal(v, (size_t)512 << 20);
+    assert_int_equal(model_mem_parse_size("4g", &v), 0);
+    assert_int_equal(v, (size_t)4 << 30);
+    assert_int_equal(model_mem_parse_size("1500KiB", &v), 0);
+    assert_int_equal(v, (size_t)1500 << 10);
+    assert_int_equal(model_mem_parse_size("2GB", &v), 0);
+    assert_int_equal(model_mem_parse_size("1073741824", &v), 0);
+    assert_int_equal(v, (size_t)1 << 30);
+    static const char *const bad[] = {
+        "",  "M", "0", "0G", "-1G", "1.5G", "12Q", "1G ", "99999999999999999999", "17179869184T",
+        NULL};
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++)
+        assert_int_equal(model_mem_parse_size(bad[i], &v), -1);
+    char buf[32];
+    assert_string_equal(model_mem_format(512, buf, sizeof buf), "512 B");
+    assert_string_equal(model_mem_format((size_t)1 << 20, buf, sizeof buf), "1 MiB");
+    assert_string_equal(model_mem_format((size_t)3 << 29, buf, sizeof buf), "1.5 GiB");
+    assert_true(model_mem_default_budget() >= (size_t)256 << 20);
+    model_mem_set_budget(1);
+    size_t held = model_mem_held();
+    assert_int_equal(model_mem_over(), held > 1);
+    model_mem_set_budget(0);
+    assert_false(model_mem_over());
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_decode_into_arena),
+        cmocka_unit_test(test_merge_pages_in_place),
+        cmocka_unit_test(test_upsert_replaces_without_growth),
+        cmocka_unit_test(test_hand_built_group_moves_into_arena),
+        cmocka_unit_test(test_store_budget),
+        cmocka_unit_test(test_sizes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
