@@ -171,7 +171,8 @@ struct api_client *api_client_new(const struct api_config *config, const struct 
     c->creds = secmem_alloc(sizeof *c->creds);
     *c->creds = *creds;
     /* rate 0 means the documented default; a negative rate means no client-side limit. The
-     * bucket holds one second's worth so a burst of page fetches starts at once. */
+     * bucket holds one second's worth, as the service's does (20 requests/s, bursts of 20), so
+     * a burst of page fetches starts at once. */
     double rate = cfg.rate == 0 ? API_DEFAULT_RATE : cfg.rate;
     c->rate = rate > 0 ? rate : 0;
     c->rl = ratelimit_new(c->rate, rate >= 1 ? rate : 1);
@@ -370,7 +371,8 @@ int api_call_run(struct api_client *c, const struct api_call *call, const atomic
             api_cancelled(err);
             break;
         }
-        int64_t waited = ratelimit_acquire(c->rl, cancel);
+        ratelimit_ticket ticket;
+        int64_t waited = ratelimit_acquire(c->rl, cancel, &ticket);
         if (waited < 0) {
             api_cancelled(err);
             break;
@@ -383,16 +385,23 @@ int api_call_run(struct api_client *c, const struct api_call *call, const atomic
         rc = api_attempt(c, call, h, cancel, &status, trace.request_id, sizeof trace.request_id,
                          err);
         trace.http_status = status;
+        bool limited = rc != 0 && backoff_rate_limited(err);
+        if (limited) {
+            trace.rate_limited++;
+            ratelimit_rejected(c->rl, ticket);
+        } else if (status == 200) {
+            ratelimit_accepted(c->rl, ticket); /* the server counted it */
+        }
         if (rc == 0) break;
 
-        bool limited = backoff_rate_limited(err);
-        if (limited) trace.rate_limited++;
         if (!backoff_should_retry(call->write, err) || attempt > c->max_retries) break;
-        int64_t delay = backoff_delay_ms(c->backoff_base_ms, attempt);
-        if (limited) {
-            /* Every thread of this process slows down; the next acquire waits out the hold. */
-            ratelimit_backoff(c->rl, delay);
-        } else if (!backoff_sleep(delay, cancel)) {
+        /* A refusal taught the limiter that the server's bucket is empty: the retry waits for
+         * its next token like every other call, and nobody else is held. Only a call refused
+         * again (or with no limiter to pace it) also backs off on its own thread, as does any
+         * other retryable failure. */
+        int backoffs = limited && c->rate > 0 ? attempt - 1 : attempt;
+        if (backoffs > 0 &&
+            !backoff_sleep(backoff_delay_ms(c->backoff_base_ms, backoffs), cancel)) {
             api_cancelled(err);
             break;
         }

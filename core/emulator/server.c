@@ -436,6 +436,11 @@ uint64_t emu_request_count(struct emu *e)
     return e ? atomic_load(&e->requests) : 0;
 }
 
+uint64_t emu_rate_limited_count(struct emu *e)
+{
+    return e ? emu_throttle_refused(&e->throttle) : 0;
+}
+
 void emu_stop(struct emu *e)
 {
     if (!e) return;
