@@ -53,8 +53,9 @@ check-tsan: deps
 	cmake --build build-tsan -j$(JOBS)
 	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 setarch -R $(CTEST) -L 'tsan'
 
+# One table of figures (tests/bench/run.sh: the C benches and every tests/bench/*.bench.sh).
 bench: build
-	@for b in build/bench_*; do [ -x "$$b" ] && "$$b"; done
+	@tests/bench/run.sh build
 
 # cmake --install records what it wrote in build/install_manifest.txt; uninstall removes that.
 install: build
