@@ -85,13 +85,13 @@ cli_json() { "$build/certdeck" --endpoint "$url_cli" detail "$record" --all -o j
 sdk_loop() { NODE_PATH=$node_path node "$root/tests/bench/sdk_loop.js" "$url_seq" "$record"; }
 
 par=() seq=() ratio_seq=() cli=() sdkt=() ratio_sdk=()
-requests=0
+pages=0
 sleep 1.1 # the emulators' buckets start full at their first request; no harm in waiting
 for ((r = 1; r <= runs; r++)); do
     echo "fetch.bench: round $r of $runs" >&2
     timed "$build/fetch_loop" "$url_par" "$record" "$threads"
     items=$(field items)
-    requests=$(field requests)
+    pages=$(field pages)
     p=$(awk -v ms="$(field fetch_ms)" 'BEGIN { printf "%.3f", ms / 1000 }')
     timed "$build/fetch_loop" "$url_seq" "$record" 1
     s=$(awk -v ms="$(field fetch_ms)" 'BEGIN { printf "%.3f", ms / 1000 }')
@@ -110,7 +110,7 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 
 mp=$(median "${par[@]}")
 ms=$(median "${seq[@]}")
 mc=$(median "${cli[@]}")
-bound=$(awk -v n="$requests" -v b="$rate" -v r="$rate" -v l="$latency_ms" 'BEGIN {
+bound=$(awk -v n="$pages" -v b="$rate" -v r="$rate" -v l="$latency_ms" 'BEGIN {
     l /= 1000; t = (n - b) / r; if (t < l) t = l; printf "%.3f", t + l }')
 refused=$(cat "$tmp/par.log" "$tmp/cli.log" | grep -ac 'RequestLimitExceeded' || true)
 sent=$(cat "$tmp/par.log" "$tmp/cli.log" | grep -ac 'DescribeHostUploadUpdateRecordDetail' || true)
@@ -118,8 +118,8 @@ sent=$(cat "$tmp/par.log" "$tmp/cli.log" | grep -ac 'DescribeHostUploadUpdateRec
 emu="certdeck-emulator $emu_flags"
 here="tests/bench/fetch.bench.sh"
 tab=$'\t'
-echo "fetch: items of record $record (largest group $max_instances), requests${tab}$items, $requests${tab}$emu; build/fetch_loop URL $record $threads"
-echo "fetch: burst-aware bound ($requests requests, ${rate}/s, bursts of $rate, $latency_ms ms)${tab}$bound s${tab}$here"
+echo "fetch: items of record $record (largest group $max_instances), pages${tab}$items, $pages${tab}$emu; build/fetch_loop URL $record $threads"
+echo "fetch: burst-aware bound ($pages requests, ${rate}/s, bursts of $rate, $latency_ms ms)${tab}$bound s${tab}$here"
 echo "fetch: certdeck, $threads threads (fetch phase, median of $runs)${tab}$mp s${tab}$emu; build/fetch_loop URL $record $threads"
 echo "fetch: bound / certdeck (goal >= 0.95)${tab}$(awk -v a="$bound" -v b="$mp" 'BEGIN { printf "%.3f", a / b }')${tab}$here"
 echo "fetch: sequential loop, 1 at a time (fetch phase, median)${tab}$ms s${tab}$emu; build/fetch_loop URL $record 1"

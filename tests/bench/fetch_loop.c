@@ -6,8 +6,9 @@
  *   fetch_loop ENDPOINT RECORD_ID CONCURRENCY
  *
  * Credentials: TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY, else the emulator's demo
- * pair. Prints one line, "items=N requests=N refused=N fetch_ms=N" (refused: answers that
- * were RequestLimitExceeded; fetch_ms: the api_detail_all call alone); exits 1 on an error. */
+ * pair. Prints one line, "items=N pages=N requests=N refused=N fetch_ms=N" (pages: calls
+ * made; requests: what they sent, retries included; refused: answers that were
+ * RequestLimitExceeded; fetch_ms: the api_detail_all call alone); exits 1 on an error. */
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -20,13 +21,14 @@
 
 struct counts {
     pthread_mutex_t mu;
-    int requests, refused;
+    int calls, requests, refused;
 };
 
 static void on_trace(void *ctx, const struct api_trace *t)
 {
     struct counts *n = ctx;
     pthread_mutex_lock(&n->mu);
+    n->calls++;
     n->requests += t->attempts;
     n->refused += t->rate_limited;
     pthread_mutex_unlock(&n->mu);
@@ -73,8 +75,8 @@ int main(int argc, char **argv)
     for (size_t r = 0; r < all.n_runs; r++)
         for (size_t g = 0; g < all.runs[r].n_groups; g++)
             items += all.runs[r].groups[g].n_items;
-    printf("items=%zu requests=%d refused=%d fetch_ms=%" PRId64 "\n", items, n.requests, n.refused,
-           ms);
+    printf("items=%zu pages=%d requests=%d refused=%d fetch_ms=%" PRId64 "\n", items, n.calls,
+           n.requests, n.refused, ms);
     model_detail_page_clear(&all);
     api_client_free(api);
     pthread_mutex_destroy(&n.mu);
