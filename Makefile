@@ -53,8 +53,10 @@ check-tsan: deps
 	cmake --build build-tsan -j$(JOBS)
 	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 setarch -R $(CTEST) -L 'tsan'
 
-# One table of figures (tests/bench/run.sh: the C benches and every tests/bench/*.bench.sh).
-bench: build
+# One table of figures (tests/bench/run.sh: the C benches and every tests/bench/*.bench.sh);
+# the build's own output only if it fails.
+bench: deps build/CMakeCache.txt
+	@cmake --build build -j$(JOBS) >build/bench-build.log 2>&1 || { cat build/bench-build.log; exit 1; }
 	@tests/bench/run.sh build
 
 # cmake --install records what it wrote in build/install_manifest.txt; uninstall removes that.

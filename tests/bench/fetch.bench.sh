@@ -8,9 +8,11 @@
 #   - certdeck's fetch (api_detail_all at the batch's 4 threads) against it;
 #   - the official SDKs' sequential loop (one request at a time, Limit 200, each sent when the
 #     answer before it is in: certdeck's own client at concurrency 1) against certdeck;
-#   - the whole `certdeck detail 37 --all -o json` process, and the official Node SDK's loop
-#     when its package can be found (CERTDECK_BENCH_NODE_PATH, or NODE_PATH: a node_modules
-#     holding tencentcloud-sdk-nodejs; never installed from here);
+#   - the whole `certdeck detail 37 --all -o json` process;
+#   - the official Node SDK's loop (tests/bench/sdk_loop.js) when its package can be found
+#     (CERTDECK_BENCH_NODE_PATH, or NODE_PATH: a node_modules holding tencentcloud-sdk-nodejs;
+#     never installed from here), against certdeck's fetch as whole processes (both fetch and
+#     decode, neither writes), and against the whole command;
 #   - the RequestLimitExceeded answers the emulators gave certdeck over every run.
 # Each client gets an emulator of its own, used once per round, so that every run starts with
 # the server's bucket full (a round lasts several seconds; a bucket refills in one). Medians of
@@ -84,7 +86,7 @@ field() { sed -n "s/.*$1=\\([0-9]*\\).*/\\1/p" "$tmp/last.out"; }
 cli_json() { "$build/certdeck" --endpoint "$url_cli" detail "$record" --all -o json >/dev/null; }
 sdk_loop() { NODE_PATH=$node_path node "$root/tests/bench/sdk_loop.js" "$url_seq" "$record"; }
 
-par=() seq=() ratio_seq=() cli=() sdkt=() ratio_sdk=()
+par=() parw=() seq=() ratio_seq=() cli=() sdkt=() ratio_sdk=() ratio_sdk_cli=()
 pages=0
 sleep 1.1 # the emulators' buckets start full at their first request; no harm in waiting
 for ((r = 1; r <= runs; r++)); do
@@ -93,16 +95,18 @@ for ((r = 1; r <= runs; r++)); do
     items=$(field items)
     pages=$(field pages)
     p=$(awk -v ms="$(field fetch_ms)" 'BEGIN { printf "%.3f", ms / 1000 }')
+    pw=$secs
     timed "$build/fetch_loop" "$url_seq" "$record" 1
     s=$(awk -v ms="$(field fetch_ms)" 'BEGIN { printf "%.3f", ms / 1000 }')
     timed cli_json
     c=$secs
-    par+=("$p") seq+=("$s") cli+=("$c")
+    par+=("$p") parw+=("$pw") seq+=("$s") cli+=("$c")
     ratio_seq+=("$(awk -v a="$s" -v b="$p" 'BEGIN { printf "%.3f", a / b }')")
     if ((sdk)); then
         timed sdk_loop
         sdkt+=("$secs")
-        ratio_sdk+=("$(awk -v a="$secs" -v b="$c" 'BEGIN { printf "%.3f", a / b }')")
+        ratio_sdk+=("$(awk -v a="$secs" -v b="$pw" 'BEGIN { printf "%.3f", a / b }')")
+        ratio_sdk_cli+=("$(awk -v a="$secs" -v b="$c" 'BEGIN { printf "%.3f", a / b }')")
     fi
 done
 
@@ -121,6 +125,7 @@ tab=$'\t'
 echo "fetch: items of record $record (largest group $max_instances), pages${tab}$items, $pages${tab}$emu; build/fetch_loop URL $record $threads"
 echo "fetch: burst-aware bound ($pages requests, ${rate}/s, bursts of $rate, $latency_ms ms)${tab}$bound s${tab}$here"
 echo "fetch: certdeck, $threads threads (fetch phase, median of $runs)${tab}$mp s${tab}$emu; build/fetch_loop URL $record $threads"
+echo "fetch: certdeck, $threads threads (whole fetch_loop process, median)${tab}$(median "${parw[@]}") s${tab}$emu; build/fetch_loop URL $record $threads"
 echo "fetch: bound / certdeck (goal >= 0.95)${tab}$(awk -v a="$bound" -v b="$mp" 'BEGIN { printf "%.3f", a / b }')${tab}$here"
 echo "fetch: sequential loop, 1 at a time (fetch phase, median)${tab}$ms s${tab}$emu; build/fetch_loop URL $record 1"
 echo "fetch: sequential / certdeck (median of pairs)${tab}$(median "${ratio_seq[@]}")x${tab}$here"
@@ -128,7 +133,8 @@ echo "fetch: certdeck detail $record --all -o json (whole process, median)${tab}
 echo "fetch: bound / whole certdeck process${tab}$(awk -v a="$bound" -v b="$mc" 'BEGIN { printf "%.3f", a / b }')${tab}$here"
 if ((sdk)); then
     echo "fetch: official Node SDK loop (whole process, median)${tab}$(median "${sdkt[@]}") s${tab}$emu; node tests/bench/sdk_loop.js URL $record"
-    echo "fetch: Node SDK / certdeck whole process (median of pairs, goal >= 2)${tab}$(median "${ratio_sdk[@]}")x${tab}$here"
+    echo "fetch: Node SDK loop / certdeck fetch, whole processes (median of pairs, goal >= 2)${tab}$(median "${ratio_sdk[@]}")x${tab}$here"
+    echo "fetch: Node SDK loop / certdeck detail --all -o json (median of pairs)${tab}$(median "${ratio_sdk_cli[@]}")x${tab}$here"
 else
     echo "fetch: official Node SDK loop${tab}not measured${tab}npm install tencentcloud-sdk-nodejs in DIR; CERTDECK_BENCH_NODE_PATH=DIR/node_modules $here"
 fi

@@ -5,14 +5,16 @@
 #   tests/bench/run.sh [BUILD_DIR]      (default: build, already built)
 #
 # Two kinds of parts, run one after the other (never at once: they time things):
-#   - the C programs BUILD_DIR/bench_*: each line they print "bench_x: text" becomes a row
-#     (figure bench_x, value text); a line "figure<TAB>value<TAB>command" is taken as a row;
+#   - the C programs BUILD_DIR/bench_*: each line they print, "bench_x: what: value" or
+#     "bench_x: value", becomes a row (figure "bench_x: what" or "bench_x"); a line
+#     "figure<TAB>value<TAB>command" is taken as it is;
 #   - the scripts tests/bench/*.bench.sh, in name order: each is run from the source root as
 #     `bash tests/bench/NAME.bench.sh` with CERTDECK_BENCH_BUILD set to the build directory,
 #     prints rows "figure<TAB>value<TAB>command that reproduces it" on stdout and its progress
 #     on stderr (shown as it goes), and exits non-zero when it could not measure.
 # A part that fails adds a row saying so; the table is printed anyway, and the exit status is
 # then 1.
+# CERTDECK_BENCH_PARTS (space-separated scripts) runs those parts instead of every one.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -32,7 +34,8 @@ trap 'rm -f "$rows" "$out"' EXIT
 failed=0
 
 # Rows from a part's stdout (in $out): figure<TAB>value<TAB>command lines as they are; with
-# summary=NAME, any other non-empty line "NAME: text" becomes "NAME<TAB>text<TAB>reproduce".
+# summary=NAME, any other non-empty line "NAME: what: value" becomes the row "NAME: what",
+# value, reproduce, and "NAME: value" the row NAME, value, reproduce.
 take_rows() {
     local summary=$1 reproduce=$2 line
     while IFS= read -r line || [[ -n $line ]]; do
@@ -41,7 +44,12 @@ take_rows() {
         if [[ $line == *"$tab"*"$tab"* ]]; then
             printf '%s\n' "$line" >>"$rows"
         elif [[ -n $summary ]]; then
-            printf '%s\t%s\t%s\n' "$summary" "${line#"$summary": }" "$reproduce" >>"$rows"
+            local text=${line#"$summary": } figure=$summary
+            if [[ $text == *": "* ]]; then
+                figure="$summary: ${text%%: *}"
+                text=${text#*: }
+            fi
+            printf '%s\t%s\t%s\n' "$figure" "$text" "$reproduce" >>"$rows"
         else
             echo "bench: $reproduce: not a row, ignored: $line" >&2
         fi
@@ -63,7 +71,7 @@ for exe in "$build"/bench_*; do
     ((rc == 0)) || part_failed "$name" "$rc" "build/$name"
 done
 
-for part in tests/bench/*.bench.sh; do
+for part in ${CERTDECK_BENCH_PARTS:-tests/bench/*.bench.sh}; do
     [[ -f $part ]] || continue
     echo "bench: $part" >&2
     bash "$part" >"$out"
@@ -87,8 +95,9 @@ echo
     printf 'figure\tvalue\treproduce\n'
     cat "$rows"
 } | awk -F'\t' '
+    # A long value (a C bench line) pushes the last column of its own row only.
     { n++; f[n] = $1; v[n] = $2; c[n] = $3
-      if (length($1) > wf) wf = length($1); if (length($2) > wv) wv = length($2) }
+      if (length($1) > wf) wf = length($1); if (length($2) > wv && length($2) <= 24) wv = length($2) }
     END {
         for (i = 1; i <= n; i++) {
             printf "%-" wf "s | %-" wv "s | %s\n", f[i], v[i], c[i]
