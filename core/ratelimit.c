@@ -52,16 +52,9 @@ struct ratelimit {
     void *clock_ctx;
 };
 
-static int64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static int64_t rl_now(const struct ratelimit *rl)
 {
-    return rl->clock_fn ? rl->clock_fn(rl->clock_ctx) : mono_ns();
+    return rl->clock_fn ? rl->clock_fn(rl->clock_ctx) : now_ns();
 }
 
 static int64_t ns_to_ms_ceil(int64_t ns)
@@ -82,7 +75,7 @@ struct ratelimit *ratelimit_new(double rate, double burst)
     rl->cur = rl->rate;
     rl->burst = burst >= 1 ? burst : 1;
     rl->tokens = rl->burst;
-    rl->fill_ns = mono_ns();
+    rl->fill_ns = now_ns();
     return rl;
 }
 
@@ -158,7 +151,7 @@ int64_t ratelimit_acquire(struct ratelimit *rl, const atomic_int *cancel, rateli
 {
     if (ticket) *ticket = 0;
     if (!rl) return 0;
-    int64_t start = mono_ns();
+    int64_t start = now_ns();
     bool waited = false, cancelled = false;
     /* The hook told that this call waits; it is told the end too, even if replaced meanwhile. */
     ratelimit_wait_fn hook = NULL;
@@ -177,7 +170,7 @@ int64_t ratelimit_acquire(struct ratelimit *rl, const atomic_int *cancel, rateli
             break;
         }
         if (cancel && need > CANCEL_POLL_NS) need = CANCEL_POLL_NS;
-        int64_t until = mono_ns() + need;
+        int64_t until = now_ns() + need;
         struct timespec ts = {(time_t)(until / 1000000000LL), (long)(until % 1000000000LL)};
         if (!waited) {
             waited = true;
@@ -195,7 +188,7 @@ int64_t ratelimit_acquire(struct ratelimit *rl, const atomic_int *cancel, rateli
         /* Spurious wakeups, timeouts and refusals' broadcasts all just re-plan. */
         (void)pthread_cond_timedwait(&rl->cv, &rl->mu, &ts);
     }
-    int64_t spent = waited ? mono_ns() - start : 0;
+    int64_t spent = waited ? now_ns() - start : 0;
     int64_t spent_ms = waited ? ns_to_ms_ceil(spent > 0 ? spent : 1) : 0;
     rl->waited_ms += spent_ms;
     pthread_mutex_unlock(&rl->mu);
