@@ -1,16 +1,16 @@
 # certdeck front door. All build logic lives in CMakeLists.txt; this file only installs the
-# Debian packages, configures, builds and runs. Targets: deps, build, demo, check, bench, format,
+# Debian packages, configures, builds and runs. Targets: deps, build, demo, check, fuzz, bench, format,
 # install / uninstall (PREFIX, default /usr/local; DESTDIR), deb.
 
 DEB_PACKAGES := gcc make cmake pkg-config libcurl4-openssl-dev libssl-dev libcjson-dev \
                 libmicrohttpd-dev libncurses-dev libcmocka-dev tmux ca-certificates locales \
-                groff-base man-db dpkg-dev
+                groff-base man-db dpkg-dev tzdata clang libclang-rt-dev
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CTEST := ctest --output-on-failure --no-tests=error -j$(JOBS)
 PREFIX ?= /usr/local
 
-.PHONY: all deps build demo check check-plain check-asan check-tsan bench format clean \
+.PHONY: all deps build demo check check-plain check-asan check-tsan fuzz bench format clean \
         install uninstall deb
 
 all: build
@@ -52,6 +52,16 @@ check-tsan: deps
 	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DCERTDECK_SANITIZE=thread
 	cmake --build build-tsan -j$(JOBS)
 	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 setarch -R $(CTEST) -L 'tsan'
+
+# Each libFuzzer target for FUZZ_SECONDS (default 300) over its corpus; new inputs are kept in
+# build/fuzz-found/<target>/ (fold them in: see README, "Fuzzing").
+FUZZ_SECONDS ?= 300
+fuzz: build
+	@ls build/fuzz/fuzz_* >/dev/null 2>&1 || { echo "fuzz targets not built: no clang with libFuzzer (make deps installs it)"; exit 1; }
+	@for b in build/fuzz/fuzz_*; do [ -f "$$b" ] && [ -x "$$b" ] || continue; t=$${b#build/fuzz/fuzz_}; \
+	  mkdir -p build/fuzz-found/$$t; \
+	  FUZZ_KEEP_DIR=build/fuzz-found/$$t bash tests/fuzz/run.sh "$$b" tests/fuzz/corpus/$$t --time $(FUZZ_SECONDS) || exit 1; \
+	done
 
 # One table of figures (tests/bench/run.sh: the C benches and every tests/bench/*.bench.sh);
 # the build's own output only if it fails.

@@ -2,8 +2,8 @@
 # bash-completion helpers, and bash-completion loads it from
 # share/bash-completion/completions/{certdeck,certdeck-emulator}.
 #
-# certdeck: commands, options, output formats, languages, endpoints, theme names (`certdeck
-# themes`) and profile names: [sections] of $TENCENTCLOUD_CREDENTIALS_FILE or
+# certdeck: commands, options, output formats, languages, endpoints, time zones, theme names
+# (`certdeck themes`) and profile names: [sections] of $TENCENTCLOUD_CREDENTIALS_FILE or
 # ~/.tencentcloud/credentials, and ~/.tccli/NAME.credential / NAME.configure.
 
 _certdeck_profiles()
@@ -30,6 +30,15 @@ _certdeck_themes()
     fi
 }
 
+# local, utc and the tz database's zone names (Area/City: the files under $TZDIR or
+# /usr/share/zoneinfo whose path starts with a capital; not posix/ or right/).
+_certdeck_zones()
+{
+    local d=${TZDIR:-/usr/share/zoneinfo}
+    printf '%s\n' local utc
+    [[ -d $d ]] && (cd "$d" && find . -type f -path './[A-Z]*' 2>/dev/null | sed 's|^\./||')
+}
+
 _certdeck_reply()
 {
     local IFS=$'\n'
@@ -44,7 +53,7 @@ _certdeck()
     [[ $cur == = ]] && return
     [[ $prev == = && COMP_CWORD -ge 2 ]] && prev=${COMP_WORDS[COMP_CWORD - 2]}
 
-    local valued=' --endpoint --profile -o --output --timeout --rate --cacert --language --config --theme --refresh --old-cert --offset --limit --item --dataset --seed --script --size --interval --run --template --cert --key --types --regions --since '
+    local valued=' --endpoint --profile -o --output --timeout --rate --cacert --language --config --theme --refresh --old-cert --offset --limit --item --dataset --seed --script --size --interval --run --template --cert --key --types --regions --since --tz '
     case $prev in
     --profile)
         _certdeck_reply "$(_certdeck_profiles | sort -u)" "$cur"
@@ -61,6 +70,10 @@ _certdeck()
         ;;
     --language)
         _certdeck_reply $'zh-CN\nen-US' "$cur"
+        return
+        ;;
+    --tz)
+        _certdeck_reply "$(_certdeck_zones)" "$cur"
         return
         ;;
     --endpoint)
@@ -99,7 +112,7 @@ _certdeck()
 
     local global='--demo --endpoint --profile --output --timeout --rate --cacert --insecure
                   --allow-http --csv-raw
-                  --language --config --theme --no-color --refresh --read-only --mouse
+                  --language --config --theme --no-color --refresh --read-only --mouse --tz
                   --version --help'
     local extra=''
     case $cmd in

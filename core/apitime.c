@@ -34,6 +34,74 @@ static bool parse_fields(const char *s, int64_t *out, char *sep)
     return true;
 }
 
+int64_t apitime_from_civil(int64_t year, int month, int day, int hour, int min, int sec)
+{
+    return days_from_civil(year, (unsigned)month, (unsigned)day) * 86400 + (int64_t)hour * 3600 +
+           (int64_t)min * 60 + sec;
+}
+
+/* n ASCII digits at *p as a number, *p moved past them. */
+static bool digits(const char **p, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        char c = (*p)[i];
+        if (c < '0' || c > '9') return false;
+        v = v * 10 + (c - '0');
+    }
+    *p += n;
+    *out = v;
+    return true;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+/* "Z", "+hh", "+hhmm" or "+hh:mm" (or -) at p, to the end of the string: seconds east. */
+static bool zone_suffix(const char *p, int64_t *east)
+{
+    if (*p == 'Z') {
+        *east = 0;
+        return p[1] == '\0';
+    }
+    if (*p != '+' && *p != '-') return false;
+    int sign = *p++ == '-' ? -1 : 1, hh, mm = 0;
+    if (!digits(&p, 2, &hh) || hh > 23) return false;
+    if (*p == ':') p++;
+    if (*p && (!digits(&p, 2, &mm) || mm > 59)) return false;
+    *east = sign * ((int64_t)hh * 3600 + mm * 60);
+    return *p == '\0';
+}
+
+bool apitime_read(const char *s, enum apitime_zone zone, int64_t *out)
+{
+    int y, mo, d, h, mi, se;
+    const char *p = s;
+    if (!p || !digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) || *p++ != '-' ||
+        !digits(&p, 2, &d) || (*p != ' ' && *p != 'T'))
+        return false;
+    p++;
+    if (!digits(&p, 2, &h) || *p++ != ':' || !digits(&p, 2, &mi) || *p++ != ':' ||
+        !digits(&p, 2, &se))
+        return false;
+    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || se > 60)
+        return false;
+    if (*p == '.') {
+        if (p[1] < '0' || p[1] > '9') return false;
+        p++;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    int64_t east = zone == APITIME_CHINA ? CHINA_OFFSET_S : 0;
+    if (*p && !zone_suffix(p, &east)) return false;
+    *out = apitime_from_civil(y, mo, d, h, mi, se) - east;
+    return true;
+}
+
 bool apitime_parse(const char *s, int64_t *out)
 {
     char sep;

@@ -84,11 +84,11 @@ void coverage_from_detail(const struct detail_page *d, const char *const *types,
 
 int coverage_read_deployed(struct api_client *api, const char *old_cert_id,
                            const char *const *types, size_t n_types, struct coverage_deployed *out,
-                           struct api_error *err)
+                           const atomic_int *cancel, struct api_error *err)
 {
     memset(out, 0, sizeof *out);
     struct records_page recs = {0};
-    if (api_records_all(api, old_cert_id, &recs, NULL, err) != 0) return -1;
+    if (api_records_all(api, old_cert_id, &recs, cancel, err) != 0) return -1;
     for (size_t i = 0; i < recs.n_records; i++) {
         const struct update_record *r = &recs.records[i];
         /* the filter is the server's: check it */
@@ -98,7 +98,7 @@ int coverage_read_deployed(struct api_client *api, const char *old_cert_id,
     model_records_page_clear(&recs);
     if (out->record_id == 0) return 0;
     struct detail_page d = {0};
-    if (api_detail_all(api, (int64_t)out->record_id, 4, &d, NULL, err) != 0) return -1;
+    if (api_detail_all(api, (int64_t)out->record_id, 4, &d, cancel, err) != 0) return -1;
     coverage_from_detail(&d, types, n_types, out);
     model_detail_page_clear(&d);
     return 0;
@@ -119,5 +119,39 @@ size_t coverage_uncovered(const struct coverage_deployed *d, const char *const *
     *out = d->n_domains ? xcalloc(d->n_domains, sizeof **out) : NULL;
     for (size_t i = 0; i < d->n_domains; i++)
         if (!coverage_covered(patterns, n_patterns, d->domains[i])) (*out)[n++] = i;
+    return n;
+}
+
+size_t coverage_preflight(struct preflight *pf, const struct coverage_deployed *dep, bool force,
+                          const char *force_name, size_t **uncovered)
+{
+    *uncovered = NULL;
+    if (!dep->record_id) {
+        preflight_add(pf, "coverage", PREFLIGHT_WARN,
+                      "no earlier update record of this certificate: nothing to compare");
+        return 0;
+    }
+    if (!pf->have_leaf) return 0;
+    size_t n =
+        coverage_uncovered(dep, (const char *const *)pf->leaf.sans, pf->leaf.n_sans, uncovered);
+    unsigned long long rec = (unsigned long long)dep->record_id;
+    if (n == 0) {
+        free(*uncovered);
+        *uncovered = NULL;
+        preflight_add(pf, "coverage", PREFLIGHT_OK,
+                      "the SANs cover all %zu deployed domain%s of record %llu", dep->n_domains,
+                      dep->n_domains == 1 ? "" : "s", rec);
+        return 0;
+    }
+    if (force)
+        preflight_add(pf, "coverage", PREFLIGHT_WARN,
+                      "%zu domain%s deployed by record %llu %s not covered by the new "
+                      "certificate's SANs (%s: going ahead)",
+                      n, n == 1 ? "" : "s", rec, n == 1 ? "is" : "are", force_name);
+    else
+        preflight_add(pf, "coverage", PREFLIGHT_FAIL,
+                      "%zu domain%s deployed by record %llu %s not covered by the new "
+                      "certificate's SANs: refused (%s overrides)",
+                      n, n == 1 ? "" : "s", rec, n == 1 ? "is" : "are", force_name);
     return n;
 }

@@ -114,6 +114,14 @@ static const char *join(char *const *v, size_t n, const char *sep, struct buf *b
     return b->data ? b->data : "";
 }
 
+/* A time cell: shown in the display zone, or as written when the caller keeps API times. */
+static const char *time_cell(struct csvout_scratch *s, int slot, const char *v,
+                             enum apitime_zone zone)
+{
+    if (s->api_times) return v;
+    return timefmt_api(v, zone, s->t[slot], sizeof s->t[slot]);
+}
+
 const char *const csvout_record_headers[CSVOUT_RECORD_COLS] = {
     "ID", "OLD CERT", "RESOURCE TYPES", "STATUS", "CREATED", "UPDATED"};
 
@@ -125,8 +133,8 @@ void csvout_record_cells(const struct update_record *r, struct csvout_scratch *s
     cells[1] = r->old_cert_id;
     cells[2] = join(r->resource_types, r->n_resource_types, ",", &s->join);
     cells[3] = csvout_status(r->status, model_record_status_name, s->b, sizeof s->b);
-    cells[4] = r->create_time;
-    cells[5] = r->update_time;
+    cells[4] = time_cell(s, 0, r->create_time, APITIME_CHINA);
+    cells[5] = time_cell(s, 1, r->update_time, APITIME_CHINA);
 }
 
 const char *const csvout_detail_headers[CSVOUT_DETAIL_COLS] = {
@@ -149,7 +157,7 @@ void csvout_item_cells(size_t run_number, const struct deploy_run *run,
         s->a,
         type ? type : s->b,
         csvout_status(run->status, model_run_status_name, s->c, sizeof s->c),
-        run->create_time,
+        time_cell(s, 0, run->create_time, APITIME_CHINA),
         grp->resource_type,
         s->d,
         it->instance_id,
@@ -168,12 +176,41 @@ void csvout_item_cells(size_t run_number, const struct deploy_run *run,
         it->old_cert_id,
         csvout_status(it->status, model_item_status_name, s->f, sizeof s->f),
         it->error_msg,
-        it->create_time,
-        it->update_time};
+        time_cell(s, 1, it->create_time, APITIME_UTC),
+        time_cell(s, 2, it->update_time, APITIME_UTC)};
+    memcpy(cells, row, sizeof row);
+}
+
+const char *const csvout_errors_headers[CSVOUT_ERRORS_COLS] = {
+    "number",  "count",    "failed",  "rollback_failed", "resource_types",
+    "regions", "template", "example", "detail_ids"};
+
+void csvout_errors_cells(size_t number, const struct errtmpl_group *g, struct csvout_scratch *s,
+                         const char *cells[CSVOUT_ERRORS_COLS])
+{
+    snprintf(s->a, sizeof s->a, "%zu", number);
+    snprintf(s->b, sizeof s->b, "%zu", g->count);
+    snprintf(s->c, sizeof s->c, "%zu", g->failed);
+    snprintf(s->d, sizeof s->d, "%zu", g->rollback_failed);
+    buf_reset(&s->join3);
+    for (size_t k = 0; k < g->n_detail_ids; k++)
+        buf_printf(&s->join3, "%s%llu", k ? ";" : "", (unsigned long long)g->detail_ids[k]);
+    const char *row[CSVOUT_ERRORS_COLS] = {
+        s->a,
+        s->b,
+        s->c,
+        s->d,
+        join(g->resource_types, g->n_resource_types, ";", &s->join),
+        join(g->regions, g->n_regions, ";", &s->join2),
+        g->text,
+        g->example,
+        s->join3.data ? s->join3.data : ""};
     memcpy(cells, row, sizeof row);
 }
 
 void csvout_scratch_free(struct csvout_scratch *s)
 {
     buf_free(&s->join);
+    buf_free(&s->join2);
+    buf_free(&s->join3);
 }

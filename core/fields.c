@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/timefmt.h"
 #include "core/util.h"
 
 static const char *const field_table[F_COUNT][2] = {
@@ -30,7 +31,7 @@ static char *dup_or_empty(const char *s)
 
 char *field_value(const struct deploy_item *it, enum item_field f)
 {
-    char tmp[64];
+    char tmp[64], when[TIMEFMT_LEN];
     switch (f) {
     case F_ID:
         return xasprintf("%llu", (unsigned long long)it->id);
@@ -74,10 +75,10 @@ char *field_value(const struct deploy_item *it, enum item_field f)
         return dup_or_empty(it->secret_name);
     case F_OLD_CERT:
         return dup_or_empty(it->old_cert_id);
-    case F_CREATED:
-        return dup_or_empty(it->create_time);
+    case F_CREATED: /* items write UTC; shown in the display zone */
+        return xstrdup(timefmt_api(it->create_time, APITIME_UTC, when, sizeof when));
     case F_UPDATED:
-        return dup_or_empty(it->update_time);
+        return xstrdup(timefmt_api(it->update_time, APITIME_UTC, when, sizeof when));
     case F_ERROR:
         return dup_or_empty(it->error_msg);
     default:

@@ -1,6 +1,6 @@
 /* The one table of item fields: name (filter field, :sort, CSV header), label (item pane),
  * value as text, and which fields each resource type shows as columns. Values are raw API
- * text: callers sanitize before output. */
+ * text (times in the display zone, core/timefmt.h): callers sanitize before output. */
 #ifndef CERTDECK_FIELDS_H
 #define CERTDECK_FIELDS_H
 

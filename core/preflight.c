@@ -20,6 +20,7 @@
 #include <openssl/x509v3.h>
 
 #include "core/sanitize.h"
+#include "core/secmem.h"
 #include "core/util.h"
 
 /* ---- reading files once -------------------------------------------------------------------- */
@@ -28,7 +29,9 @@ int preflight_read_file(const char *path, struct preflight_secret *out, mode_t *
                         size_t msg_len)
 {
     memset(out, 0, sizeof *out);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* Not blocking: a FIFO or a device would hang the open (the TUI's thread, too) before
+     * fstat can say it is not a file. A regular file ignores the flag. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         snprintf(msg, msg_len, "cannot open: %s", strerror(errno));
         return -1;
@@ -47,15 +50,14 @@ int preflight_read_file(const char *path, struct preflight_secret *out, mode_t *
     if (mode) *mode = st.st_mode & 07777;
     /* One buffer of the final size: nothing is reallocated, so no unwiped copy is left. */
     size_t cap = (size_t)st.st_size + 1;
-    char *data = xmalloc(cap);
+    char *data = secmem_alloc(cap); /* pages of its own, left out of core dumps */
     size_t len = 0;
     while (len < cap - 1) {
         ssize_t n = read(fd, data + len, cap - 1 - len);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
             snprintf(msg, msg_len, "cannot read: %s", strerror(errno));
-            OPENSSL_cleanse(data, cap);
-            free(data);
+            secmem_free(data, cap);
             close(fd);
             return -1;
         }
@@ -66,21 +68,22 @@ int preflight_read_file(const char *path, struct preflight_secret *out, mode_t *
     data[len] = '\0';
     if (len == 0) {
         snprintf(msg, msg_len, "the file is empty");
-        free(data);
+        secmem_free(data, cap);
         return -1;
     }
     out->data = data;
     out->len = len;
+    out->cap = cap;
     return 0;
 }
 
 void preflight_secret_wipe(struct preflight_secret *s)
 {
     if (!s || !s->data) return;
-    OPENSSL_cleanse(s->data, s->len + 1);
-    free(s->data);
+    OPENSSL_cleanse(s->data, s->cap);
+    secmem_free(s->data, s->cap);
     s->data = NULL;
-    s->len = 0;
+    s->len = s->cap = 0;
 }
 
 /* ---- the checklist ------------------------------------------------------------------------- */

@@ -6,8 +6,9 @@
  * core/coverage.h.
  *
  * Secrets: the private key is read once into a preflight_secret (never through stdio, whose
- * buffers are freed unwiped), parsed from that buffer, and wiped with OPENSSL_cleanse by
- * preflight_secret_wipe. No message this module writes ever contains key bytes. */
+ * buffers are freed unwiped; on pages core dumps leave out), parsed from that buffer, and
+ * wiped with OPENSSL_cleanse by preflight_secret_wipe. No message this module writes ever
+ * contains key bytes. */
 #ifndef CERTDECK_PREFLIGHT_H
 #define CERTDECK_PREFLIGHT_H
 
@@ -51,17 +52,18 @@ struct preflight {
     void *leaf_x509; /* X509 *, for the key check; internal */
 };
 
-/* A secret read from a file: data is NUL-terminated, len bytes. */
+/* A secret read from a file: data is NUL-terminated, len bytes, on pages of its own that core
+ * dumps leave out (core/secmem.h), cap bytes in all. */
 struct preflight_secret {
     char *data;
-    size_t len;
+    size_t len, cap;
 };
 
 /* Reads path once (open/fstat/read into one buffer). Returns 0, or -1 with msg filled (no
  * content in it). *mode gets the file's permission bits when not NULL. */
 int preflight_read_file(const char *path, struct preflight_secret *out, mode_t *mode, char *msg,
                         size_t msg_len);
-/* OPENSSL_cleanse, then free; safe on a zeroed struct and twice. */
+/* OPENSSL_cleanse, then give the pages back; safe on a zeroed struct and twice. */
 void preflight_secret_wipe(struct preflight_secret *s);
 
 /* Each check appends one line (or more) to pf and returns its level. */

@@ -1,31 +1,40 @@
 /* The renewal call and its follow-up (see renew.h). */
 #include "core/renew.h"
 
+#include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/util.h"
 
-bool renew_error_not_sent(const struct api_error *e)
+bool renew_word_ok(const char *s)
 {
-    if (e->kind == APIERR_USAGE) return true;
-    if (e->kind != APIERR_TRANSPORT) return false;
-    /* http.c's reasons for failures before the request left: the connection never opened. */
-    static const char *const before_send[] = {
-        "DNS lookup failed",        "could not resolve proxy",
-        "connection refused",       "could not connect",
-        "connection timed out",     "TLS certificate verification",
-        "TLS handshake failed",     "TLS: cannot use",
-        "proxy refused the tunnel", "bad URL",
-    };
-    for (size_t i = 0; i < ARRAY_LEN(before_send); i++)
-        if (strncmp(e->transport, before_send[i], strlen(before_send[i])) == 0) return true;
-    return false;
+    if (!*s || strlen(s) > 40) return false;
+    for (; *s; s++)
+        if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) && *s != '-') return false;
+    return true;
 }
 
-/* An API error answer is a refusal, except the ones the service may have half acted on. */
-static bool api_refused(const struct api_error *e)
+int renew_split_words(const char *list, char **out, size_t max, size_t *n)
 {
-    return e->kind == APIERR_API && strncmp(e->code, "InternalError", 13) != 0;
+    char *copy = xstrdup(list);
+    int rc = 0;
+    *n = 0;
+    char *save = NULL;
+    for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+        if (!renew_word_ok(w) || *n >= max) {
+            rc = -1;
+            break;
+        }
+        out[(*n)++] = xstrdup(w);
+    }
+    if (rc == 0 && *n == 0) rc = -1;
+    if (rc != 0) {
+        while (*n > 0)
+            free(out[--*n]);
+    }
+    free(copy);
+    return rc;
 }
 
 static bool wait_cancellable(int64_t ms, const atomic_int *cancel)
@@ -50,10 +59,9 @@ void renew_submit(struct api_client *api, const struct upload_request *req,
         struct upload_result r;
         out->calls++;
         if (api_upload_update(api, req, &r, &out->err) != 0) {
-            if (api_refused(&out->err) || renew_error_not_sent(&out->err))
-                out->outcome = RENEW_REFUSED;
-            else
-                out->outcome = RENEW_UNKNOWN;
+            /* api_call_run decides, for every write alike, whether the request may have been
+             * applied (sent, then no clear answer): only that is unknown. */
+            out->outcome = out->err.outcome_unknown ? RENEW_UNKNOWN : RENEW_REFUSED;
             return;
         }
         if (r.deploy_record_id > 0) {

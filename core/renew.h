@@ -8,6 +8,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/api.h"
@@ -16,8 +17,8 @@ enum renew_outcome {
     RENEW_CREATED = 0,    /* a new record: record_id */
     RENEW_RUNNING,        /* DeployStatus 0: a task for the certificate was running: record_id */
     RENEW_STILL_CREATING, /* DeployRecordId stayed 0 until the limit passed */
-    RENEW_REFUSED,        /* the service answered an error: nothing was applied (err) */
-    RENEW_UNKNOWN,        /* sent, answer lost or garbled: it may have been applied (err) */
+    RENEW_REFUSED,        /* not applied: an error answer, or never sent (err) */
+    RENEW_UNKNOWN,        /* err.outcome_unknown: sent, then no clear answer; maybe applied */
 };
 
 struct renew_submit_opts {
@@ -37,12 +38,17 @@ struct renew_submit_result {
     struct api_error err;
 };
 
+/* A resource type or region name as the API spells them: lowercase letters, digits and '-',
+ * 1 to 40 characters. */
+bool renew_word_ok(const char *s);
+/* Splits a comma list ("clb,waf") into at most max heap words, each renew_word_ok (empty
+ * words between commas are skipped). Returns 0, or -1 with nothing left allocated when the
+ * list holds no word, a bad word, or more than max. */
+int renew_split_words(const char *list, char **out, size_t max, size_t *n);
+
 /* Sends req (repeatedly only while the answer is DeployRecordId 0). */
 void renew_submit(struct api_client *api, const struct upload_request *req,
                   const struct renew_submit_opts *o, struct renew_submit_result *out);
-/* Whether a failed write certainly never reached the service (usage error, DNS, refused
- * connection, connect timeout, TLS handshake): only then is "not applied" true. */
-bool renew_error_not_sent(const struct api_error *e);
 
 /* The state of the record's latest run. */
 struct renew_progress {

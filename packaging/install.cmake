@@ -57,6 +57,8 @@ deployed where, what failed and what was rolled back, and retries or rolls back
 update tasks. It ships certdeck-emulator, a local stand-in for the API.")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# --tz and timezone name zones of the tz database; local and utc work without it.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "tzdata")
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)

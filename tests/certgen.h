@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -38,7 +39,10 @@ struct cg_cert_opts {
     bool ca;
     int64_t from_s;  /* notBefore = now + from_s */
     int64_t until_s; /* notAfter = now + until_s; 0: 365 days */
-    X509 *issuer;    /* NULL: self-signed */
+    /* When non-zero, absolute Unix times instead of from_s and until_s (certificates that come
+     * out the same on every run, for golden screens). */
+    int64_t not_before_unix, not_after_unix;
+    X509 *issuer; /* NULL: self-signed */
     EVP_PKEY *issuer_key;
     long serial;
 };
@@ -59,8 +63,14 @@ static inline X509 *cg_cert(EVP_PKEY *key, const struct cg_cert_opts *o)
     X509 *x = X509_new();
     X509_set_version(x, 2);
     ASN1_INTEGER_set(X509_get_serialNumber(x), o->serial ? o->serial : 1);
-    X509_gmtime_adj(X509_getm_notBefore(x), (long)o->from_s);
-    X509_gmtime_adj(X509_getm_notAfter(x), (long)(o->until_s ? o->until_s : 365L * 86400));
+    if (o->not_before_unix)
+        ASN1_TIME_set(X509_getm_notBefore(x), (time_t)o->not_before_unix);
+    else
+        X509_gmtime_adj(X509_getm_notBefore(x), (long)o->from_s);
+    if (o->not_after_unix)
+        ASN1_TIME_set(X509_getm_notAfter(x), (time_t)o->not_after_unix);
+    else
+        X509_gmtime_adj(X509_getm_notAfter(x), (long)(o->until_s ? o->until_s : 365L * 86400));
     X509_set_pubkey(x, key);
     X509_NAME *n = X509_get_subject_name(x);
     X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)o->cn, -1, -1, 0);

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/codec.h"
@@ -104,6 +105,43 @@ char *tu_read_testdata(const char *name, size_t *len)
     if (!text) fail_msg("cannot read %s (set CERTDECK_TESTDATA)", path);
     free(path);
     return text;
+}
+
+/* ---- running the certdeck binary ------------------------------------------------------- */
+
+struct tu_run tu_run_cli(const char *env, const char *lead, const char *fmt, ...)
+{
+    char outp[] = "/tmp/certdeck-run-out-XXXXXX", errp[] = "/tmp/certdeck-run-err-XXXXXX";
+    int fo = mkstemp(outp), fe = mkstemp(errp);
+    assert_true(fo >= 0 && fe >= 0);
+    close(fo);
+    close(fe);
+    struct buf args = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&args, fmt, ap);
+    va_end(ap);
+    const char *bin = getenv("CERTDECK_BIN");
+    assert_non_null(bin);
+    char *cmd = xasprintf("%s '%s' %s %s </dev/null >%s 2>%s", env ? env : "", bin,
+                          lead ? lead : "", args.data ? args.data : "", outp, errp);
+    int st = system(cmd);
+    struct tu_run r = {WIFEXITED(st) ? WEXITSTATUS(st) : 128, tu_read_file(outp, NULL),
+                       tu_read_file(errp, NULL)};
+    assert_non_null(r.out);
+    assert_non_null(r.err);
+    unlink(outp);
+    unlink(errp);
+    free(cmd);
+    buf_free(&args);
+    return r;
+}
+
+void tu_run_free(struct tu_run *r)
+{
+    free(r->out);
+    free(r->err);
+    r->out = r->err = NULL;
 }
 
 /* ---- cmocka fixtures -------------------------------------------------------------------- */

@@ -40,6 +40,23 @@ char *tu_testdata(const char *name);
 /* The contents of tu_testdata(name), as tu_read_file; fails the test when it cannot be read. */
 char *tu_read_testdata(const char *name, size_t *len);
 
+/* ---- running the certdeck binary ------------------------------------------------------- */
+
+/* What one run of $CERTDECK_BIN left: its exit code (128 when it did not exit normally) and
+ * everything it wrote to stdout and stderr. */
+struct tu_run {
+    int status;
+    char *out;
+    char *err;
+};
+/* Runs `[env] '$CERTDECK_BIN' [lead] ARGS` through the shell with stdin from /dev/null, ARGS
+ * formatted from fmt. env (NULL for none) goes before the binary, as in "env TZ=UTC"; lead
+ * (NULL for none) is what every call of one test program starts with, such as "--demo" or
+ * "--endpoint http://127.0.0.1:PORT". Shell quoting in ARGS is the caller's. */
+struct tu_run tu_run_cli(const char *env, const char *lead, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void tu_run_free(struct tu_run *r);
+
 /* ---- cmocka fixtures (cmocka_unit_test_setup_teardown) ---------------------------------- */
 
 /* The running test's temp directory: made by tu_tmp_setup or tu_home_setup, removed (and set

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/sanitize.h"
+#include "core/timefmt.h"
 #include "core/util.h"
 #include "tui/paths.h"
 
@@ -174,6 +175,21 @@ static void set_endpoint(struct reader *r, long line, const char *value)
     set_string(r, line, "endpoint", value, r->c->endpoint, sizeof r->c->endpoint);
 }
 
+/* Kept even when it names no zone, so startup can refuse it rather than show times in a zone
+ * the operator did not ask for. */
+static void set_timezone(struct reader *r, long line, const char *value)
+{
+    char err[256];
+    if (!*value) {
+        diag(r, line, "'timezone' needs a value (utc, local or a name such as Europe/Berlin)");
+        return;
+    }
+    /* A name too long to keep is cut, and no zone has such a name: startup refuses it. */
+    strlcpy_safe(r->c->timezone, value, sizeof r->c->timezone);
+    r->c->timezone_line = (int)line;
+    if (!timefmt_zone_check(r->c->timezone, err, sizeof err)) diag(r, line, "timezone: %s", err);
+}
+
 /* A context or action word: letters, digits, '_', '-', '.'; starts with a letter. */
 static bool word_ok(const char *s, size_t max)
 {
@@ -252,6 +268,8 @@ static void apply_line(struct reader *r, long lineno, char *line)
         set_switch(r, lineno, "mouse", value, &c->mouse);
     else if (!strcmp(name, "bell"))
         set_switch(r, lineno, "bell", value, &c->bell);
+    else if (!strcmp(name, "timezone"))
+        set_timezone(r, lineno, value);
     else if (!strcmp(name, "clipboard"))
         set_string(r, lineno, "clipboard", value, c->clipboard, sizeof c->clipboard);
     else

@@ -14,6 +14,10 @@
  *                         where y and Y copy to: OSC 52 through the terminal (over SSH, in
  *                         tmux with set-clipboard on), nowhere, or a command's standard
  *                         input (wl-copy, xclip -selection clipboard); default osc52
+ *   timezone utc|local|Area/City
+ *                         the zone every time is shown in (a tz-database name such as
+ *                         Europe/Berlin); default local. An unknown zone is a diag here, and
+ *                         certdeck refuses to start with it (--tz overrides it)
  *   bind CONTEXT KEY ACTION
  *                         CONTEXT: a word ("global", "records", …); KEY: one printable
  *                         character (UTF-8 allowed), C-x (x a letter or one of @[\]^_), M-x
@@ -51,6 +55,8 @@ struct config {
     bool mouse;          /* default false */
     bool bell;           /* default true */
     char clipboard[256]; /* "osc52" (default), "off" or a shell command */
+    char timezone[128];  /* "" : local; as written, even when not a zone (see above) */
+    int timezone_line;   /* where timezone was set, 0: nowhere */
     bool no_color;       /* NO_COLOR or --no-color */
     struct config_binding bindings[CONFIG_MAX_BINDINGS];
     size_t n_bindings;

@@ -283,6 +283,14 @@ void keymap_keys_for(const struct keymap *km, enum keymap_ctx c, enum keymap_act
     buf_free(&b);
 }
 
+void keymap_first_key(const struct keymap *km, enum keymap_ctx c, enum keymap_action a, char *out,
+                      size_t n)
+{
+    keymap_keys_for(km, c, a, out, n);
+    out[strcspn(out, ",")] = '\0';
+    if (!out[0]) strlcpy_safe(out, keymap_action_name(a), n);
+}
+
 int keymap_apply_config(struct keymap *km, const struct config *cfg,
                         void (*diag)(void *ctx, const char *line), void *dctx)
 {
@@ -298,10 +306,11 @@ int keymap_apply_config(struct keymap *km, const struct config *cfg,
         char detail[256] = "";
         if (ctx < 0) {
             problem = "unknown context";
-            snprintf(detail, sizeof detail,
-                     "'%s' (one of global records detail errors items item json "
-                     "log help)",
-                     b->context);
+            struct buf names = {0};
+            for (int c = 0; c < KM_CTX_COUNT; c++)
+                buf_printf(&names, "%s%s", c ? " " : "", ctx_names[c][0]);
+            snprintf(detail, sizeof detail, "'%s' (one of %s)", b->context, names.data);
+            buf_free(&names);
         } else if (key < 0) {
             problem = "unknown key";
             snprintf(detail, sizeof detail, "'%s'", b->key);

@@ -21,6 +21,7 @@
     X(KM_JSON, "json", "Raw JSON")                                                                 \
     X(KM_LOG, "log", "Event log")                                                                  \
     X(KM_RADAR, "radar", "Rollback radar")                                                         \
+    X(KM_RENEW, "renew", "Renewal checklist")                                                      \
     X(KM_HELP, "help", "Help")                                                                     \
     X(KM_PICK, "pick", "Profiles and endpoints")
 
@@ -46,7 +47,7 @@ enum keymap_ctx {
     X(ACT_PAGE_DOWN, "page-down", "PgDn C-f Space", KMC_ALL, "Move down one page")                 \
     X(ACT_FIRST, "first", "g Home", KMC_ALL, "Go to the first row")                                \
     X(ACT_LAST, "last", "G End", KMC_ALL, "Go to the last row (loads every page)")                 \
-    X(ACT_OPEN, "open", "Enter l Right", KMC_TABLES, "Open the selection")                         \
+    X(ACT_OPEN, "open", "Enter l Right", KMC_TABLES | KMC(KM_RENEW), "Open the selection")         \
     X(ACT_BACK, "back", "Esc Backspace h Left", KMC_ALL, "Go back (the cursor is kept)")           \
     X(ACT_CLOSE, "close", "q", KMC_ALL, "Close this screen; quit on the record list")              \
     X(ACT_QUIT, "quit", "Q", KMC_ALL, "Quit certdeck")                                             \
@@ -66,6 +67,12 @@ enum keymap_ctx {
       "Roll the record back (type its ID to confirm; refused in read-only mode)")                  \
     X(ACT_RETRY, "retry", "T", KMC(KM_RECORDS) | KMC(KM_DETAIL) | KMC(KM_ITEMS) | KMC(KM_ITEM),    \
       "Retry the failed item, or every failed item of the record (asks first)")                    \
+    X(ACT_RENEW, "renew", "U", KMC(KM_RECORDS) | KMC(KM_RENEW),                                    \
+      "Renew the record's certificate: new chain and key, a pre-flight checklist, then type the "  \
+      "certificate ID to push it (on the checklist: go ahead; refused in read-only mode)")         \
+    X(ACT_RENEW_FORCE, "renew-force", "F", KMC(KM_RENEW),                                          \
+      "On the renewal checklist: go ahead although deployed domains are not covered (as "          \
+      "update --force)")                                                                           \
     X(ACT_ERRORS, "errors", "E", KMC(KM_DETAIL),                                                   \
       "Error templates of the selected run: its failures grouped by cause")                        \
     X(ACT_RETRY_TEMPLATE, "retry-template", "T", KMC(KM_ERRORS),                                   \
@@ -130,6 +137,11 @@ enum keymap_action keymap_lookup(const struct keymap *km, enum keymap_ctx c, int
 /* The keys that trigger a in c, as "k, Up, C-p" (every binding that really reaches a). */
 void keymap_keys_for(const struct keymap *km, enum keymap_ctx c, enum keymap_action a, char *out,
                      size_t n);
+
+/* The first of those keys ("U"), for hints and messages; the action's name when no key reaches
+ * it. */
+void keymap_first_key(const struct keymap *km, enum keymap_ctx c, enum keymap_action a, char *out,
+                      size_t n);
 
 /* The default key table, for the README and `certdeck keys`. */
 void keymap_print(FILE *out);

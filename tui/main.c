@@ -16,6 +16,7 @@
 #include "core/emulator/emulator.h"
 #include "core/sanitize.h"
 #include "core/secmem.h"
+#include "core/timefmt.h"
 #include "core/util.h"
 #include "tui/about.h"
 #include "tui/app/app.h"
@@ -92,6 +93,19 @@ int main(int argc, char **argv)
     if (c.refresh >= 0) cfg.refresh_s = (int)c.refresh;
     if (c.no_color) cfg.no_color = true;
     if (c.mouse) cfg.mouse = true;
+    /* The display zone, before any thread starts (it may set TZ): an unknown one is refused
+     * rather than shown as some other zone. */
+    if (timefmt_set_zone(c.tz ? c.tz : cfg.timezone, err, sizeof err) != 0) {
+        if (c.tz) {
+            fprintf(stderr, "certdeck: --tz: %s\n", err);
+        } else {
+            char *where = sanitize_dup(cfg.path);
+            fprintf(stderr, "certdeck: %s:%d: timezone: %s\n", where, cfg.timezone_line, err);
+            free(where);
+        }
+        free(pos);
+        return CLI_EXIT_USAGE;
+    }
     if (npos)
         for (size_t i = 0; i < cfg.n_diags; i++)
             fprintf(stderr, "certdeck: %s\n", cfg.diags[i]);

@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/sanitize.h"
+#include "core/timefmt.h"
 #include "tui/text.h"
 
 #define MSG_MS 8000
@@ -65,10 +65,7 @@ const char *app_note(struct app *a, size_t i, int64_t *at_ms, bool *is_error)
 void app_clock_text(struct app *a, int64_t at_ms, char *buf, size_t n)
 {
     (void)a;
-    time_t t = (time_t)(now_unix() - (now_ms() - at_ms) / 1000);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    strftime(buf, n, "%H:%M:%S", &tm);
+    timefmt_clock(now_unix() - (now_ms() - at_ms) / 1000, buf, n);
 }
 
 void app_msg(struct app *a, enum app_msg_kind kind, const char *fmt, ...)
@@ -135,12 +132,17 @@ void app_pop_to_root(struct app *a)
         app_pop(a);
 }
 
+static const char *write_word(enum app_write w)
+{
+    return w == APP_WRITE_ROLLBACK ? "rollback" : w == APP_WRITE_UPDATE ? "renewal" : "retry";
+}
+
 void app_confirm_write(struct app *a, enum app_write w, uint64_t record_id, int64_t detail_id,
                        const char *question)
 {
     if (a->read_only) {
         app_msg(a, APP_MSG_ERROR, "read-only mode: %s refused (certdeck runs with --read-only)",
-                w == APP_WRITE_ROLLBACK ? "rollback" : "retry");
+                write_word(w));
         return;
     }
     if (a->bulk_busy) {
@@ -151,7 +153,7 @@ void app_confirm_write(struct app *a, enum app_write w, uint64_t record_id, int6
         app_msg(a, APP_MSG_INFO,
                 "the previous %s has not answered yet: its result will show here (L lists the "
                 "calls)",
-                a->pending.kind == APP_WRITE_ROLLBACK ? "rollback" : "retry");
+                write_word(a->pending.kind));
         return;
     }
     a->confirm = (struct pending_write){true, w, record_id, detail_id, 0};

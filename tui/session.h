@@ -18,11 +18,14 @@
 #include "tui/theme.h"
 #include "tui/view.h"
 
-#define MAX_DEPTH      16
-#define MAX_NOTES      200
-#define BELL_WATCH_MAX 256
+#define MAX_DEPTH        16
+#define MAX_NOTES        200
+#define BELL_WATCH_MAX   256
+#define CONFIRM_WORD_MAX 48 /* the longest word a typed confirmation asks for, and its NUL */
 
 enum prompt_kind { PROMPT_NONE, PROMPT_FILTER, PROMPT_COMMAND, PROMPT_CONFIRM, PROMPT_PATH };
+/* What a PROMPT_PATH line is asked for: an export's file, or a renewal's files and types. */
+enum prompt_ask { ASK_EXPORT, ASK_RENEW_CERT, ASK_RENEW_KEY, ASK_RENEW_TYPES };
 
 struct note {
     char *text;
@@ -75,15 +78,18 @@ struct app {
     char *cert_filter;
 
     enum prompt_kind prompt;
+    enum prompt_ask ask; /* PROMPT_PATH: what for */
     struct buf input;
     struct history hist_cmd, hist_filter; /* history.c: : and / keep their own */
     char saved_filter[256];
     struct pending_write confirm; /* what y submits */
     char question[512];
-    /* What the operator must type to confirm (a rollback: the record ID); empty: y/N. */
-    char confirm_word[24];
+    /* What the operator must type to confirm (a rollback: the record ID; a renewal: the
+     * certificate ID); empty: y/N. */
+    char confirm_word[CONFIRM_WORD_MAX];
     struct pending_write pending; /* submitted, waiting for its trace */
     struct bulk_retry *bulk;      /* a template's items retried one by one (tui/app/bulk.h) */
+    struct renewal *renewal;      /* U's renewal (tui/renewal.h, driven by tui/app/renew.c) */
     bool bulk_busy;               /* that retry is sending: other writes wait */
     struct {                      /* app_confirm_retry_items asked; bulk_answer takes it */
         uint64_t record_id;

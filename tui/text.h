@@ -49,6 +49,7 @@ struct text_glyphs {
     const char *dot;       /* " · " between parts of a line */
     const char *dash;      /* " — " before what a sentence goes on to list */
     const char *mark_failed, *mark_rollback, *mark_running, *mark_pending, *mark_ok;
+    const char *check_ok, *check_warn; /* a checklist's passed and warned lines ("✓", "!") */
     const char *bar_success, *bar_failed, *bar_running, *bar_pending;
     const char *sort_up, *sort_down;
     const char *vline, *hline;

@@ -19,6 +19,7 @@
 
 struct app;
 struct view;
+struct renewal;
 
 enum json_source { JSON_RECORD, JSON_RUN, JSON_ITEM };
 enum pick_kind { PICK_PROFILE, PICK_ENDPOINT };
@@ -87,12 +88,12 @@ struct view {
 
 extern const struct view_ops records_view_ops, detail_view_ops, items_view_ops, item_view_ops,
     json_view_ops, log_view_ops, help_view_ops, errors_view_ops, tmpl_items_view_ops,
-    picker_view_ops, radar_view_ops;
+    picker_view_ops, radar_view_ops, renew_view_ops;
 
 /* ---- what the app offers views --------------------------------------------------------- */
 
 enum app_msg_kind { APP_MSG_INFO, APP_MSG_ERROR };
-enum app_write { APP_WRITE_ROLLBACK, APP_WRITE_RETRY, APP_WRITE_RETRY_ITEMS };
+enum app_write { APP_WRITE_ROLLBACK, APP_WRITE_RETRY, APP_WRITE_RETRY_ITEMS, APP_WRITE_UPDATE };
 
 struct store *app_store(struct app *a);
 struct worker *app_worker(struct app *a);
@@ -120,12 +121,27 @@ const char *app_endpoint(struct app *a);
  * in read-only mode, or while another write is under way). ids and tmpl are copied. */
 void app_confirm_retry_items(struct app *a, uint64_t record_id, const uint64_t *ids, size_t n,
                              const char *tmpl);
+/* The renewal (U, tui/app/renew.c): starts renewing record_id's old certificate — its chain
+ * and key files and resource types asked for in the prompt line, then the pre-flight checklist
+ * screen (refused in read-only mode, or while another write is under way). */
+void app_renew_start(struct app *a, uint64_t record_id);
+/* The renewal the checklist shows (NULL: none). */
+const struct renewal *app_renewal(struct app *a);
+/* On the checklist: go ahead to the typed confirmation when nothing failed; force also when
+ * only the coverage failed (deployed domains the new certificate does not cover). */
+void app_renew_go(struct app *a, bool force);
+/* On the checklist: read the files again and run every check again. */
+void app_renew_recheck(struct app *a);
+/* On the checklist: open the record it names (the one already running, or the new one). */
+void app_renew_open_record(struct app *a);
+/* The checklist closed: the files' contents are wiped unless the call is out. */
+void app_renew_closed(struct app *a);
 /* The record list's OldCertificateId filter (NULL: all). */
 const char *app_cert_filter(struct app *a);
 /* Notes for the event log (config and theme diagnostics, write results), oldest first. */
 size_t app_note_count(struct app *a);
 const char *app_note(struct app *a, size_t i, int64_t *at_ms, bool *is_error);
-/* Wall-clock rendering of a now_ms() instant, "HH:MM:SS" local time. */
+/* Wall-clock rendering of a now_ms() instant, "HH:MM:SS" in the display zone (core/timefmt). */
 void app_clock_text(struct app *a, int64_t at_ms, char *buf, size_t n);
 
 /* Shared handling of movement actions on a table; returns true when act was one. */

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The bash completion (completions/certdeck.bash) driven as bash drives it: COMP_WORDS and
 # COMP_CWORD set, the function `complete -p` names called, COMPREPLY read. Commands, options
-# per command (every option --help lists is offered somewhere), output formats, theme names
-# from the binary (a user theme included), profile names from the SDK credentials file and
-# ~/.tccli, option values after --opt=, and certdeck-emulator's options and faults.
+# per command (every option --help lists is offered somewhere), output formats, time zones,
+# theme names from the binary (a user theme included), profile names from the SDK credentials
+# file and ~/.tccli, option values after --opt=, and certdeck-emulator's options and faults.
 set -u
 BIN=${CERTDECK_BIN:?CERTDECK_BIN names the certdeck binary}
 EMU=${CERTDECK_EMULATOR:?CERTDECK_EMULATOR names the emulator binary}
@@ -75,6 +75,15 @@ got=$(complete_words "$fn" "$BIN" --theme "")
 expect "themes" "$got" default light high-contrast mono night
 got=$(complete_words "$fn" "$BIN" --language "")
 expect "languages" "$got" zh-CN en-US
+# --tz: local, utc and the tz database's names (from TZDIR: a stand-in database here).
+mkdir -p "$tmp/zoneinfo/Europe" "$tmp/zoneinfo/posix/Europe"
+printf 'TZif' >"$tmp/zoneinfo/Europe/Berlin"
+printf 'TZif' >"$tmp/zoneinfo/posix/Europe/Berlin"
+printf '#' >"$tmp/zoneinfo/zone.tab"
+got=$(TZDIR=$tmp/zoneinfo complete_words "$fn" "$BIN" --tz "")
+[ "$(echo $got)" = "Europe/Berlin local utc" ] || fail "--tz: $(echo $got)"
+got=$(TZDIR=$tmp/zoneinfo complete_words "$fn" "$BIN" records --tz = Eu)
+[ "$got" = Europe/Berlin ] || fail "--tz=Eu completes to: $got"
 got=$(complete_words "$fn" "$BIN" --endpoint "")
 expect "endpoints" "$got" https://ssl.tencentcloudapi.com https://ssl.intl.tencentcloudapi.com
 

@@ -1,11 +1,6 @@
 /* libFuzzer entry point feeding every codec decoder (and, on success, the encoder and a second
- * decode of its output). Not built by CMake. From the repository root:
- *
- *   clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
- *       -I. tests/fuzz/fuzz_codec.c $(git ls-files core | grep '\.c$' | grep -v emulator/main) \
- *       $(pkg-config --cflags --libs libcjson libcurl openssl libmicrohttpd) -lm -lpthread \
- *       -o fuzz_codec
- *   ./fuzz_codec -max_len=65536 tests/data      # the seed responses make a good corpus
+ * decode of its output). Built by tests/fuzz/CMakeLists.txt (make check runs it short, make
+ * fuzz long); its corpus, tests/fuzz/corpus/codec/, holds API responses and what fuzzing found.
  */
 #include <stddef.h>
 #include <stdint.h>

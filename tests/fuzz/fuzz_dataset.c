@@ -1,13 +1,8 @@
 /* libFuzzer entry point for the emulator's dataset loader, dataset_load_json, and for what
  * the emulator then does with a loaded file: move running tasks forward, page every record's
  * detail, encode the pages and the record list (which must decode again), and apply the
- * write actions. Not built by CMake. From the repository root:
- *
- *   clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
- *       -I. tests/fuzz/fuzz_dataset.c $(git ls-files core | grep '\.c$' | grep -v emulator/main) \
- *       $(pkg-config --cflags --libs libcjson libcurl openssl libmicrohttpd) -lm -lpthread \
- *       -o fuzz_dataset
- *   ./fuzz_dataset -max_len=65536 CORPUS_DIR tests/data   # the datasets there are good seeds
+ * write actions. Built by tests/fuzz/CMakeLists.txt (make check runs it short, make fuzz
+ * long) over tests/fuzz/corpus/dataset/.
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,15 +1,9 @@
 /* libFuzzer entry point for the emulator's Authorization parser, tc3_parse_authorization, and
  * what follows it on the server side: a header that parses must hold fields that fit their
  * buffers and match the grammar, must re-print to a header that parses to the same fields, and
- * must verify (or not) without trouble. Not built by CMake. From the repository root:
- *
- *   clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
- *       -I. tests/fuzz/fuzz_tc3_auth.c core/tc3.c core/util.c \
- *       $(pkg-config --cflags --libs libcrypto) -o fuzz_tc3_auth
- *   ./fuzz_tc3_auth -max_len=4096 CORPUS_DIR
- *
- * The official example header (spec/API.md §5) is a good seed, and a dictionary of its tokens
- * ("TC3-HMAC-SHA256 Credential=", "/tc3_request,", " SignedHeaders=", ", Signature=") helps.
+ * must verify (or not) without trouble. Built by tests/fuzz/CMakeLists.txt (make check runs it
+ * short, make fuzz long) over tests/fuzz/corpus/tc3_auth/, which starts from the official
+ * example header (spec/API.md §5).
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -19,43 +19,8 @@
 #include "core/util.h"
 #include "testutil.h"
 
-struct run {
-    int status; /* exit code */
-    char *out;
-    char *err;
-};
-
-/* Runs "$CERTDECK_BIN args" through the shell with stdin from /dev/null. */
-static struct run run_cli(const char *fmt, ...)
-{
-    char outp[] = "/tmp/certdeck-cli-out-XXXXXX", errp[] = "/tmp/certdeck-cli-err-XXXXXX";
-    int fo = mkstemp(outp), fe = mkstemp(errp);
-    assert_true(fo >= 0 && fe >= 0);
-    close(fo);
-    close(fe);
-    struct buf args = {0};
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(&args, fmt, ap);
-    va_end(ap);
-    const char *bin = getenv("CERTDECK_BIN");
-    assert_non_null(bin);
-    char *cmd = xasprintf("'%s' %s </dev/null >%s 2>%s", bin, args.data, outp, errp);
-    int st = system(cmd);
-    struct run r = {WIFEXITED(st) ? WEXITSTATUS(st) : 128, tu_read_file(outp, NULL),
-                    tu_read_file(errp, NULL)};
-    unlink(outp);
-    unlink(errp);
-    free(cmd);
-    buf_free(&args);
-    return r;
-}
-
-static void run_free(struct run *r)
-{
-    free(r->out);
-    free(r->err);
-}
+/* `certdeck ARGS`, its exit code and both outputs. */
+#define run_cli(...) tu_run_cli(NULL, NULL, __VA_ARGS__)
 
 static size_t count_lines(const char *s)
 {
@@ -70,7 +35,7 @@ static size_t count_lines(const char *s)
 static void test_detail_json_is_seed_example(void **state)
 {
     (void)state;
-    struct run r = run_cli("--demo detail 2 -o json");
+    struct tu_run r = run_cli("--demo detail 2 -o json");
     assert_int_equal(r.status, 0);
     char *seed_text = tu_read_testdata("seed_detail_response.json", NULL);
     cJSON *seed = cJSON_Parse(seed_text);
@@ -84,21 +49,21 @@ static void test_detail_json_is_seed_example(void **state)
     cJSON_Delete(seed);
     cJSON_Delete(got);
     free(seed_text);
-    run_free(&r);
+    tu_run_free(&r);
 }
 
 static void test_records_table_and_all(void **state)
 {
     (void)state;
-    struct run r = run_cli("--demo records --all -o table");
+    struct tu_run r = run_cli("--demo records --all -o table");
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "OLD CERT"));
     assert_non_null(strstr(r.out, "OMhKAc35"));
     /* One header line plus one line per generated record (40 by default). */
     assert_int_equal(count_lines(r.out), 41);
-    run_free(&r);
+    tu_run_free(&r);
 
-    struct run j = run_cli("--demo records --all -o json");
+    struct tu_run j = run_cli("--demo records --all -o json");
     assert_int_equal(j.status, 0);
     cJSON *root = cJSON_Parse(j.out);
     assert_non_null(root);
@@ -106,17 +71,17 @@ static void test_records_table_and_all(void **state)
     assert_int_equal(cJSON_GetArraySize(list), 40);
     assert_int_equal(cJSON_GetObjectItemCaseSensitive(root, "TotalCount")->valueint, 40);
     cJSON_Delete(root);
-    run_free(&j);
+    tu_run_free(&j);
 }
 
 static void test_records_csv(void **state)
 {
     (void)state;
-    struct run r = run_cli("--demo records --limit 5 -o csv");
+    struct tu_run r = run_cli("--demo records --limit 5 -o csv");
     assert_int_equal(r.status, 0);
     assert_true(strncmp(r.out, "ID,OLD CERT,RESOURCE TYPES,STATUS,CREATED,UPDATED\r\n", 50) == 0);
     assert_int_equal(count_lines(r.out), 6);
-    run_free(&r);
+    tu_run_free(&r);
 }
 
 /* Every item of a large group comes back under --all, each once. */
@@ -124,7 +89,7 @@ static void test_detail_all_pages_everything(void **state)
 {
     (void)state;
     char *ds = tu_testdata("dataset_small.json");
-    struct run r = run_cli("--demo --dataset '%s' detail 103 --all -o json", ds);
+    struct tu_run r = run_cli("--demo --dataset '%s' detail 103 --all -o json", ds);
     assert_int_equal(r.status, 0);
     cJSON *root = cJSON_Parse(r.out);
     assert_non_null(root);
@@ -140,7 +105,7 @@ static void test_detail_all_pages_everything(void **state)
         }
     }
     cJSON_Delete(root);
-    run_free(&r);
+    tu_run_free(&r);
     free(ds);
 }
 
@@ -151,11 +116,11 @@ static void test_hostile_text_is_inert(void **state)
     char *ds = tu_testdata("dataset_hostile.json");
     const char *formats[] = {"table", "csv", "json"};
     for (size_t f = 0; f < ARRAY_LEN(formats); f++) {
-        struct run r = run_cli("--demo --dataset '%s' records --all -o %s", ds, formats[f]);
+        struct tu_run r = run_cli("--demo --dataset '%s' records --all -o %s", ds, formats[f]);
         assert_int_equal(r.status, 0);
-        struct run d = run_cli("--demo --dataset '%s' detail 201 --all -o %s", ds, formats[f]);
+        struct tu_run d = run_cli("--demo --dataset '%s' detail 201 --all -o %s", ds, formats[f]);
         assert_int_equal(d.status, 0);
-        const struct run *rs[] = {&r, &d};
+        const struct tu_run *rs[] = {&r, &d};
         for (size_t k = 0; k < 2; k++) {
             const unsigned char *p = (const unsigned char *)rs[k]->out;
             for (; *p; p++) {
@@ -166,8 +131,8 @@ static void test_hostile_text_is_inert(void **state)
                 assert_false(p[0] == 0xe2 && p[1] == 0x80 && p[2] == 0xae);
             }
         }
-        run_free(&r);
-        run_free(&d);
+        tu_run_free(&r);
+        tu_run_free(&d);
     }
     free(ds);
 }
@@ -178,16 +143,16 @@ static void test_table_independent_of_locale(void **state)
 {
     (void)state;
     char *ds = tu_testdata("dataset_hostile.json");
-    struct run c = run_cli("--demo --dataset '%s' detail 201", ds);
+    struct tu_run c = run_cli("--demo --dataset '%s' detail 201", ds);
     setenv("LC_ALL", "C", 1);
-    struct run plain = run_cli("--demo --dataset '%s' detail 201", ds);
+    struct tu_run plain = run_cli("--demo --dataset '%s' detail 201", ds);
     unsetenv("LC_ALL");
     assert_int_equal(c.status, 0);
     assert_int_equal(plain.status, 0);
     assert_non_null(strstr(plain.out, "\xe5\x8d\x8e\xe5\x8d\x97")); /* 华南 */
     assert_string_equal(c.out, plain.out);
-    run_free(&c);
-    run_free(&plain);
+    tu_run_free(&c);
+    tu_run_free(&plain);
     free(ds);
 }
 
@@ -207,10 +172,10 @@ static void test_usage_errors_exit_2(void **state)
         {"--demo --read-only rollback 2 --yes", NULL},
     };
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
-        struct run r = run_cli("%s", cases[i].args);
+        struct tu_run r = run_cli("%s", cases[i].args);
         assert_int_equal(r.status, 2);
         if (cases[i].err_has) assert_non_null(strstr(r.err, cases[i].err_has));
-        run_free(&r);
+        tu_run_free(&r);
     }
 }
 
@@ -234,14 +199,14 @@ static void test_transport_warnings(void **state)
          "TLS certificate verification is OFF"},
     };
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
-        struct run r = run_cli("%s", cases[i].args);
+        struct tu_run r = run_cli("%s", cases[i].args);
         assert_int_equal(r.status, 2);
         assert_non_null(strstr(r.err, "--yes"));
         if (cases[i].warning)
             assert_non_null(strstr(r.err, cases[i].warning));
         else
             assert_null(strstr(r.err, "WARNING"));
-        run_free(&r);
+        tu_run_free(&r);
     }
     unsetenv("TENCENTCLOUD_SECRET_ID");
     unsetenv("TENCENTCLOUD_SECRET_KEY");
@@ -257,38 +222,38 @@ static void test_api_and_network_errors(void **state)
     setenv("TENCENTCLOUD_SECRET_ID", "AKIDcliTEST", 1);
     setenv("TENCENTCLOUD_SECRET_KEY", "wrong-key-456", 1);
     setenv("HOME", "/nonexistent", 1);
-    struct run r = run_cli("--endpoint %s records", emu_url(e));
+    struct tu_run r = run_cli("--endpoint %s records", emu_url(e));
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.err, "AuthFailure.SignatureFailure"));
     assert_non_null(strstr(r.err, "RequestId"));
     assert_non_null(strstr(r.err, "hint:"));
     assert_null(strstr(r.err, "wrong-key-456"));
     assert_null(strstr(r.out, "wrong-key-456"));
-    run_free(&r);
+    tu_run_free(&r);
 
     setenv("TENCENTCLOUD_SECRET_KEY", "right-key-123", 1);
     r = run_cli("--endpoint %s detail 2 -o json", emu_url(e));
     assert_int_equal(r.status, 0);
-    run_free(&r);
+    tu_run_free(&r);
     r = run_cli("--endpoint %s doctor", emu_url(e));
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "****TEST"));
     assert_null(strstr(r.out, "AKIDcliTEST"));
     assert_null(strstr(r.out, "right-key-123"));
-    run_free(&r);
+    tu_run_free(&r);
     emu_stop(e);
 
     r = run_cli("--endpoint http://127.0.0.1:1 --timeout 2 records");
     assert_int_equal(r.status, 3);
     assert_non_null(strstr(r.err, "hint:"));
-    run_free(&r);
+    tu_run_free(&r);
 
     unsetenv("TENCENTCLOUD_SECRET_ID");
     unsetenv("TENCENTCLOUD_SECRET_KEY");
     r = run_cli("records");
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "TENCENTCLOUD_SECRET_ID"));
-    run_free(&r);
+    tu_run_free(&r);
 }
 
 /* A rollback from the shell changes the server's state: the detail shows one more run, of
@@ -304,12 +269,12 @@ static void test_rollback_then_detail_shows_it(void **state)
     setenv("TENCENTCLOUD_SECRET_ID", "AKIDcliTEST", 1);
     setenv("TENCENTCLOUD_SECRET_KEY", "right-key-123", 1);
 
-    struct run before = run_cli("--endpoint %s detail 101 -o json", emu_url(e));
+    struct tu_run before = run_cli("--endpoint %s detail 101 -o json", emu_url(e));
     assert_int_equal(before.status, 0);
-    struct run rb = run_cli("--endpoint %s rollback 101 --yes", emu_url(e));
+    struct tu_run rb = run_cli("--endpoint %s rollback 101 --yes", emu_url(e));
     assert_int_equal(rb.status, 0);
     assert_non_null(strstr(rb.out, "RequestId"));
-    struct run after = run_cli("--endpoint %s detail 101 -o json", emu_url(e));
+    struct tu_run after = run_cli("--endpoint %s detail 101 -o json", emu_url(e));
     assert_int_equal(after.status, 0);
     cJSON *b = cJSON_Parse(before.out), *a = cJSON_Parse(after.out);
     cJSON *runs_b = cJSON_GetObjectItemCaseSensitive(b, "DeployRecordDetail");
@@ -319,16 +284,16 @@ static void test_rollback_then_detail_shows_it(void **state)
     assert_int_equal(cJSON_GetObjectItemCaseSensitive(last, "Type")->valueint, 1);
     cJSON_Delete(a);
     cJSON_Delete(b);
-    run_free(&before);
-    run_free(&rb);
-    run_free(&after);
+    tu_run_free(&before);
+    tu_run_free(&rb);
+    tu_run_free(&after);
 
     /* 104 is still deploying: the service refuses, the CLI says why. */
     rb = run_cli("--endpoint %s rollback 104 --yes", emu_url(e));
     assert_int_equal(rb.status, 1);
     assert_non_null(strstr(rb.err, "FailedOperation."));
     assert_non_null(strstr(rb.err, "hint:"));
-    run_free(&rb);
+    tu_run_free(&rb);
 
     emu_stop(e);
     free(ds);
@@ -379,7 +344,7 @@ static void test_csv_defuses_formulas(void **state)
     char *ds = tu_testdata("dataset_formulas.json");
     static const char *const cmds[] = {"records --all", "detail 301 --all"};
     for (size_t c = 0; c < ARRAY_LEN(cmds); c++) {
-        struct run r = run_cli("--demo --dataset '%s' %s -o csv", ds, cmds[c]);
+        struct tu_run r = run_cli("--demo --dataset '%s' %s -o csv", ds, cmds[c]);
         assert_int_equal(r.status, 0);
         char **cells;
         size_t n = csv_cells(r.out, &cells);
@@ -389,10 +354,10 @@ static void test_csv_defuses_formulas(void **state)
             free(cells[i]);
         }
         free(cells);
-        run_free(&r);
+        tu_run_free(&r);
     }
-    struct run d = run_cli("--demo --dataset '%s' detail 301 -o csv", ds);
-    struct run raw = run_cli("--demo --dataset '%s' detail 301 -o csv --csv-raw", ds);
+    struct tu_run d = run_cli("--demo --dataset '%s' detail 301 -o csv", ds);
+    struct tu_run raw = run_cli("--demo --dataset '%s' detail 301 -o csv --csv-raw", ds);
     assert_int_equal(d.status, 0);
     assert_int_equal(raw.status, 0);
     char **cd, **cr;
@@ -418,8 +383,8 @@ static void test_csv_defuses_formulas(void **state)
         free(cr[i]);
     free(cd);
     free(cr);
-    run_free(&d);
-    run_free(&raw);
+    tu_run_free(&d);
+    tu_run_free(&raw);
     free(ds);
 }
 
@@ -437,38 +402,38 @@ static void test_write_outcome_unknown(void **state)
 
     emu_set_fault(e, EMU_FAULT_TRUNCATED, 1);
     uint64_t before = emu_request_count(e);
-    struct run rb = run_cli("--endpoint %s rollback 101 --yes", emu_url(e));
+    struct tu_run rb = run_cli("--endpoint %s rollback 101 --yes", emu_url(e));
     assert_int_equal(rb.status, 6);
     assert_int_equal(emu_request_count(e), before + 1); /* sent once */
     assert_non_null(strstr(rb.err, "certdeck: the rollback of record 101 may have been applied "
                                    "— check with `certdeck detail 101` before retrying\n"));
-    run_free(&rb);
+    tu_run_free(&rb);
     /* It was applied: the detail shows the rollback run. */
-    struct run d = run_cli("--endpoint %s detail 101 -o json", emu_url(e));
+    struct tu_run d = run_cli("--endpoint %s detail 101 -o json", emu_url(e));
     assert_int_equal(d.status, 0);
     cJSON *root = cJSON_Parse(d.out);
     cJSON *runs = cJSON_GetObjectItemCaseSensitive(root, "DeployRecordDetail");
     cJSON *last = cJSON_GetArrayItem(runs, cJSON_GetArraySize(runs) - 1);
     assert_int_equal(cJSON_GetObjectItemCaseSensitive(last, "Type")->valueint, 1);
     cJSON_Delete(root);
-    run_free(&d);
+    tu_run_free(&d);
 
     emu_set_fault(e, EMU_FAULT_TIMEOUT, 1);
     before = emu_request_count(e);
-    struct run rt = run_cli("--endpoint %s --timeout 0.5 retry 102 --yes", emu_url(e));
+    struct tu_run rt = run_cli("--endpoint %s --timeout 0.5 retry 102 --yes", emu_url(e));
     assert_int_equal(rt.status, 6);
     assert_int_equal(emu_request_count(e), before + 1);
     assert_non_null(strstr(rt.err, "the retry of record 102 may have been applied — check with "
                                    "`certdeck detail 102` before retrying"));
-    run_free(&rt);
+    tu_run_free(&rt);
     emu_set_fault(e, EMU_FAULT_NONE, 0);
     char *url = xstrdup(emu_url(e));
     emu_stop(e);
 
-    struct run refused = run_cli("--endpoint %s rollback 101 --yes", url);
+    struct tu_run refused = run_cli("--endpoint %s rollback 101 --yes", url);
     assert_int_equal(refused.status, 3);
     assert_null(strstr(refused.err, "may have been applied"));
-    run_free(&refused);
+    tu_run_free(&refused);
     free(url);
     free(ds);
     unsetenv("TENCENTCLOUD_SECRET_ID");
@@ -483,11 +448,11 @@ static void test_endpoint_and_option_checks(void **state)
     (void)state;
     setenv("TENCENTCLOUD_SECRET_ID", "AKIDcliTEST", 1);
     setenv("TENCENTCLOUD_SECRET_KEY", "some-key", 1);
-    struct run r = run_cli("--endpoint http://remote.invalid records");
+    struct tu_run r = run_cli("--endpoint http://remote.invalid records");
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "refusing plain http:// to a remote host"));
     assert_non_null(strstr(r.err, "--allow-http"));
-    run_free(&r);
+    tu_run_free(&r);
 
     static const char *const ports[] = {"http://127.0.0.1:99999", "https://example.com:0",
                                         "http://127.0.0.1:", "http://127.0.0.1:8x"};
@@ -495,18 +460,18 @@ static void test_endpoint_and_option_checks(void **state)
         r = run_cli("--endpoint %s records", ports[i]);
         assert_int_equal(r.status, 2);
         assert_non_null(strstr(r.err, "the port must be a number from 1 to 65535"));
-        run_free(&r);
+        tu_run_free(&r);
     }
 
     r = run_cli("retry --item");
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "option --item needs a value"));
-    run_free(&r);
+    tu_run_free(&r);
 
     r = run_cli("--endpoint http://127.0.0.1:1 --timeout 0.5 doctor");
     assert_non_null(strstr(r.out, "TLS:          none: plain http://"));
     assert_null(strstr(r.out, "verification on"));
-    run_free(&r);
+    tu_run_free(&r);
     unsetenv("TENCENTCLOUD_SECRET_ID");
     unsetenv("TENCENTCLOUD_SECRET_KEY");
 
@@ -524,7 +489,7 @@ static void test_endpoint_and_option_checks(void **state)
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "not a text INI file"));
     assert_null(strstr(r.err, "no credentials found"));
-    run_free(&r);
+    tu_run_free(&r);
     tu_rm_rf(dir);
     free(path);
     free(dir);
@@ -533,7 +498,7 @@ static void test_endpoint_and_option_checks(void **state)
     r = run_cli("--demo --dataset /dev/zero records");
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "/dev/zero is not a regular file"));
-    run_free(&r);
+    tu_run_free(&r);
     dir = tu_mkdtemp("cli-bigdataset");
     path = tu_path(dir, "big.json");
     f = fopen(path, "wb");
@@ -543,7 +508,7 @@ static void test_endpoint_and_option_checks(void **state)
     r = run_cli("--demo --dataset '%s' records", path);
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "larger than 32 MiB"));
-    run_free(&r);
+    tu_run_free(&r);
     tu_rm_rf(dir);
     free(path);
     free(dir);

@@ -24,42 +24,8 @@
 /* The demo's worst record: a partial failure of CLB (all of the largest group) and TKE. */
 #define WORST_RECORD 37
 
-struct run {
-    int status;
-    char *out;
-    char *err;
-};
-
-static struct run run_cli(const char *fmt, ...)
-{
-    char outp[] = "/tmp/certdeck-err-out-XXXXXX", errp[] = "/tmp/certdeck-err-err-XXXXXX";
-    int fo = mkstemp(outp), fe = mkstemp(errp);
-    assert_true(fo >= 0 && fe >= 0);
-    close(fo);
-    close(fe);
-    struct buf args = {0};
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(&args, fmt, ap);
-    va_end(ap);
-    const char *bin = getenv("CERTDECK_BIN");
-    assert_non_null(bin);
-    char *cmd = xasprintf("'%s' %s </dev/null >%s 2>%s", bin, args.data, outp, errp);
-    int st = system(cmd);
-    struct run r = {WIFEXITED(st) ? WEXITSTATUS(st) : 128, tu_read_file(outp, NULL),
-                    tu_read_file(errp, NULL)};
-    unlink(outp);
-    unlink(errp);
-    free(cmd);
-    buf_free(&args);
-    return r;
-}
-
-static void run_free(struct run *r)
-{
-    free(r->out);
-    free(r->err);
-}
+/* `certdeck ARGS`, its exit code and both outputs. */
+#define run_cli(...) tu_run_cli(NULL, NULL, __VA_ARGS__)
 
 /* ---- a standalone emulator with its request log ------------------------------------------ */
 
@@ -151,7 +117,7 @@ static size_t count_retries(const char *log, uint64_t id)
 /* The failed items of the record's deploy run, by Id, from `detail --all`. */
 static cJSON *failed_ids(const char *url, int64_t record)
 {
-    struct run d = run_cli("--endpoint %s detail %lld --all -o json", url, (long long)record);
+    struct tu_run d = run_cli("--endpoint %s detail %lld --all -o json", url, (long long)record);
     assert_int_equal(d.status, 0);
     cJSON *root = cJSON_Parse(d.out);
     assert_non_null(root);
@@ -169,7 +135,7 @@ static cJSON *failed_ids(const char *url, int64_t record)
         }
     }
     cJSON_Delete(root);
-    run_free(&d);
+    tu_run_free(&d);
     return ids;
 }
 
@@ -193,9 +159,9 @@ static void test_errors_cover_every_failed_item(void **state)
     cJSON *want = failed_ids(e.url, WORST_RECORD);
     assert_true(cJSON_GetArraySize(want) > 100);
 
-    struct run j = run_cli("--endpoint %s errors %d -o json", e.url, WORST_RECORD);
+    struct tu_run j = run_cli("--endpoint %s errors %d -o json", e.url, WORST_RECORD);
     assert_int_equal(j.status, 0);
-    struct run j2 = run_cli("--endpoint %s errors %d -o json", e.url, WORST_RECORD);
+    struct tu_run j2 = run_cli("--endpoint %s errors %d -o json", e.url, WORST_RECORD);
     assert_string_equal(j.out, j2.out);
     cJSON *root = cJSON_Parse(j.out);
     assert_true(cJSON_IsArray(root));
@@ -230,7 +196,7 @@ static void test_errors_cover_every_failed_item(void **state)
     assert_int_equal(seen, total);
 
     /* the table: a summary line, a header, then rows numbered 1..n in the JSON's order */
-    struct run tb = run_cli("--endpoint %s errors %d", e.url, WORST_RECORD);
+    struct tu_run tb = run_cli("--endpoint %s errors %d", e.url, WORST_RECORD);
     assert_int_equal(tb.status, 0);
     char *line = tb.out;
     for (int k = 0; k < 2; k++)
@@ -241,7 +207,7 @@ static void test_errors_cover_every_failed_item(void **state)
         assert_int_equal(strncmp(line, num, strlen(num)), 0);
         line = strchr(line, '\n') + 1;
     }
-    struct run csv = run_cli("--endpoint %s errors %d -o csv", e.url, WORST_RECORD);
+    struct tu_run csv = run_cli("--endpoint %s errors %d -o csv", e.url, WORST_RECORD);
     assert_int_equal(csv.status, 0);
     assert_int_equal(strncmp(csv.out, "number,count,failed,", 20), 0);
 
@@ -251,10 +217,10 @@ static void test_errors_cover_every_failed_item(void **state)
     free(log);
     cJSON_Delete(root);
     cJSON_Delete(want);
-    run_free(&j);
-    run_free(&j2);
-    run_free(&tb);
-    run_free(&csv);
+    tu_run_free(&j);
+    tu_run_free(&j2);
+    tu_run_free(&tb);
+    tu_run_free(&csv);
     emulator_stop(&e);
 }
 
@@ -265,7 +231,7 @@ static void test_retry_template_once_per_item(void **state)
     (void)state;
     struct emulator e;
     emulator_start(&e);
-    struct run j = run_cli("--endpoint %s errors %d -o json", e.url, WORST_RECORD);
+    struct tu_run j = run_cli("--endpoint %s errors %d -o json", e.url, WORST_RECORD);
     assert_int_equal(j.status, 0);
     cJSON *root = cJSON_Parse(j.out);
     cJSON *tmpl = cJSON_GetArrayItem(root, 1); /* template 2 */
@@ -274,20 +240,20 @@ static void test_retry_template_once_per_item(void **state)
     assert_true(count > 1);
 
     /* refused without --yes off a terminal, and in --read-only: nothing sent */
-    struct run no = run_cli("--endpoint %s retry %d --template 2", e.url, WORST_RECORD);
+    struct tu_run no = run_cli("--endpoint %s retry %d --template 2", e.url, WORST_RECORD);
     assert_int_equal(no.status, 2);
     assert_non_null(strstr(no.err, "refusing without --yes"));
-    struct run ro =
+    struct tu_run ro =
         run_cli("--endpoint %s --read-only retry %d --template 2 --yes", e.url, WORST_RECORD);
     assert_int_equal(ro.status, 2);
     assert_non_null(strstr(ro.err, "--read-only"));
-    struct run bad = run_cli("--endpoint %s retry %d --template 99 --yes", e.url, WORST_RECORD);
+    struct tu_run bad = run_cli("--endpoint %s retry %d --template 99 --yes", e.url, WORST_RECORD);
     assert_int_equal(bad.status, 1);
     char *log = emulator_log(&e);
     assert_int_equal(count_retries(log, 0), 0);
     free(log);
 
-    struct run r = run_cli("--endpoint %s retry %d --template 2 --yes", e.url, WORST_RECORD);
+    struct tu_run r = run_cli("--endpoint %s retry %d --template 2 --yes", e.url, WORST_RECORD);
     assert_int_equal(r.status, 0);
     char summary[96];
     snprintf(summary, sizeof summary, "sent %d, accepted %d, refused 0, unknown 0", count, count);
@@ -304,7 +270,7 @@ static void test_retry_template_once_per_item(void **state)
 
     /* the retried items are running again, no longer failures (a retry may fail anew, so
      * the template may come back, smaller) */
-    struct run after = run_cli("--endpoint %s errors %d -o json", e.url, WORST_RECORD);
+    struct tu_run after = run_cli("--endpoint %s errors %d -o json", e.url, WORST_RECORD);
     assert_int_equal(after.status, 0);
     cJSON *now = cJSON_Parse(after.out), *t;
     cJSON_ArrayForEach(t, now)
@@ -316,29 +282,29 @@ static void test_retry_template_once_per_item(void **state)
     cJSON_Delete(now);
 
     cJSON_Delete(root);
-    run_free(&j);
-    run_free(&no);
-    run_free(&ro);
-    run_free(&bad);
-    run_free(&r);
-    run_free(&after);
+    tu_run_free(&j);
+    tu_run_free(&no);
+    tu_run_free(&ro);
+    tu_run_free(&bad);
+    tu_run_free(&r);
+    tu_run_free(&after);
     emulator_stop(&e);
 }
 
 static void test_errors_usage(void **state)
 {
     (void)state;
-    struct run r = run_cli("--demo errors %d --run 9", WORST_RECORD);
+    struct tu_run r = run_cli("--demo errors %d --run 9", WORST_RECORD);
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.err, "not 9"));
-    run_free(&r);
+    tu_run_free(&r);
     r = run_cli("--demo errors");
     assert_int_equal(r.status, 2);
-    run_free(&r);
+    tu_run_free(&r);
     r = run_cli("--demo errors 2 -o json"); /* the seed example: nothing failed */
     assert_int_equal(r.status, 0);
     assert_string_equal(r.out, "[]\n");
-    run_free(&r);
+    tu_run_free(&r);
 }
 
 int main(void)

@@ -19,36 +19,8 @@
 #include "core/util.h"
 #include "testutil.h"
 
-struct run {
-    int status;
-    char *out;
-    char *err;
-};
-
-static struct run run_cli(const char *args)
-{
-    char outp[] = "/tmp/certdeck-radar-out-XXXXXX", errp[] = "/tmp/certdeck-radar-err-XXXXXX";
-    int fo = mkstemp(outp), fe = mkstemp(errp);
-    assert_true(fo >= 0 && fe >= 0);
-    close(fo);
-    close(fe);
-    const char *bin = getenv("CERTDECK_BIN");
-    assert_non_null(bin);
-    char *cmd = xasprintf("'%s' --demo %s </dev/null >%s 2>%s", bin, args, outp, errp);
-    int st = system(cmd);
-    struct run r = {WIFEXITED(st) ? WEXITSTATUS(st) : 128, tu_read_file(outp, NULL),
-                    tu_read_file(errp, NULL)};
-    unlink(outp);
-    unlink(errp);
-    free(cmd);
-    return r;
-}
-
-static void run_free(struct run *r)
-{
-    free(r->out);
-    free(r->err);
-}
+/* `certdeck --demo ARGS`, its exit code and both outputs. */
+#define run_cli(...) tu_run_cli(NULL, "--demo", __VA_ARGS__)
 
 static cJSON *find(cJSON *arr, const char *key, const char *value)
 {
@@ -81,7 +53,7 @@ static bool ids_equal(cJSON *arr, const int *want, size_t n)
 static void test_radar_demo_facts(void **state)
 {
     (void)state;
-    struct run r = run_cli("radar -o json");
+    struct tu_run r = run_cli("radar -o json");
     assert_int_equal(r.status, 0);
     cJSON *root = cJSON_Parse(r.out);
     assert_non_null(root);
@@ -118,7 +90,7 @@ static void test_radar_demo_facts(void **state)
     }
 
     /* the counts agree with the record list itself */
-    struct run l = run_cli("records --all -o json");
+    struct tu_run l = run_cli("records --all -o json");
     assert_int_equal(l.status, 0);
     cJSON *lr = cJSON_Parse(l.out);
     cJSON *rec;
@@ -151,9 +123,9 @@ static void test_radar_demo_facts(void **state)
     assert_int_equal(sum, total);
     assert_int_equal(xyp_rolled, 5);
     cJSON_Delete(lr);
-    run_free(&l);
+    tu_run_free(&l);
     cJSON_Delete(root);
-    run_free(&r);
+    tu_run_free(&r);
 }
 
 /* --since keeps later records only: the early rollbacks of XypXgXhW (records 4, 18, 20) are
@@ -161,9 +133,9 @@ static void test_radar_demo_facts(void **state)
 static void test_radar_since_and_formats(void **state)
 {
     (void)state;
-    struct run all = run_cli("radar -o json");
+    struct tu_run all = run_cli("radar -o json");
     assert_int_equal(all.status, 0);
-    struct run again = run_cli("radar -o json");
+    struct tu_run again = run_cli("radar -o json");
     assert_int_equal(again.status, 0);
     cJSON *a = cJSON_Parse(all.out), *b = cJSON_Parse(again.out);
     /* running records may move between runs; the instances and rollbacks do not */
@@ -173,10 +145,10 @@ static void test_radar_since_and_formats(void **state)
     free(ia);
     free(ib);
     cJSON_Delete(b);
-    run_free(&again);
+    tu_run_free(&again);
 
     /* the date of record 29 (a rollback of XypXgXhW) from the record list */
-    struct run l = run_cli("records --all -o json");
+    struct tu_run l = run_cli("records --all -o json");
     cJSON *lr = cJSON_Parse(l.out);
     char since[16] = "";
     cJSON *rec;
@@ -186,9 +158,7 @@ static void test_radar_since_and_formats(void **state)
             strlcpy_safe(since, cJSON_GetObjectItem(rec, "CreateTime")->valuestring, 11);
     }
     assert_int_equal(strlen(since), 10);
-    char *args = xasprintf("radar --since %s -o json", since);
-    struct run s = run_cli(args);
-    free(args);
+    struct tu_run s = run_cli("radar --since %s -o json", since);
     assert_int_equal(s.status, 0);
     cJSON *sr = cJSON_Parse(s.out);
     cJSON *x = find(cJSON_GetObjectItem(sr, "Certificates"), "OldCertId", "XypXgXhW");
@@ -201,33 +171,33 @@ static void test_radar_since_and_formats(void **state)
         cJSON_ArrayForEach(id, cJSON_GetObjectItem(lb, "RecordIds")) assert_true(id->valueint > 11);
     }
     cJSON_Delete(sr);
-    run_free(&s);
+    tu_run_free(&s);
     cJSON_Delete(lr);
-    run_free(&l);
+    tu_run_free(&l);
 
     /* table and CSV name the same certificates and offenders */
-    struct run t = run_cli("radar");
+    struct tu_run t = run_cli("radar");
     assert_int_equal(t.status, 0);
     assert_non_null(strstr(t.out, "XypXgXhW"));
     assert_non_null(strstr(t.out, "Repeat offenders"));
     assert_non_null(strstr(t.out, "lb-uwyphfdq"));
     assert_non_null(strstr(t.out, "11,31,37"));
     assert_null(strstr(t.err, "details")); /* no progress when stderr is not a terminal */
-    struct run c = run_cli("radar -o csv");
+    struct tu_run c = run_cli("radar -o csv");
     assert_int_equal(c.status, 0);
     assert_int_equal(strncmp(c.out, "old_cert_id,records,failed,", 27), 0);
     assert_non_null(strstr(c.out, "\ninstance_id,resource_type,record_ids,"));
     assert_non_null(strstr(c.out, "lb-uwyphfdq,clb,11;31;37,"));
-    run_free(&t);
-    run_free(&c);
+    tu_run_free(&t);
+    tu_run_free(&c);
     cJSON_Delete(a);
-    run_free(&all);
+    tu_run_free(&all);
 
     /* a date that is not one is a usage error, before any request */
-    struct run bad = run_cli("radar --since 2026-02-30");
+    struct tu_run bad = run_cli("radar --since 2026-02-30");
     assert_int_equal(bad.status, 2);
     assert_non_null(strstr(bad.err, "--since takes a date YYYY-MM-DD"));
-    run_free(&bad);
+    tu_run_free(&bad);
 }
 
 int main(void)

@@ -29,34 +29,10 @@ static struct emu *emu;
 static char *dir;
 static char *key_pem; /* the leaf's key: its lines must never show up anywhere */
 
-struct run {
-    int status;
-    char *out, *err;
-};
+static char endpoint_lead[128]; /* --endpoint URL */
 
-static struct run run_cli(const char *fmt, ...)
-{
-    char *outp = tu_path(dir, "stdout"), *errp = tu_path(dir, "stderr");
-    struct buf args = {0};
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(&args, fmt, ap);
-    va_end(ap);
-    const char *bin = getenv("CERTDECK_BIN");
-    assert_non_null(bin);
-    char *cmd = xasprintf("'%s' --endpoint %s %s </dev/null >%s 2>%s", bin, emu_url(emu), args.data,
-                          outp, errp);
-    int st = system(cmd);
-    struct run r = {WIFEXITED(st) ? WEXITSTATUS(st) : 128, tu_read_file(outp, NULL),
-                    tu_read_file(errp, NULL)};
-    unlink(outp);
-    unlink(errp);
-    free(outp);
-    free(errp);
-    free(cmd);
-    buf_free(&args);
-    return r;
-}
+/* `certdeck --endpoint URL ARGS`, its exit code and both outputs. */
+#define run_cli(...) tu_run_cli(NULL, endpoint_lead, __VA_ARGS__)
 
 /* No line of the key's PEM body (nor its header) occurs in text. */
 static void assert_no_key(const char *what, const char *text, size_t len)
@@ -71,12 +47,12 @@ static void assert_no_key(const char *what, const char *text, size_t len)
     free(copy);
 }
 
-static void run_free(struct run *r)
+/* Frees a run after checking that the key shows in neither output. */
+static void run_free(struct tu_run *r)
 {
     assert_no_key("stdout", r->out, strlen(r->out));
     assert_no_key("stderr", r->err, strlen(r->err));
-    free(r->out);
-    free(r->err);
+    tu_run_free(r);
 }
 
 static char *write_pem(const char *name, const char *text, mode_t mode)
@@ -99,6 +75,7 @@ static int group_setup(void **state)
     char *ds = tu_testdata("dataset_renewal.json");
     struct emu_config ec = {.dataset_file = ds, .rate = -1};
     emu = tu_emu_start(&ec);
+    snprintf(endpoint_lead, sizeof endpoint_lead, "--endpoint %s", emu_url(emu));
     free(ds);
     setenv("TENCENTCLOUD_SECRET_ID", EMU_DEMO_SECRET_ID, 1);
     setenv("TENCENTCLOUD_SECRET_KEY", EMU_DEMO_SECRET_KEY, 1);
@@ -199,7 +176,7 @@ static size_t records_of(const char *cert)
 static void test_check_prints_the_plan(void **state)
 {
     (void)state;
-    struct run r = run_cli(UPDATE " --check", "Renew01", good_cert, good_key);
+    struct tu_run r = run_cli(UPDATE " --check", "Renew01", good_cert, good_key);
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "old certificate:  Renew01"));
     assert_non_null(strstr(r.out, "SANs:             www.example.com, *.example.com"));
@@ -231,7 +208,7 @@ static void test_preflight_refusals(void **state)
         {good_cert, good_key, "", "refusing without --yes", 2},
     };
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
-        struct run r =
+        struct tu_run r =
             run_cli(UPDATE " %s", "Renew01", cases[i].cert, cases[i].key, cases[i].extra);
         if (r.status != cases[i].status ||
             (!strstr(r.out, cases[i].text) && !strstr(r.err, cases[i].text)))
@@ -239,7 +216,7 @@ static void test_preflight_refusals(void **state)
         if (cases[i].status == 4) assert_non_null(strstr(r.err, "nothing was sent"));
         run_free(&r);
     }
-    struct run r = run_cli("update --cert %s --key %s", good_cert, good_key);
+    struct tu_run r = run_cli("update --cert %s --key %s", good_cert, good_key);
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "--old-cert"));
     run_free(&r);
@@ -252,7 +229,7 @@ static void test_preflight_refusals(void **state)
 static void test_update_creates_and_follows_to_the_end(void **state)
 {
     (void)state;
-    struct run r = run_cli(UPDATE " --yes", "Renew01", good_cert, good_key);
+    struct tu_run r = run_cli(UPDATE " --yes", "Renew01", good_cert, good_key);
     assert_true(r.status == 0 || r.status == 4);
     assert_non_null(strstr(r.err, "the task is being created (call 1)"));
     assert_null(strchr(r.err, '\r'));
@@ -289,12 +266,12 @@ static void test_update_creates_and_follows_to_the_end(void **state)
 static void test_running_task_is_named(void **state)
 {
     (void)state;
-    struct run a = run_cli(UPDATE " --yes --no-wait", "Renew02", good_cert, good_key);
+    struct tu_run a = run_cli(UPDATE " --yes --no-wait", "Renew02", good_cert, good_key);
     assert_int_equal(a.status, 0);
     const char *line = strstr(a.out, "new record: ");
     assert_non_null(line);
     uint64_t id = strtoull(line + 12, NULL, 10);
-    struct run b = run_cli(UPDATE " --yes --no-wait", "Renew02", good_cert, good_key);
+    struct tu_run b = run_cli(UPDATE " --yes --no-wait", "Renew02", good_cert, good_key);
     assert_int_equal(b.status, 1);
     char *want = xasprintf("already running: record %llu", (unsigned long long)id);
     assert_non_null(strstr(b.err, want));
@@ -309,13 +286,13 @@ static void test_running_task_is_named(void **state)
 static void test_regions_are_sent(void **state)
 {
     (void)state;
-    struct run a =
+    struct tu_run a =
         run_cli(UPDATE " --regions clb:ap-chengdu --yes --no-wait", "Renew03", good_cert, good_key);
     assert_int_equal(a.status, 0);
     const char *line = strstr(a.out, "new record: ");
     assert_non_null(line);
     unsigned long long id = strtoull(line + 12, NULL, 10);
-    struct run d = run_cli("detail %llu -o json", id);
+    struct tu_run d = run_cli("detail %llu -o json", id);
     assert_int_equal(d.status, 0);
     assert_non_null(strstr(d.out, "\"ap-chengdu\""));
     run_free(&a);
@@ -373,6 +350,45 @@ static void test_lost_answer_is_never_resent(void **state)
     api_client_free(c);
 }
 
+/* Refused or unknown is the client's one verdict on a write (api_error.outcome_unknown), not a
+ * reading of the transport's words: a 503 or a 500 page is an answer (refused, nothing applied,
+ * nothing resent), a body that does not decode or a reset after sending may have been applied. */
+static void test_outcome_follows_the_error_flag(void **state)
+{
+    (void)state;
+    struct api_client *c = tu_emu_client(emu, NULL, NULL);
+    char *pub = tu_read_file(good_cert, NULL);
+    const char *types[] = {"clb"};
+    struct upload_request req = {.old_certificate_id = "Fresh05",
+                                 .resource_types = types,
+                                 .n_resource_types = 1,
+                                 .public_key_pem = pub,
+                                 .private_key_pem = key_pem};
+    static const struct {
+        enum emu_fault fault;
+        enum renew_outcome want;
+    } cases[] = {
+        {EMU_FAULT_HTTP_503, RENEW_REFUSED},
+        {EMU_FAULT_HTTP_500, RENEW_REFUSED},
+        {EMU_FAULT_GARBAGE, RENEW_UNKNOWN},
+        {EMU_FAULT_RESET, RENEW_UNKNOWN},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        uint64_t before = emu_request_count(emu);
+        emu_set_fault(emu, cases[i].fault, 1);
+        struct renew_submit_result res;
+        struct renew_submit_opts o = {.backoff_ms = 10};
+        renew_submit(c, &req, &o, &res);
+        assert_int_equal(res.outcome, cases[i].want);
+        assert_int_equal(res.err.outcome_unknown, cases[i].want == RENEW_UNKNOWN);
+        assert_int_equal(res.calls, 1);
+        assert_int_equal(emu_request_count(emu) - before, 1);
+    }
+    emu_set_fault(emu, EMU_FAULT_NONE, 0);
+    free(pub);
+    api_client_free(c);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -382,6 +398,7 @@ int main(void)
         cmocka_unit_test(test_running_task_is_named),
         cmocka_unit_test(test_regions_are_sent),
         cmocka_unit_test(test_lost_answer_is_never_resent),
+        cmocka_unit_test(test_outcome_follows_the_error_flag),
         cmocka_unit_test(test_update_creates_and_follows_to_the_end),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -21,53 +21,26 @@
 #include "core/util.h"
 #include "testutil.h"
 
-struct run {
-    int status;
-    char *out, *err;
-};
-
 static struct emu *emu;
+static char wait_lead[128]; /* --endpoint URL wait */
 
-static struct run wait_cli(const char *args)
-{
-    char outp[] = "/tmp/certdeck-wait-out-XXXXXX", errp[] = "/tmp/certdeck-wait-err-XXXXXX";
-    int fo = mkstemp(outp), fe = mkstemp(errp);
-    assert_true(fo >= 0 && fe >= 0);
-    close(fo);
-    close(fe);
-    const char *bin = getenv("CERTDECK_BIN");
-    assert_non_null(bin);
-    char *cmd = xasprintf("'%s' --endpoint %s wait %s </dev/null >%s 2>%s", bin, emu_url(emu), args,
-                          outp, errp);
-    int st = system(cmd);
-    struct run r = {WIFEXITED(st) ? WEXITSTATUS(st) : 128, tu_read_file(outp, NULL),
-                    tu_read_file(errp, NULL)};
-    unlink(outp);
-    unlink(errp);
-    free(cmd);
-    return r;
-}
-
-static void run_free(struct run *r)
-{
-    free(r->out);
-    free(r->err);
-}
+/* `certdeck --endpoint URL wait ARGS`, its exit code and both outputs. */
+#define wait_cli(...) tu_run_cli(NULL, wait_lead, __VA_ARGS__)
 
 static void test_succeeded_exits_0(void **state)
 {
     (void)state;
-    struct run r = wait_cli("101 --interval 0.2");
+    struct tu_run r = wait_cli("101 --interval 0.2");
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "record 101: success"));
     assert_non_null(strstr(r.err, "#101 deploy run: success"));
-    run_free(&r);
+    tu_run_free(&r);
 }
 
 static void test_failed_exits_4_with_json(void **state)
 {
     (void)state;
-    struct run r = wait_cli("103 -o json");
+    struct tu_run r = wait_cli("103 -o json");
     assert_int_equal(r.status, 4);
     cJSON *j = cJSON_Parse(r.out);
     assert_non_null(j);
@@ -75,7 +48,7 @@ static void test_failed_exits_4_with_json(void **state)
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(j, "StatusName")->valuestring, "failed");
     assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(j, "TimedOut")));
     cJSON_Delete(j);
-    run_free(&r);
+    tu_run_free(&r);
 }
 
 /* 104 never finishes: the wait ends at its timeout with 5, the last counts on stdout, and (not
@@ -83,7 +56,7 @@ static void test_failed_exits_4_with_json(void **state)
 static void test_never_finishing_times_out_5(void **state)
 {
     (void)state;
-    struct run r = wait_cli("104 --timeout 1 --interval 0.2 -o csv");
+    struct tu_run r = wait_cli("104 --timeout 1 --interval 0.2 -o csv");
     assert_int_equal(r.status, 5);
     assert_non_null(strstr(r.out, "ID,RUN,STATUS,TOTAL,SUCCEEDED,FAILED,RUNNING,PENDING,TIMED OUT\n"
                                   "104,deploy,deploying,3,1,0,1,1,yes\n"));
@@ -92,19 +65,19 @@ static void test_never_finishing_times_out_5(void **state)
     for (const char *p = strstr(r.err, "#104"); p; p = strstr(p + 1, "#104"))
         lines++;
     assert_int_equal(lines, 1);
-    run_free(&r);
+    tu_run_free(&r);
 }
 
 static void test_usage_and_unknown_errors(void **state)
 {
     (void)state;
-    struct run r = wait_cli("abc");
+    struct tu_run r = wait_cli("abc");
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "wait takes one record Id"));
-    run_free(&r);
+    tu_run_free(&r);
     r = wait_cli("101 --interval 0");
     assert_int_equal(r.status, 2);
-    run_free(&r);
+    tu_run_free(&r);
 }
 
 int main(void)
@@ -122,6 +95,7 @@ int main(void)
     struct emu_config ec = {
         .secret_id = "AKIDwaitTEST", .secret_key = "right-key-123", .dataset_file = ds};
     emu = tu_emu_start(&ec);
+    snprintf(wait_lead, sizeof wait_lead, "--endpoint %s wait", emu_url(emu));
     setenv("TENCENTCLOUD_SECRET_ID", "AKIDwaitTEST", 1);
     setenv("TENCENTCLOUD_SECRET_KEY", "right-key-123", 1);
     const struct CMUnitTest tests[] = {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/http.h"
+#include "core/timefmt.h"
 #include "core/util.h"
 #include "testutil.h"
 #include "tui/app/app.h"
@@ -24,6 +25,9 @@ void th_init(void)
     unsetenv("NO_COLOR");
     unsetenv("XDG_CONFIG_HOME");
     unsetenv("XDG_DATA_HOME");
+    /* Times on screen in one fixed zone, so goldens are the same on every machine. */
+    char err[256];
+    assert_int_equal(timefmt_set_zone("utc", err, sizeof err), 0);
     tu_loopback_init();
 }
 
@@ -94,6 +98,7 @@ int th_app_run(struct api_client *api, const struct th_scenario *s, const char *
         .read_only = s->read_only,
         .mouse = s->mouse,
         .script = script_path,
+        .clock_offset_s = TH_PINNED_UNIX - now_unix(), /* the emulator's clock */
         .script_cols = s->cols ? s->cols : 80,
         .script_lines = s->lines ? s->lines : 24,
     };

@@ -2,9 +2,9 @@
  * templates of a run with counts, shares, types and regions (golden screens at 80x24 and
  * 120x40), failed and rollback-failed apart, the filter and sort keys, the drill-down of one
  * template across resource types, the detail's side pane of templates, the read-only refusal
- * of T, and the screen paging a large run by itself. Dataset: tests/data/dataset_errors.json
- * (record 301: a deploy run with 10 failed items, 4 templates over clb and cdn, then a
- * rollback run with 2 rollback-failed items). */
+ * of T, e writing the batch CSV of the templates shown, and the screen paging a large run by
+ * itself. Dataset: tests/data/dataset_errors.json (record 301: a deploy run with 10 failed
+ * items, 4 templates over clb and cdn, then a rollback run with 2 rollback-failed items). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -18,6 +18,7 @@
 #include "core/http.h"
 #include "core/util.h"
 #include "testutil.h"
+#include "tui/cli/errors.h"
 #include "tui/harness.h"
 
 static const char errors_script[] = "wait-idle\n"
@@ -216,6 +217,94 @@ static void test_errors_retry_esc(void **state)
     th_check_displays(want, ARRAY_LEN(want));
 }
 
+/* The CSV lines of text that begin with prefix (each with its CRLF), in text's order. */
+static char *lines_starting(const char *text, const char *prefix)
+{
+    struct buf b = {0};
+    for (const char *p = text; *p;) {
+        const char *end = strchr(p, '\n');
+        size_t len = end ? (size_t)(end - p) + 1 : strlen(p);
+        if (!strncmp(p, prefix, strlen(prefix))) buf_append(&b, p, len);
+        p += len;
+    }
+    return buf_steal(&b);
+}
+
+/* e on the errors screen writes what `certdeck errors 301 --run 1 -o csv` prints; with a
+ * filter and a sort, exactly the templates shown, in the order shown, each keeping its
+ * number (what retry --template takes). */
+static void test_errors_export_equals_batch_csv(void **state)
+{
+    (void)state;
+    struct th_scenario s = {.dataset = "dataset_errors.json",
+                            .cols = 120,
+                            .lines = 30,
+                            .script = "wait-idle\n"
+                                      ":record 301\n"
+                                      "wait-idle\n"
+                                      "key E\n"
+                                      "wait-idle\n"
+                                      "key e\n"
+                                      "save-display @/prompt.txt\n"
+                                      "key C-u\n"
+                                      "keys @/all.csv\n"
+                                      "key Enter\n"
+                                      "save-display @/wrote.txt\n"
+                                      "key /\n"
+                                      "keys type:cdn\n"
+                                      "key Enter\n"
+                                      ":sort region\n"
+                                      "key e\n"
+                                      "key C-u\n"
+                                      "keys @/cdn.csv\n"
+                                      "key Enter\n"
+                                      "save-display @/wrote_cdn.txt\n"};
+    struct th_env env;
+    th_env_start(&env, &s);
+    char *script = th_expand(s.script);
+    char *script_path = tu_path(tu_tmp, "script");
+    tu_write_file(script_path, script);
+    assert_int_equal(th_app_run(env.api, &s, script_path), 0);
+    char *batch_path = tu_path(tu_tmp, "batch.csv");
+    FILE *f = fopen(batch_path, "w");
+    assert_non_null(f);
+    struct batch_options o = {.format = BATCH_CSV};
+    assert_int_equal(batch_errors(env.api, 301, 1, &o, f), 0);
+    fclose(f);
+    th_env_stop(&env);
+
+    static const struct th_expect want[] = {
+        {"prompt", .has = {"export to: certdeck-301-errors-", ".csv"}},
+        {"wrote", .has = {"wrote 4 rows to ", "all.csv"}},
+        {"wrote_cdn", .has = {"wrote 2 rows to ", "cdn.csv"}},
+    };
+    th_check_displays(want, ARRAY_LEN(want));
+    char *all_path = tu_path(tu_tmp, "all.csv"), *cdn_path = tu_path(tu_tmp, "cdn.csv");
+    char *batch = tu_read_file(batch_path, NULL), *all = tu_read_file(all_path, NULL),
+         *cdn = tu_read_file(cdn_path, NULL);
+    assert_non_null(all);
+    assert_non_null(cdn);
+    assert_non_null(strstr(batch, "detail_ids\r\n"));
+    assert_string_equal(all, batch);
+    /* Templates 2 (cdn, no region) and 4 (cdn and clb, ap-guangzhou), by region. */
+    char *head = lines_starting(batch, "number,"), *t2 = lines_starting(batch, "2,"),
+         *t4 = lines_starting(batch, "4,");
+    char *want_cdn = xasprintf("%s%s%s", head, t2, t4);
+    assert_string_equal(cdn, want_cdn);
+    free(want_cdn);
+    free(head);
+    free(t2);
+    free(t4);
+    free(cdn);
+    free(all);
+    free(batch);
+    free(cdn_path);
+    free(all_path);
+    free(batch_path);
+    free(script_path);
+    free(script);
+}
+
 /* A run larger than a page: the screen pages every item itself and counts them all. */
 static char *big_dataset(int n)
 {
@@ -275,6 +364,7 @@ int main(void)
         TH_TEST(test_errors_retry),
         TH_TEST(test_errors_retry_esc),
         TH_TEST(test_errors_pages_everything),
+        TH_TEST(test_errors_export_equals_batch_csv),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     http_global_cleanup();

@@ -127,6 +127,7 @@ static void test_export_equals_batch_csv(void **state)
     assert_non_null(exported);
     assert_non_null(strstr(batch, ",clb,"));
     assert_string_equal(exported, batch);
+    assert_non_null(strstr(exported, ":00+00,")); /* times converted and labelled, as shown */
 
     static const struct th_expect want[] = {
         {"prompt", .has = {"export to: certdeck-104-clb-", ".csv"}},
@@ -147,6 +148,9 @@ static void test_export_equals_batch_csv(void **state)
     {
         const char *st = cJSON_GetObjectItemCaseSensitive(row, "STATUS")->valuestring;
         assert_non_null(strstr(st, "fail"));
+        /* JSON keeps the API's times (China time, no zone); the CSV shows them converted. */
+        assert_string_equal(cJSON_GetObjectItemCaseSensitive(row, "CREATED")->valuestring,
+                            "2025-12-30 14:10:00");
     }
     cJSON_Delete(j);
     free(json);

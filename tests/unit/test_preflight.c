@@ -335,6 +335,13 @@ static void test_key_file_read_once_and_mode(void **state)
     assert_int_equal(preflight_read_file(missing, &s, NULL, msg, sizeof msg), -1);
     assert_non_null(strstr(msg, "cannot open"));
     free(missing);
+    /* A FIFO is refused at once: opening it must not wait for a writer (it would hang the
+     * TUI, whose renewal reads the files on its UI thread). */
+    char *fifo = tu_path(tu_tmp, "fifo.pem");
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_int_equal(preflight_read_file(fifo, &s, NULL, msg, sizeof msg), -1);
+    assert_string_equal(msg, "not a regular file");
+    free(fifo);
     free(path);
 }
 
@@ -414,7 +421,33 @@ static void test_coverage_missing_san(void **state)
     n = coverage_uncovered(&dep, (const char *const *)pf.leaf.sans, pf.leaf.n_sans, &un);
     assert_int_equal(n, 3);
     free(un);
+
+    /* The checklist's line: refused naming the way past it, or a warning when forced. */
+    dep.record_id = 7;
+    size_t n_local = pf.n_checks;
+    assert_int_equal(coverage_preflight(&pf, &dep, false, "F", &un), 3);
+    assert_int_equal(pf.n_checks, n_local + 1);
+    assert_int_equal(pf.checks[n_local].level, PREFLIGHT_FAIL);
+    assert_string_equal(pf.checks[n_local].name, "coverage");
+    assert_non_null(strstr(pf.checks[n_local].message,
+                           "3 domains deployed by record 7 are not covered by the new "
+                           "certificate's SANs: refused (F overrides)"));
+    free(un);
+    assert_int_equal(coverage_preflight(&pf, &dep, true, "--force", &un), 3);
+    assert_int_equal(pf.checks[n_local + 1].level, PREFLIGHT_WARN);
+    assert_non_null(strstr(pf.checks[n_local + 1].message, "(--force: going ahead)"));
+    free(un);
     coverage_deployed_free(&dep);
+    struct coverage_deployed none = {.record_id = 0};
+    assert_int_equal(coverage_preflight(&pf, &none, false, "F", &un), 0);
+    assert_null(un);
+    assert_int_equal(pf.checks[pf.n_checks - 1].level, PREFLIGHT_WARN);
+    char *ok_domains[] = {"a.example.com", "www.example.com"};
+    struct coverage_deployed covered = {.record_id = 9, .domains = ok_domains, .n_domains = 2};
+    assert_int_equal(coverage_preflight(&pf, &covered, false, "F", &un), 0);
+    assert_null(un);
+    assert_int_equal(pf.checks[pf.n_checks - 1].level, PREFLIGHT_OK);
+    assert_non_null(strstr(pf.checks[pf.n_checks - 1].message, "cover all 2 deployed domains"));
     preflight_free(&pf);
     free(pem);
     cg_chain_free(&c);

@@ -20,6 +20,7 @@
 #include "tui/app/chrome.h"
 #include "tui/app/input.h"
 #include "tui/app/prompt.h"
+#include "tui/app/renew.h"
 #include "tui/app/script.h"
 #include "tui/app/signals.h"
 #include "tui/app/tick.h"
@@ -216,6 +217,7 @@ int app_run(struct api_client *api, const struct app_options *opts)
         v->ops->close(v);
         free(v);
     }
+    renew_flow_free(a);
     worker_free(a->worker);
     store_free(a->store);
     api_client_free(a->own_api);

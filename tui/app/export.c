@@ -1,8 +1,8 @@
-/* Export of a table view. Views that show API data (the record list, a drill-down) write the
- * batch CSV's rows for the rows shown, so an export equals `certdeck records|detail -o csv`
- * for the same data; other tables write the columns on screen. CSV unless the path ends in
- * .json. A view holding only some pages is not exported: the operator loads the rest with G
- * first, rather than getting a file that looks complete and is not. */
+/* Export of a table view. Views that show API data (the record list, a drill-down, the errors
+ * screen) write the batch CSV's rows for the rows shown, so an export equals `certdeck
+ * records|detail|errors -o csv` for the same data; other tables write the columns on screen. CSV
+ * unless the path ends in .json. A view holding only some pages is not exported: the operator loads
+ * the rest with G first, rather than getting a file that looks complete and is not. */
 #include "tui/app/export.h"
 
 #include <errno.h>
@@ -14,6 +14,7 @@
 
 #include "core/csvout.h"
 #include "core/sanitize.h"
+#include "core/timefmt.h"
 #include "tui/app/prompt.h"
 
 /* The view's part of the file name: "37-clb", "records", "log": letters, digits, - and _. */
@@ -57,9 +58,9 @@ void export_start(struct app *a)
     }
     char part[96], stamp[32], path[256];
     name_part(v, part, sizeof part);
-    time_t now = time(NULL);
     struct tm tm;
-    localtime_r(&now, &tm);
+    int offset;
+    timefmt_tm(now_unix(), &tm, &offset); /* the clock of the zone times are shown in */
     strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
     snprintf(path, sizeof path, "certdeck-%s-%s.csv", part, stamp);
     prompt_open_path(a, path);

@@ -12,11 +12,14 @@
 #include "tui/app/commands.h"
 #include "tui/app/export.h"
 #include "tui/app/prompt.h"
+#include "tui/app/renew.h"
 #include "tui/app/writes.h"
 
 void input_prompt_key(struct app *a, int key)
 {
     char *command = NULL;
+    enum prompt_kind kind = a->prompt;
+    enum prompt_ask ask = a->ask;
     enum prompt_done done = prompt_key(a, key, &command);
     switch (done) {
     case PROMPT_DONE_COMMAND:
@@ -24,8 +27,17 @@ void input_prompt_key(struct app *a, int key)
         free(command);
         break;
     case PROMPT_DONE_PATH:
-        export_write(a, command);
+        if (ask == ASK_EXPORT)
+            export_write(a, command);
+        else
+            renew_flow_answer(a, ask, command);
         free(command);
+        break;
+    case PROMPT_DONE_CLOSED:
+        if (kind == PROMPT_PATH && ask != ASK_EXPORT) renew_flow_abandon(a);
+        break;
+    case PROMPT_COMPLETE_PATH:
+        prompt_complete_path(a);
         break;
     case PROMPT_DONE_YES:
     case PROMPT_DONE_NO:

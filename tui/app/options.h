@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tui/config.h"
 
@@ -27,6 +28,9 @@ struct app_options {
     bool mouse;                  /* off by default (config `mouse on`, --mouse) */
     const char *initial_cert;    /* --old-cert filter, NULL for all */
     long initial_record;         /* > 0: open this record's detail first */
+    /* Added to the clock the renewal's pre-flight judges validity by (0: the system's; the
+     * scripted tests pin it with the emulator's). */
+    int64_t clock_offset_s;
     /* Scripted test mode (like tig's TIG_SCRIPT): keys and commands come from this file, the
      * screen is an ncurses screen with no terminal behind it (newterm on /dev/null), of
      * script_cols x script_lines. NULL: interactive. One line each ('#' comments):

@@ -8,8 +8,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tui/pathcomp.h"
 #include "tui/text.h"
 #include "tui/ui.h"
+
+/* The path prompt's lead and hint for each thing it asks for, and whether Tab completes files. */
+static const struct {
+    const char *lead, *hint;
+    bool files;
+} asks[] = {
+    [ASK_EXPORT] = {"export to: ", ".csv or .json  Enter writes  Esc cancels", true},
+    [ASK_RENEW_CERT] = {"new certificate chain (PEM file): ", "Tab completes  Esc cancels", true},
+    [ASK_RENEW_KEY] = {"its private key (PEM file): ", "Tab completes  Esc cancels", true},
+    [ASK_RENEW_TYPES] = {"resource types: ", "e.g. clb,waf  Enter checks  Esc cancels", false},
+};
 
 void prompt_open_filter(struct app *a, const char *current)
 {
@@ -29,12 +41,18 @@ void prompt_open_command(struct app *a)
     a->dirty = true;
 }
 
-void prompt_open_path(struct app *a, const char *proposed)
+void prompt_open_ask(struct app *a, enum prompt_ask ask, const char *proposed)
 {
     buf_reset(&a->input);
-    buf_puts(&a->input, proposed);
+    buf_puts(&a->input, proposed ? proposed : "");
     a->prompt = PROMPT_PATH;
+    a->ask = ask;
     a->dirty = true;
+}
+
+void prompt_open_path(struct app *a, const char *proposed)
+{
+    prompt_open_ask(a, ASK_EXPORT, proposed);
 }
 
 void prompt_draw(struct app *a, int y, int w)
@@ -43,7 +61,7 @@ void prompt_draw(struct app *a, int y, int w)
     const char *text = a->input.data ? a->input.data : "";
     if (a->prompt == PROMPT_CONFIRM) {
         /* The question is cut, never the answer it expects (nor what is typed so far). */
-        char answer[96];
+        char answer[160];
         if (a->confirm_word[0])
             snprintf(answer, sizeof answer, " Type %s to confirm: %s", a->confirm_word, text);
         else
@@ -56,11 +74,11 @@ void prompt_draw(struct app *a, int y, int w)
         return;
     }
     const char *lead = a->prompt == PROMPT_FILTER ? "/"
-                       : a->prompt == PROMPT_PATH ? "export to: "
+                       : a->prompt == PROMPT_PATH ? asks[a->ask].lead
                                                   : ":";
     const char *hint = a->prompt == PROMPT_FILTER ? "words or field:value  Enter keeps  Esc cancels"
                        : a->prompt == PROMPT_PATH
-                           ? ".csv or .json  Enter writes  Esc cancels"
+                           ? asks[a->ask].hint
                            : "record ID  cert ID  filter TEXT  sort COL  log  help  q";
     int x = ui_put(y, 0, w, lead, ui_attr(THEME_FILTER));
     int hw = text_width(hint);
@@ -160,6 +178,30 @@ void prompt_complete(struct app *a, struct buf *names_buf, size_t n)
     }
 }
 
+void prompt_complete_path(struct app *a)
+{
+    struct pathcomp pc;
+    size_t n = pathcomp_complete(a->input.data ? a->input.data : "", NULL, &pc);
+    buf_reset(&a->input);
+    buf_puts(&a->input, pc.line);
+    if (n == 0) {
+        size_t len = a->input.len;
+        bool dir = len == 0 || a->input.data[len - 1] == '/';
+        app_msg(a, APP_MSG_INFO, "%s",
+                dir ? "no file there (hidden files show after a '.')"
+                    : "no file name begins with that");
+    } else if (n > 1) {
+        /* The message line shows what fits; the count says how many there are. */
+        struct buf list = {0};
+        for (size_t i = 0; i < n && list.len < 400; i++)
+            buf_printf(&list, "%s%s", i ? "  " : "", pc.names[i]);
+        app_msg(a, APP_MSG_INFO, "%zu%s files: %s", n, n == PATHCOMP_MAX ? "+" : "", list.data);
+        buf_free(&list);
+    }
+    pathcomp_free(&pc);
+    a->dirty = true;
+}
+
 enum prompt_done prompt_key(struct app *a, int key, char **command)
 {
     enum prompt_kind kind = a->prompt;
@@ -201,6 +243,8 @@ enum prompt_done prompt_key(struct app *a, int key, char **command)
     } else if (key == KEYMAP_KEY_TAB && kind == PROMPT_COMMAND) {
         /* In the first word only: the caller completes command names (prompt_complete). */
         return a->input.data && strchr(a->input.data, ' ') ? PROMPT_OPEN : PROMPT_COMPLETE;
+    } else if (key == KEYMAP_KEY_TAB && kind == PROMPT_PATH) {
+        return asks[a->ask].files ? PROMPT_COMPLETE_PATH : PROMPT_OPEN;
     } else if (key == 23 /* C-w */) {
         while (a->input.len && a->input.data[a->input.len - 1] == ' ')
             input_backspace(&a->input);

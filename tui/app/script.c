@@ -14,6 +14,7 @@
 #include "tui/app/chrome.h"
 #include "tui/app/commands.h"
 #include "tui/app/input.h"
+#include "tui/app/renew.h"
 #include "tui/app/tick.h"
 #include "tui/keymap.h"
 #include "tui/text.h"
@@ -35,16 +36,16 @@ static void script_fail(struct app *a, const char *file, int line, const char *f
     a->quit = true;
 }
 
-/* Waits until the worker has nothing queued or in flight and the screen shows the latest
- * store generation. No sleeps: it blocks in poll() on the wake fd (the worker touches the
- * store when it goes idle). */
+/* Waits until the worker (and a renewal's thread) has nothing queued or in flight and the
+ * screen shows the latest store generation. No sleeps: it blocks in poll() on the wake fd (the
+ * worker touches the store when it goes idle). */
 static bool wait_idle(struct app *a, int64_t timeout_ms)
 {
     int64_t deadline = now_ms() + timeout_ms;
     for (;;) {
         tick_pump(a);
         if (a->dirty) chrome_draw(a);
-        if (worker_idle(a->worker)) {
+        if (worker_idle(a->worker) && !renew_flow_busy(a)) {
             store_lock(a->store);
             uint64_t gen = store_generation(a->store);
             store_unlock(a->store);

@@ -8,11 +8,16 @@
 #include <string.h>
 
 #include "tui/app/options.h"
+#include "tui/app/renew.h"
 
 void switch_apply(struct app *a)
 {
     if (!a->switch_req.active) return;
     a->switch_req.active = false;
+    if (renew_flow_sending(a)) {
+        app_msg(a, APP_MSG_ERROR, "a renewal is being sent: switch once its answer is in");
+        return;
+    }
     const char *profile = a->switch_req.profile_set ? a->switch_req.profile : a->profile;
     const char *endpoint = a->switch_req.endpoint_set ? a->switch_req.endpoint : a->endpoint;
     if (!a->opts->connect) {
@@ -33,6 +38,7 @@ void switch_apply(struct app *a)
         v->ops->close(v);
         free(v);
     }
+    renew_flow_free(a);
     worker_free(a->worker);
     store_free(a->store);
     api_client_free(a->own_api);

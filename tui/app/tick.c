@@ -6,6 +6,7 @@
 #include "tui/app/bell.h"
 #include "tui/app/bulk.h"
 #include "tui/app/chrome.h"
+#include "tui/app/renew.h"
 #include "tui/app/switch.h"
 #include "tui/app/writes.h"
 
@@ -22,6 +23,7 @@ void tick_pump(struct app *a)
     store_unlock(a->store);
     if (gen != a->seen_gen) {
         a->seen_gen = gen;
+        renew_flow_check(a);
         struct view *v = app_top(a);
         if (v && v->ops->on_data) v->ops->on_data(v);
         bell_check(a);

@@ -1,5 +1,6 @@
-/* The write actions (rollback, retry): the question before, the one request, and the answer
- * found in the event log after. Each is sent exactly once; read-only mode refuses them. */
+/* The write actions (rollback, retry, renewal): the question before, the one request, and the
+ * answer found in the event log after (a renewal's from its own thread, tui/app/renew.c). Each is
+ * sent exactly once; read-only mode refuses them. */
 #include "tui/app/writes.h"
 
 #include <stdio.h>
@@ -10,16 +11,32 @@
 #include "core/sanitize.h"
 #include "tui/app/bulk.h"
 #include "tui/app/prompt.h"
+#include "tui/app/renew.h"
 
 static const char *write_action_name(enum app_write w)
 {
     return w == APP_WRITE_ROLLBACK ? "UploadUpdateCertificateRecordRollback"
+           : w == APP_WRITE_UPDATE ? "UploadUpdateCertificateInstance"
                                    : "UploadUpdateCertificateRecordRetry";
 }
 
 static void submit(struct app *a)
 {
     struct pending_write *c = &a->confirm;
+    if (c->kind == APP_WRITE_UPDATE) {
+        /* The renewal's call runs on its own thread (it repeats while the task is being
+         * created); its outcome comes back through renew_flow_outcome. */
+        c->active = false;
+        if (!renew_flow_send(a)) {
+            app_msg(a, APP_MSG_ERROR, "renewal not sent: nothing to send (r checks again)");
+            return;
+        }
+        a->pending = *c;
+        a->pending.active = true;
+        a->pending.since_ms = now_ms();
+        app_msg(a, APP_MSG_INFO, "renewal sent (%s)", write_action_name(c->kind));
+        return;
+    }
     a->pending = *c;
     a->pending.since_ms = now_ms(); /* before the worker can start the call */
     if (c->kind == APP_WRITE_ROLLBACK)
@@ -56,6 +73,10 @@ void writes_answer(struct app *a, bool yes)
 void writes_check_pending(struct app *a)
 {
     if (!a->pending.active) return;
+    if (a->pending.kind == APP_WRITE_UPDATE) {
+        if (renew_flow_outcome(a)) a->pending.active = false;
+        return;
+    }
     const char *name = write_action_name(a->pending.kind);
     struct api_trace found;
     bool have = false;

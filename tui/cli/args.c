@@ -52,6 +52,8 @@ const char cli_usage_text[] =
     "  --no-color           monochrome (also when NO_COLOR is set)\n"
     "  --refresh SECONDS    auto-refresh interval, 0 for manual only (default 30)\n"
     "  --read-only          refuse rollback and retry\n"
+    "  --tz ZONE            show times in ZONE: local (default), utc, or a tz-database name\n"
+    "                       such as Europe/Berlin; JSON output keeps the API's own times\n"
     "  --mouse              enable the mouse in the TUI\n"
     "  -V, --version        version, git describe and library versions\n"
     "  -h, --help           this text\n"
@@ -107,6 +109,7 @@ enum opt_id {
     OPT_CSV_RAW,
     OPT_ALLOW_HTTP,
     OPT_SINCE,
+    OPT_TZ,
 };
 
 static const struct option long_options[] = {
@@ -139,6 +142,7 @@ static const struct option long_options[] = {
     {"csv-raw", no_argument, NULL, OPT_CSV_RAW},
     {"allow-http", no_argument, NULL, OPT_ALLOW_HTTP},
     {"since", required_argument, NULL, OPT_SINCE},
+    {"tz", required_argument, NULL, OPT_TZ},
     /* For tests and demos: the emulator's data, and the TUI's scripted mode. */
     {"dataset", required_argument, NULL, OPT_DATASET},
     {"seed", required_argument, NULL, OPT_SEED},
@@ -328,6 +332,9 @@ int cli_parse_args(int argc, char **argv, struct cli *c)
             if (!radar_since_valid(optarg))
                 return cli_usage_error("--since takes a date YYYY-MM-DD, not '%s'", optarg);
             c->since = optarg;
+            break;
+        case OPT_TZ: /* checked against the tz database at startup (main.c) */
+            c->tz = optarg;
             break;
         case OPT_DATASET:
             c->dataset = optarg;

@@ -16,6 +16,7 @@ struct cli {
     bool man, cfg_init, cfg_check, cfg_example;
     const char *endpoint, *profile, *cacert, *language, *config, *theme;
     const char *old_cert, *dataset, *script;
+    const char *tz; /* --tz: the display time zone, over the config's timezone */
     enum batch_format format;
     double timeout_s, rate;
     long refresh; /* -1: from config */

@@ -11,6 +11,7 @@
 #include "core/csvout.h"
 #include "core/model.h"
 #include "core/sanitize.h"
+#include "core/timefmt.h"
 #include "core/util.h"
 #include "tui/cli/output.h"
 #include "tui/text.h"
@@ -154,7 +155,7 @@ int batch_records(struct api_client *api, const struct batch_options *o, FILE *o
 
     static const char *const headers[] = {"ID",     "OLD CERT", "RESOURCE TYPES",
                                           "STATUS", "CREATED",  "UPDATED"};
-    static const int widths[] = {12, 24, 40, 18, 19, 19};
+    static const int widths[] = {12, 24, 40, 18, 25, 25}; /* times: "… 15:03:17+05:30" */
     struct table t = {headers, widths, ARRAY_LEN(headers), NULL, 0, 0};
     struct buf types = {0};
     if (o->format == BATCH_JSON) {
@@ -176,14 +177,15 @@ int batch_records(struct api_client *api, const struct batch_options *o, FILE *o
                 csv_out(out, cells, CSVOUT_RECORD_COLS, o->csv_raw);
                 continue;
             }
-            char id[32], st[32];
+            char id[32], st[32], created[TIMEFMT_LEN], updated[TIMEFMT_LEN];
             snprintf(id, sizeof id, "%llu", (unsigned long long)r->id);
-            const char *row[] = {id,
-                                 r->old_cert_id,
-                                 join(r->resource_types, r->n_resource_types, ",", &types),
-                                 status_text(r->status, model_record_status_name, st, sizeof st),
-                                 r->create_time,
-                                 r->update_time};
+            const char *row[] = {
+                id,
+                r->old_cert_id,
+                join(r->resource_types, r->n_resource_types, ",", &types),
+                status_text(r->status, model_record_status_name, st, sizeof st),
+                timefmt_api(r->create_time, APITIME_CHINA, created, sizeof created),
+                timefmt_api(r->update_time, APITIME_CHINA, updated, sizeof updated)};
             table_add(&t, row);
         }
         csvout_scratch_free(&scratch);
@@ -235,7 +237,9 @@ static void detail_table(const struct detail_page *p, FILE *out)
             snprintf(ty, sizeof ty, "type %lld", (long long)run->type);
             type = ty;
         }
-        char *when = sanitize_dup(run->create_time);
+        char shown[TIMEFMT_LEN];
+        char *when =
+            sanitize_dup(timefmt_api(run->create_time, APITIME_CHINA, shown, sizeof shown));
         fprintf(out,
                 "%sRun %zu: %s, %s, %s — %lld total, %lld succeeded, %lld failed, %lld running",
                 r ? "\n" : "", r + 1, type,

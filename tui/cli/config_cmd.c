@@ -54,6 +54,12 @@ void config_cmd_example(FILE *out)
             "# message line says so either way): on or off. Default: on.\n"
             "#bell on\n"
             "\n"
+            "# The zone every time is shown in, each with its offset from UTC\n"
+            "# (2025-05-20 15:03:17+08): local, utc, or a tz-database name such as\n"
+            "# Europe/Berlin or Asia/Shanghai (the API's own clock). JSON output keeps the API's\n"
+            "# times. An unknown zone stops certdeck at start. Default: local. --tz\n"
+            "#timezone local\n"
+            "\n"
             "# Key bindings, yours winning over the defaults: bind CONTEXT KEY ACTION.\n"
             "# CONTEXT:",
             CERTDECK_VERSION, CONFIG_MAX_REFRESH);

@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "core/csvout.h"
 #include "core/errtmpl.h"
 #include "core/model.h"
 #include "core/sanitize.h"
@@ -103,36 +104,17 @@ static cJSON *errors_json(const struct errtmpl_group *g, size_t n)
     return root;
 }
 
+/* The rows are core/csvout's, so the TUI's e on the errors screen writes the same file. */
 static void errors_csv(const struct errtmpl_group *g, size_t n, bool raw, FILE *out)
 {
-    static const char *const headers[] = {"number",          "count",          "failed",
-                                          "rollback_failed", "resource_types", "regions",
-                                          "template",        "example",        "detail_ids"};
-    batch_csv_out(out, headers, ARRAY_LEN(headers), raw);
-    struct buf types = {0}, regions = {0}, ids = {0};
+    batch_csv_out(out, csvout_errors_headers, CSVOUT_ERRORS_COLS, raw);
+    struct csvout_scratch scratch = {0};
     for (size_t i = 0; i < n; i++) {
-        char num[24], count[24], failed[24], rb[24];
-        snprintf(num, sizeof num, "%zu", i + 1);
-        snprintf(count, sizeof count, "%zu", g[i].count);
-        snprintf(failed, sizeof failed, "%zu", g[i].failed);
-        snprintf(rb, sizeof rb, "%zu", g[i].rollback_failed);
-        buf_reset(&ids);
-        for (size_t k = 0; k < g[i].n_detail_ids; k++)
-            buf_printf(&ids, "%s%llu", k ? ";" : "", (unsigned long long)g[i].detail_ids[k]);
-        const char *row[] = {num,
-                             count,
-                             failed,
-                             rb,
-                             join(g[i].resource_types, g[i].n_resource_types, ";", &types),
-                             join(g[i].regions, g[i].n_regions, ";", &regions),
-                             g[i].text,
-                             g[i].example,
-                             ids.data ? ids.data : ""};
-        batch_csv_out(out, row, ARRAY_LEN(row), raw);
+        const char *cells[CSVOUT_ERRORS_COLS];
+        csvout_errors_cells(i + 1, &g[i], &scratch, cells);
+        batch_csv_out(out, cells, CSVOUT_ERRORS_COLS, raw);
     }
-    buf_free(&types);
-    buf_free(&regions);
-    buf_free(&ids);
+    csvout_scratch_free(&scratch);
 }
 
 static void errors_table(const struct run_errors *re, int64_t record_id,

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/apitime.h"
+#include "core/timefmt.h"
 #include "core/util.h"
 
 /* "15m41s", or "" when no rollback delay could be read. */
@@ -79,7 +80,7 @@ static void radar_csv(const struct radar_result *r, bool raw, FILE *out)
     batch_csv_out(out, ch, ARRAY_LEN(ch), raw);
     for (size_t i = 0; i < r->n_certs; i++) {
         const struct radar_cert *c = &r->certs[i];
-        char n[4][24], last[24], med[24], st[32];
+        char n[4][24], last[24], med[24], st[32], when[TIMEFMT_LEN];
         snprintf(n[0], 24, "%zu", c->records);
         snprintf(n[1], 24, "%zu", c->failed);
         snprintf(n[2], 24, "%zu", c->rolled_back);
@@ -94,7 +95,7 @@ static void radar_csv(const struct radar_result *r, bool raw, FILE *out)
                              n[3],
                              last,
                              model_status_label(c->last_status, st, sizeof st),
-                             c->last_time,
+                             timefmt_api(c->last_time, APITIME_CHINA, when, sizeof when),
                              med};
         batch_csv_out(out, row, ARRAY_LEN(row), raw);
     }

@@ -3,7 +3,6 @@
  * core/coverage; the call and the polling are core/renew. */
 #include "tui/cli/update.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,38 +50,6 @@ static int usage(const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
-/* A resource type or region name: lowercase letters, digits and '-'. */
-static bool word_ok(const char *s)
-{
-    if (!*s || strlen(s) > 40) return false;
-    for (; *s; s++)
-        if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) && *s != '-') return false;
-    return true;
-}
-
-/* Splits a comma list into heap words (each checked); -1 on an empty or bad word. */
-static int split_words(const char *list, char **out, size_t max, size_t *n, const char **bad)
-{
-    char *copy = xstrdup(list);
-    int rc = 0;
-    *n = 0;
-    char *save = NULL;
-    for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-        if (!word_ok(w) || *n >= max) {
-            *bad = list;
-            rc = -1;
-            break;
-        }
-        out[(*n)++] = xstrdup(w);
-    }
-    if (rc == 0 && *n == 0) {
-        *bad = list;
-        rc = -1;
-    }
-    free(copy);
-    return rc;
-}
-
 static void plan_free(struct plan *p)
 {
     for (size_t i = 0; i < p->n_types; i++)
@@ -97,9 +64,9 @@ static void plan_free(struct plan *p)
 
 static int parse_plan(const struct update_options *o, struct plan *p)
 {
-    const char *bad = NULL;
-    if (split_words(o->types, p->types, MAX_TYPES, &p->n_types, &bad) != 0)
-        return usage("--types takes resource types such as clb,waf (lowercase), not '%s'", bad);
+    if (renew_split_words(o->types, p->types, MAX_TYPES, &p->n_types) != 0)
+        return usage("--types takes resource types such as clb,waf (lowercase), not '%s'",
+                     o->types);
     for (size_t i = 0; i < o->n_regions; i++) {
         const char *colon = strchr(o->regions[i], ':');
         if (!colon) return usage("--regions takes TYPE:REGION[,REGION…], not '%s'", o->regions[i]);
@@ -111,8 +78,8 @@ static int parse_plan(const struct update_options *o, struct plan *p)
         if (!known) return usage("--regions names a type that is not in --types: '%s'", tr->type);
         char *words[64];
         size_t n = 0;
-        if (split_words(colon + 1, words, ARRAY_LEN(words), &n, &bad) != 0)
-            return usage("--regions takes region names such as ap-guangzhou, not '%s'", bad);
+        if (renew_split_words(colon + 1, words, ARRAY_LEN(words), &n) != 0)
+            return usage("--regions takes region names such as ap-guangzhou, not '%s'", colon + 1);
         tr->regions = xcalloc(n, sizeof *tr->regions);
         memcpy(tr->regions, words, n * sizeof *words);
         tr->n_regions = n;
@@ -213,30 +180,14 @@ static int run_preflight(struct api_client *api, const struct update_options *o,
     struct coverage_deployed dep;
     struct api_error err;
     if (coverage_read_deployed(api, o->old_cert, (const char *const *)p->types, p->n_types, &dep,
-                               &err) != 0) {
+                               NULL, &err) != 0) {
         print_plan(stdout, o->old_cert, p, pf, NULL, NULL, 0);
         batch_print_error(stderr, "reading the certificate's last update record", &err);
         *rc = apierr_exit_code(&err);
         return -1;
     }
-    size_t *un = NULL, n_un = 0;
-    if (!dep.record_id) {
-        preflight_add(pf, "coverage", PREFLIGHT_WARN,
-                      "no earlier update record of this certificate: nothing to compare");
-    } else if (pf->have_leaf) {
-        n_un = coverage_uncovered(&dep, (const char *const *)pf->leaf.sans, pf->leaf.n_sans, &un);
-        if (n_un == 0)
-            preflight_add(pf, "coverage", PREFLIGHT_OK,
-                          "the SANs cover all %zu deployed domain%s of record %llu", dep.n_domains,
-                          dep.n_domains == 1 ? "" : "s", (unsigned long long)dep.record_id);
-        else
-            preflight_add(pf, "coverage", o->force ? PREFLIGHT_WARN : PREFLIGHT_FAIL,
-                          "%zu domain%s deployed by record %llu %s not covered by the new "
-                          "certificate's SANs%s",
-                          n_un, n_un == 1 ? "" : "s", (unsigned long long)dep.record_id,
-                          n_un == 1 ? "is" : "are",
-                          o->force ? " (--force: going ahead)" : ": refused (--force overrides)");
-    }
+    size_t *un = NULL;
+    size_t n_un = coverage_preflight(pf, &dep, o->force, "--force", &un);
     print_plan(stdout, o->old_cert, p, pf, &dep, un, n_un);
     free(un);
     coverage_deployed_free(&dep);

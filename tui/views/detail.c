@@ -8,6 +8,7 @@
 #include "core/errtmpl.h"
 #include "core/query.h"
 #include "core/sanitize.h"
+#include "core/timefmt.h"
 #include "tui/text.h"
 #include "tui/ui.h"
 #include "tui/view.h"
@@ -33,7 +34,7 @@ static const struct table_col run_cols[RC_N] = {
     [RC_BAR] = {"Progress", NULL, 8, 24, 3, TABLE_BAR | TABLE_NOSORT | TABLE_FLEX},
     [RC_DONE] = {"Done", "done", 5, 13, 0, TABLE_NUMERIC},
     [RC_FAILED] = {"Failed", "failed", 6, 9, 4, TABLE_NUMERIC},
-    [RC_CREATED] = {"Created", "created", 19, 19, 1, 0},
+    [RC_CREATED] = {"Created", "created", 22, 25, 1, 0}, /* as on the record list */
     [RC_AFTER] = {"After deploy", "after", 8, 12, 2, 0},
 };
 
@@ -144,6 +145,7 @@ static void detail_snapshot(struct view *v)
     struct detail *p = v->priv;
     struct store *s = app_store(v->app);
     char status[32], num[32], done[64], failed[32], after[32], a1[32], a2[32];
+    char when[TIMEFMT_LEN];
 
     table_begin(&p->runs);
     store_lock(s);
@@ -160,7 +162,9 @@ static void detail_snapshot(struct view *v)
                        rec->resource_types[k] ? rec->resource_types[k] : "");
         buf_printf(&b, "%s%s%screated %s", dot,
                    model_status_label(rec->status, status, sizeof status), dot,
-                   rec->create_time ? rec->create_time : "?");
+                   rec->create_time
+                       ? timefmt_api(rec->create_time, APITIME_CHINA, when, sizeof when)
+                       : "?");
         p->summary = sanitize_dup(b.data);
         p->record_tone = model_status_tone(rec->status);
         buf_free(&b);
@@ -201,15 +205,16 @@ static void detail_snapshot(struct view *v)
                      text_thousands(r->total_count, a2, sizeof a2));
             text_thousands(r->failed_total_count, failed, sizeof failed);
             query_rollback_delay(&sd->page, order[i], after, sizeof after);
-            const char *cells[RC_N] = {ui_tone_mark(tone),
-                                       num,
-                                       type,
-                                       model_status_label(r->status, status, sizeof status),
-                                       "",
-                                       done,
-                                       failed,
-                                       r->create_time,
-                                       after};
+            const char *cells[RC_N] = {
+                ui_tone_mark(tone),
+                num,
+                type,
+                model_status_label(r->status, status, sizeof status),
+                "",
+                done,
+                failed,
+                timefmt_api(r->create_time, APITIME_CHINA, when, sizeof when),
+                after};
             struct table_row *row = table_add(&p->runs, order[i], cells);
             row->tone = tone;
             row->bar[0] = r->success_total_count;

@@ -2,11 +2,13 @@
  * one row per cause with its count, share, resource types, regions and first example, failed
  * and rollback-failed counted apart. It pages every item of the run through the worker and
  * regroups as pages arrive ("seen 400 of 5,007 items"). Enter drills down to the template's
- * items; T retries them, one request each (app_confirm_retry_items). */
+ * items; T retries them, one request each (app_confirm_retry_items); e writes the rows shown
+ * as `certdeck errors -o csv` does. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/csvout.h"
 #include "core/errtmpl.h"
 #include "core/query.h"
 #include "core/sanitize.h"
@@ -285,6 +287,33 @@ static struct table *errors_table(struct view *v)
     return &((struct errs *)v->priv)->t;
 }
 
+/* e: the batch CSV's rows (certdeck errors ID --run N -o csv) of the templates shown, in their
+ * order, each with its number in the set. */
+static void errors_export(struct view *v, struct rowsink *s, FILE *out, enum rowsink_format f)
+{
+    struct errs *p = v->priv;
+    size_t n = 0;
+    const struct errtmpl_group *g = p->set ? errtmpl_set_groups(p->set, &n) : NULL;
+    struct csvout_scratch scratch = {0};
+    rowsink_begin(s, out, f, csvout_errors_headers, CSVOUT_ERRORS_COLS);
+    for (size_t i = 0; i < p->t.n_vis; i++) {
+        uint64_t key = p->t.rows[p->t.vis[i]].key;
+        for (size_t k = 0; k < n; k++) {
+            if (text_key(g[k].text) != key) continue;
+            const char *cells[CSVOUT_ERRORS_COLS];
+            csvout_errors_cells(k + 1, &g[k], &scratch, cells);
+            rowsink_row(s, cells);
+            break;
+        }
+    }
+    csvout_scratch_free(&scratch);
+}
+
+static uint64_t errors_record(struct view *v)
+{
+    return ((struct errs *)v->priv)->id;
+}
+
 static void errors_click(struct view *v, int y, int x, bool dbl)
 {
     struct errs *p = v->priv;
@@ -306,5 +335,7 @@ const struct view_ops errors_view_ops = {
     .on_data = errors_on_data,
     .reload = errors_refresh,
     .table = errors_table,
+    .export_rows = errors_export,
+    .record = errors_record,
     .click = errors_click,
 };

@@ -313,7 +313,7 @@ static void items_export(struct view *v, struct rowsink *s, FILE *out, enum rows
 {
     struct items *p = v->priv;
     struct store *st = app_store(v->app);
-    struct csvout_scratch scratch = {0};
+    struct csvout_scratch scratch = {.api_times = f == ROWSINK_JSON}; /* JSON: API's times */
     rowsink_begin(s, out, f, csvout_detail_headers, CSVOUT_DETAIL_COLS);
     store_lock(st);
     const struct deploy_run *run = query_run(store_detail(st, p->id), p->run_index);

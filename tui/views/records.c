@@ -7,6 +7,7 @@
 
 #include "core/query.h"
 #include "core/sanitize.h"
+#include "core/timefmt.h"
 #include "tui/text.h"
 #include "tui/ui.h"
 #include "tui/view.h"
@@ -19,8 +20,10 @@ static const struct table_col columns[N_COLS] = {
     [COL_CERT] = {"Old cert", "cert", 8, 24, 2, 0},
     [COL_TYPES] = {"Types", "type", 5, 40, 3, TABLE_FLEX},
     [COL_STATUS] = {"Status", "status", 6, 16, 0, TABLE_TONED},
-    [COL_CREATED] = {"Created", "created", 19, 19, 4, 0},
-    [COL_UPDATED] = {"Updated", "updated", 19, 19, 5, 0},
+    /* "2025-05-20 15:03:17+08" (core/timefmt.h): never cut before its offset; "+05:30" zones
+     * take 25 when there is room. */
+    [COL_CREATED] = {"Created", "created", 22, 25, 4, 0},
+    [COL_UPDATED] = {"Updated", "updated", 22, 25, 5, 0},
 };
 
 enum { N_TONES = MODEL_TONE_ROLLBACK_FAILED + 1 };
@@ -96,7 +99,7 @@ static void records_on_data(struct view *v)
         for (size_t i = 0; i < sr->n_records; i++) {
             const struct update_record *r = &sr->records[i];
             enum model_tone tone = model_status_tone(r->status);
-            char id[32], status[32];
+            char id[32], status[32], created[TIMEFMT_LEN], updated[TIMEFMT_LEN];
             snprintf(id, sizeof id, "%llu", (unsigned long long)r->id);
             struct buf types = {0};
             for (size_t k = 0; k < r->n_resource_types; k++) {
@@ -109,8 +112,8 @@ static void records_on_data(struct view *v)
                 r->old_cert_id,
                 types.data,
                 model_status_label(r->status, status, sizeof status),
-                r->create_time,
-                r->update_time,
+                timefmt_api(r->create_time, APITIME_CHINA, created, sizeof created),
+                timefmt_api(r->update_time, APITIME_CHINA, updated, sizeof updated),
             };
             struct table_row *row = table_add(&p->t, r->id, cells);
             row->tone = tone;
@@ -252,6 +255,10 @@ static bool records_key(struct view *v, enum keymap_action act)
         }
         view_confirm_retry_all(v, sel->key);
         return true;
+    case ACT_RENEW:
+        if (!sel) return true;
+        app_renew_start(v->app, sel->key);
+        return true;
     case ACT_LAST:
         v->want_all = true;
         v->go_last = true;
@@ -288,7 +295,7 @@ static void records_export(struct view *v, struct rowsink *s, FILE *out, enum ro
 {
     struct records *p = v->priv;
     struct store *st = app_store(v->app);
-    struct csvout_scratch scratch = {0};
+    struct csvout_scratch scratch = {.api_times = f == ROWSINK_JSON}; /* JSON: API's times */
     rowsink_begin(s, out, f, csvout_record_headers, CSVOUT_RECORD_COLS);
     store_lock(st);
     const struct store_records *sr = store_records(st);
