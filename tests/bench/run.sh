@@ -9,9 +9,9 @@
 #     "bench_x: value", becomes a row (figure "bench_x: what" or "bench_x"); a line
 #     "figure<TAB>value<TAB>command" is taken as it is;
 #   - the scripts tests/bench/*.bench.sh, in name order: each is run from the source root as
-#     `bash tests/bench/NAME.bench.sh` with CERTDECK_BENCH_BUILD set to the build directory,
-#     prints rows "figure<TAB>value<TAB>command that reproduces it" on stdout and its progress
-#     on stderr (shown as it goes), and exits non-zero when it could not measure.
+#     `bash tests/bench/NAME.bench.sh` with CERTDECK_BENCH_BUILD (and BUILD) set to the build
+#     directory, prints rows "figure<TAB>value<TAB>command that reproduces it" on stdout and
+#     its progress on stderr (shown as it goes), and exits non-zero when it could not measure.
 # A part that fails adds a row saying so; the table is printed anyway, and the exit status is
 # then 1.
 # CERTDECK_BENCH_PARTS (space-separated scripts) runs those parts instead of every one.
@@ -24,7 +24,7 @@ if [[ ! -x $build/certdeck ]]; then
     echo "bench: no certdeck in $build: build first (make build)" >&2
     exit 1
 fi
-export CERTDECK_BENCH_BUILD=$build
+export CERTDECK_BENCH_BUILD=$build BUILD=$build
 cd "$root" || exit 1
 
 tab=$'\t'
