@@ -94,17 +94,19 @@ echo
 {
     printf 'figure\tvalue\treproduce\n'
     cat "$rows"
-} | awk -F'\t' '
+} | LC_ALL=C awk -F'\t' '
+    # Widths in characters (UTF-8 continuation bytes not counted), whatever the awk and locale.
+    function width(s) { gsub(/[\200-\277]/, "", s); return length(s) }
+    function pad(s, w,    k) { for (k = width(s); k < w; k++) s = s " "; return s }
+    function dashes(w,    s) { s = ""; while (w-- > 0) s = s "-"; return s }
     # A long value (a C bench line) pushes the last column of its own row only.
     { n++; f[n] = $1; v[n] = $2; c[n] = $3
-      if (length($1) > wf) wf = length($1); if (length($2) > wv && length($2) <= 24) wv = length($2) }
+      if (width($1) > wf) wf = width($1)
+      if (width($2) > wv && width($2) <= 32) wv = width($2) }
     END {
         for (i = 1; i <= n; i++) {
-            printf "%-" wf "s | %-" wv "s | %s\n", f[i], v[i], c[i]
-            if (i == 1) {
-                line = ""; for (k = 0; k < wf; k++) line = line "-"; line = line "-|-"
-                for (k = 0; k < wv; k++) line = line "-"; print line "-|-" "---------"
-            }
+            print pad(f[i], wf) " | " pad(v[i], wv) " | " c[i]
+            if (i == 1) print dashes(wf) "-|-" dashes(wv) "-|-" dashes(9)
         }
     }'
 exit "$failed"
