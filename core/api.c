@@ -289,9 +289,11 @@ static void api_header(const char **headers, size_t *n, char *value)
 }
 
 /* One signed POST and its decoding. The Authorization and token headers are wiped after use. */
+/* One signed POST of call and its decoding. *send_us: how long the request took to leave (see
+ * struct http_response; 0 when it failed before an answer). */
 static int api_attempt(struct api_client *c, const struct api_call *call, struct http_client *h,
-                       const atomic_int *cancel, long *http_status, char *rid, size_t rid_len,
-                       struct api_error *err)
+                       const atomic_int *cancel, long *http_status, int64_t *send_us, char *rid,
+                       size_t rid_len, struct api_error *err)
 {
     int64_t ts = now_unix() + c->clock_skew_s;
     struct tc3_header signed_headers[] = {
@@ -335,6 +337,7 @@ static int api_attempt(struct api_client *c, const struct api_call *call, struct
     }
     if (rc != 0) return -1;
     *http_status = resp.status;
+    *send_us = resp.send_us;
     if (resp.status != 200) {
         api_http_error(&resp, err);
         http_response_free(&resp);
@@ -371,7 +374,7 @@ int api_call_run(struct api_client *c, const struct api_call *call, const atomic
             api_cancelled(err);
             break;
         }
-        ratelimit_ticket ticket;
+        struct ratelimit_ticket ticket;
         int64_t waited = ratelimit_acquire(c->rl, cancel, &ticket);
         if (waited < 0) {
             api_cancelled(err);
@@ -382,15 +385,19 @@ int api_call_run(struct api_client *c, const struct api_call *call, const atomic
         trace.request_id[0] = '\0';
         apierr_clear(err);
         long status = 0;
-        rc = api_attempt(c, call, h, cancel, &status, trace.request_id, sizeof trace.request_id,
-                         err);
+        int64_t send_us = 0;
+        rc = api_attempt(c, call, h, cancel, &status, &send_us, trace.request_id,
+                         sizeof trace.request_id, err);
         trace.http_status = status;
+        /* What the limiter learns from the answer: how late the request left, and whether
+         * the server counted it. */
+        ratelimit_sent(c->rl, &ticket, send_us * 1000);
         bool limited = rc != 0 && backoff_rate_limited(err);
         if (limited) {
             trace.rate_limited++;
-            ratelimit_rejected(c->rl, ticket);
+            ratelimit_rejected(c->rl, &ticket);
         } else if (status == 200) {
-            ratelimit_accepted(c->rl, ticket); /* the server counted it */
+            ratelimit_accepted(c->rl, &ticket);
         }
         if (rc == 0) break;
 

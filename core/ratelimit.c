@@ -3,9 +3,10 @@
  * them to re-plan, and an optional hook hears when a caller starts and stops waiting.
  *
  * The server's bucket starts refilling when a request first takes from it full; ours starts
- * RATELIMIT_SLACK_MS after that. So a full bucket still gives `burst` at once, as the server's
- * allows whatever the timing, but every token that has to be refilled comes that much later
- * than the server's does. After a RequestLimitExceeded the bucket is emptied as of now, which
+ * RATELIMIT_SLACK_MS after that (and later still if that request was slow to leave, see
+ * ratelimit_sent). So a full bucket still gives `burst` at once, as the server's allows
+ * whatever the timing, but every token that has to be refilled comes that much later than the
+ * server's does. After a RequestLimitExceeded the bucket is emptied as of now, which
  * is when the server's was, and refills from a slack later; a new epoch begins, and tickets
  * name the epoch a token came from, so that the answers to requests already on their way
  * count once. */
@@ -44,7 +45,10 @@ struct ratelimit {
     double tokens;
     int64_t fill_ns;
     int64_t sync_ns;           /* when a refusal last emptied the bucket */
-    ratelimit_ticket epoch;    /* refusals learned from so far */
+    uint64_t epoch;            /* refusals learned from so far */
+    uint64_t takes;            /* tokens taken so far */
+    uint64_t anchor_take;      /* the take from a full bucket that started the refill; 0: none */
+    int64_t anchor_ns;         /* when it was taken */
     int64_t waited_ms;         /* sum of what acquire reported (cancelled waits included) */
     ratelimit_wait_fn wait_fn; /* may be NULL */
     void *wait_ctx;
@@ -126,18 +130,23 @@ static int64_t wait_needed_ns(struct ratelimit *rl, int64_t now)
 }
 
 /* Takes the token wait_needed_ns found at now. Caller holds the mutex. */
-static void take(struct ratelimit *rl, int64_t now, ratelimit_ticket *ticket)
+static void take(struct ratelimit *rl, int64_t now, struct ratelimit_ticket *ticket)
 {
-    if (ticket) *ticket = rl->epoch;
+    rl->takes++;
+    if (ticket) *ticket = (struct ratelimit_ticket){rl->epoch, rl->takes};
     if (rl->rate <= 0) return;
     /* From a full bucket: the server's starts refilling now, ours a slack later. */
-    if (rl->tokens >= rl->burst) rl->fill_ns = now + SLACK_NS;
+    if (rl->tokens >= rl->burst) {
+        rl->fill_ns = now + SLACK_NS;
+        rl->anchor_take = rl->takes;
+        rl->anchor_ns = now;
+    }
     rl->tokens -= 1.0;
 }
 
-int64_t ratelimit_try(struct ratelimit *rl, ratelimit_ticket *ticket)
+int64_t ratelimit_try(struct ratelimit *rl, struct ratelimit_ticket *ticket)
 {
-    if (ticket) *ticket = 0;
+    if (ticket) *ticket = (struct ratelimit_ticket){0, 0};
     if (!rl) return 0;
     pthread_mutex_lock(&rl->mu);
     int64_t now = rl_now(rl);
@@ -147,9 +156,10 @@ int64_t ratelimit_try(struct ratelimit *rl, ratelimit_ticket *ticket)
     return need;
 }
 
-int64_t ratelimit_acquire(struct ratelimit *rl, const atomic_int *cancel, ratelimit_ticket *ticket)
+int64_t ratelimit_acquire(struct ratelimit *rl, const atomic_int *cancel,
+                          struct ratelimit_ticket *ticket)
 {
-    if (ticket) *ticket = 0;
+    if (ticket) *ticket = (struct ratelimit_ticket){0, 0};
     if (!rl) return 0;
     int64_t start = now_ns();
     bool waited = false, cancelled = false;
@@ -196,11 +206,11 @@ int64_t ratelimit_acquire(struct ratelimit *rl, const atomic_int *cancel, rateli
     return cancelled ? -1 : spent_ms;
 }
 
-bool ratelimit_rejected(struct ratelimit *rl, ratelimit_ticket ticket)
+bool ratelimit_rejected(struct ratelimit *rl, const struct ratelimit_ticket *ticket)
 {
-    if (!rl) return false;
+    if (!rl || !ticket) return false;
     pthread_mutex_lock(&rl->mu);
-    bool fresh = rl->rate > 0 && ticket == rl->epoch;
+    bool fresh = rl->rate > 0 && ticket->epoch == rl->epoch;
     if (fresh) {
         int64_t now = rl_now(rl);
         refill(rl, now);
@@ -211,6 +221,7 @@ bool ratelimit_rejected(struct ratelimit *rl, ratelimit_ticket ticket)
         /* The server's bucket is empty now: so is ours, refilling a slack later. */
         if (rl->tokens > 0) rl->tokens = 0;
         rl->fill_ns = now + SLACK_NS;
+        rl->anchor_take = 0;
         rl->sync_ns = now;
         rl->epoch++;
         pthread_cond_broadcast(&rl->cv);
@@ -219,13 +230,30 @@ bool ratelimit_rejected(struct ratelimit *rl, ratelimit_ticket ticket)
     return fresh;
 }
 
-void ratelimit_accepted(struct ratelimit *rl, ratelimit_ticket ticket)
+void ratelimit_accepted(struct ratelimit *rl, const struct ratelimit_ticket *ticket)
 {
-    if (!rl) return;
+    if (!rl || !ticket) return;
     pthread_mutex_lock(&rl->mu);
-    if (rl->rate > 0 && ticket != rl->epoch) {
+    if (rl->rate > 0 && ticket->epoch != rl->epoch) {
         rl->tokens -= 1.0;
         if (rl->tokens < -rl->burst) rl->tokens = -rl->burst;
+    }
+    pthread_mutex_unlock(&rl->mu);
+}
+
+void ratelimit_sent(struct ratelimit *rl, const struct ratelimit_ticket *ticket, int64_t delay_ns)
+{
+    if (!rl || !ticket || delay_ns <= 0) return;
+    pthread_mutex_lock(&rl->mu);
+    if (rl->rate > 0 && ticket->epoch == rl->epoch && ticket->take == rl->anchor_take) {
+        rl->anchor_take = 0; /* once */
+        int64_t now = rl_now(rl);
+        refill(rl, now);
+        /* The refill ran from anchor + slack; it should have run from delay_ns later. What it
+         * credited in between is taken back, and it goes on from there. */
+        int64_t from = rl->anchor_ns + SLACK_NS, to = from + delay_ns;
+        if (now > from) rl->tokens -= (double)((now < to ? now : to) - from) * rl->cur / 1e9;
+        if (rl->fill_ns < to) rl->fill_ns = to;
     }
     pthread_mutex_unlock(&rl->mu);
 }

@@ -17,10 +17,13 @@ struct ratelimit;
  * once per burst, not per request. */
 #define RATELIMIT_SLACK_MS 20
 
-/* Which bucket a token came from, as the caller reports the server's answer to the request it
- * paid for: a token taken before the limiter last learned the server's bucket was empty is
- * from an older bucket, and its answer teaches nothing new. */
-typedef uint64_t ratelimit_ticket;
+/* Which token paid for a request, as the caller reports what became of it: its bucket (a token
+ * taken before the limiter last learned that the server's bucket was empty is from an older
+ * one, and its answer teaches nothing new) and its place among the takes. */
+struct ratelimit_ticket {
+    uint64_t epoch;
+    uint64_t take;
+};
 
 /* Told when an acquire has to wait for a token: once with waiting = true, on the acquiring
  * thread, right before it starts sleeping, and once with waiting = false and the milliseconds
@@ -39,10 +42,11 @@ void ratelimit_free(struct ratelimit *rl);
 /* Takes one token, sleeping until one is available. Returns the milliseconds waited, or -1 if
  * *cancel became non-zero while waiting (cancel may be NULL). ticket (may be NULL) receives
  * what to hand ratelimit_rejected or ratelimit_accepted with the server's answer. */
-int64_t ratelimit_acquire(struct ratelimit *rl, const atomic_int *cancel, ratelimit_ticket *ticket);
+int64_t ratelimit_acquire(struct ratelimit *rl, const atomic_int *cancel,
+                          struct ratelimit_ticket *ticket);
 /* Takes a token if one is due now and returns 0 (ticket, may be NULL, as for acquire);
  * otherwise takes nothing and returns the nanoseconds until one is due. Never sleeps. */
-int64_t ratelimit_try(struct ratelimit *rl, ratelimit_ticket *ticket);
+int64_t ratelimit_try(struct ratelimit *rl, struct ratelimit_ticket *ticket);
 /* The server answered RequestLimitExceeded to the request paid for with ticket, so its bucket
  * for us is empty now. The first such answer for the current bucket empties ours at once (the
  * callers already waiting re-plan, each still needing just one token) and starts a new bucket;
@@ -51,11 +55,16 @@ int64_t ratelimit_try(struct ratelimit *rl, ratelimit_ticket *ticket);
  * us less than the rate: the rate is halved (down to a twentieth), and climbs back to the
  * configured rate at a tenth of it per second. Returns whether the answer taught anything
  * (false: an older bucket's, or no limit). */
-bool ratelimit_rejected(struct ratelimit *rl, ratelimit_ticket ticket);
+bool ratelimit_rejected(struct ratelimit *rl, const struct ratelimit_ticket *ticket);
 /* The server accepted the request paid for with ticket. One sent before the limiter last
  * emptied its bucket took, at the server, a token that the new bucket counts as ours: it is
  * taken back. A no-op for a current ticket. */
-void ratelimit_accepted(struct ratelimit *rl, ratelimit_ticket ticket);
+void ratelimit_accepted(struct ratelimit *rl, const struct ratelimit_ticket *ticket);
+/* The request paid for with ticket left delay_ns after its token was taken (connecting and a
+ * TLS handshake come first on a new connection). The server's bucket starts refilling when
+ * the first request from a full one reaches it, while the later ones come over connections
+ * already open: if ticket is that first one, the refill starts that much later. Others: no-op. */
+void ratelimit_sent(struct ratelimit *rl, const struct ratelimit_ticket *ticket, int64_t delay_ns);
 /* The rate currently paced at, in requests per second: the configured one, or less after
  * the server refused us (see ratelimit_rejected); 0 when unlimited. */
 double ratelimit_rate(struct ratelimit *rl);

@@ -172,12 +172,19 @@ static struct ratelimit *clocked(double rate, double burst, struct fake_clock *f
 }
 
 /* Takes n tokens that must be there now; the last one's ticket. */
-static ratelimit_ticket take_now(struct ratelimit *rl, int n)
+static struct ratelimit_ticket take_now(struct ratelimit *rl, int n)
 {
-    ratelimit_ticket t = 0;
+    struct ratelimit_ticket t = {0, 0};
     for (int i = 0; i < n; i++)
         assert_int_equal(ratelimit_try(rl, &t), 0);
     return t;
+}
+
+/* Takes a token now, and the server refuses its request. */
+static bool rejected_now(struct ratelimit *rl)
+{
+    struct ratelimit_ticket t = take_now(rl, 1);
+    return ratelimit_rejected(rl, &t);
 }
 
 /* The wait for the next token, within a microsecond of want (floating point). */
@@ -221,9 +228,9 @@ static void test_refusal_empties_once(void **state)
     struct ratelimit *rl = clocked(20, 20, &fc);
     /* Five requests leave with tokens of the first bucket; the server refuses all five (its
      * bucket was emptied by somebody else). */
-    ratelimit_ticket t = take_now(rl, 5);
+    struct ratelimit_ticket t = take_now(rl, 5);
     fc.ns += 10 * MS;
-    assert_true(ratelimit_rejected(rl, t));
+    assert_true(ratelimit_rejected(rl, &t));
     /* Our bucket is empty too: the next token comes one interval (and the slack) later,
      * at the same rate. */
     assert_due_in(rl, 50 * MS + SLACK);
@@ -231,13 +238,13 @@ static void test_refusal_empties_once(void **state)
      * the wait (no hold piled on a hold), not the rate. */
     fc.ns += 2 * MS;
     for (int i = 0; i < 4; i++)
-        assert_false(ratelimit_rejected(rl, t));
+        assert_false(ratelimit_rejected(rl, &t));
     assert_due_in(rl, 48 * MS + SLACK);
     assert_true(ratelimit_rate(rl) == 20);
     /* Each waiter needs just its own token: three in a row are 50 ms apart. */
     fc.ns += 48 * MS + SLACK;
-    ratelimit_ticket t2 = take_now(rl, 1);
-    assert_true(t2 != t);
+    struct ratelimit_ticket t2 = take_now(rl, 1);
+    assert_true(t2.epoch == t.epoch + 1); /* a new bucket */
     assert_due_in(rl, 50 * MS);
     fc.ns += 50 * MS;
     take_now(rl, 1);
@@ -250,25 +257,25 @@ static void test_refused_again_lowers_rate(void **state)
     (void)state;
     struct fake_clock fc;
     struct ratelimit *rl = clocked(20, 20, &fc);
-    ratelimit_ticket t = take_now(rl, 20);
-    assert_true(ratelimit_rejected(rl, t)); /* the first: empties, keeps the rate */
+    struct ratelimit_ticket t = take_now(rl, 20);
+    assert_true(ratelimit_rejected(rl, &t)); /* the first: empties, keeps the rate */
     assert_true(ratelimit_rate(rl) == 20);
     fc.ns += 50 * MS + SLACK;
     t = take_now(rl, 1);
     /* Paced from empty and refused again: the server allows us less. */
-    assert_true(ratelimit_rejected(rl, t));
+    assert_true(ratelimit_rejected(rl, &t));
     assert_true(ratelimit_rate(rl) == 10);
     assert_due_in(rl, 100 * MS + SLACK);
     fc.ns += 100 * MS + SLACK;
     t = take_now(rl, 1);
-    assert_true(ratelimit_rejected(rl, t));
+    assert_true(ratelimit_rejected(rl, &t));
     /* (10 had climbed to 10.2 in the 100 ms since: halved, 5.1) */
     assert_true(ratelimit_rate(rl) > 5 && ratelimit_rate(rl) < 5.2);
     /* A server that refuses everything: halved at each refusal (and climbing a little while
      * we wait), never below a twentieth of the rate. */
     for (int i = 0; i < 20; i++) {
         fc.ns += ratelimit_try(rl, NULL);
-        assert_true(ratelimit_rejected(rl, take_now(rl, 1)));
+        assert_true(rejected_now(rl));
     }
     double low = ratelimit_rate(rl);
     assert_true(low >= 1 && low < 3);
@@ -280,7 +287,7 @@ static void test_refused_again_lowers_rate(void **state)
     assert_true(ratelimit_rate(rl) == 20);
     /* A refusal long after the last is a first again: it empties, and keeps the rate. */
     fc.ns += 20000 * MS;
-    assert_true(ratelimit_rejected(rl, take_now(rl, 1)));
+    assert_true(rejected_now(rl));
     assert_true(ratelimit_rate(rl) == 20);
     ratelimit_free(rl);
 }
@@ -290,17 +297,47 @@ static void test_stale_acceptance_takes_a_token(void **state)
     (void)state;
     struct fake_clock fc;
     struct ratelimit *rl = clocked(20, 20, &fc);
-    ratelimit_ticket old = take_now(rl, 20);
-    assert_true(ratelimit_rejected(rl, old));
+    struct ratelimit_ticket old = take_now(rl, 20);
+    assert_true(ratelimit_rejected(rl, &old));
     /* A request sent before the refusal was accepted after it: it took a token at the
      * server that our new bucket counts as ours, so ours is taken back. */
-    ratelimit_accepted(rl, old);
+    ratelimit_accepted(rl, &old);
     assert_due_in(rl, 100 * MS + SLACK);
     /* A current ticket's acceptance is what the bucket planned. */
     fc.ns += 100 * MS + SLACK;
-    ratelimit_ticket cur = take_now(rl, 1);
-    ratelimit_accepted(rl, cur);
+    struct ratelimit_ticket cur = take_now(rl, 1);
+    ratelimit_accepted(rl, &cur);
     assert_due_in(rl, 50 * MS);
+    ratelimit_free(rl);
+}
+
+static void test_slow_first_request_starts_refill_later(void **state)
+{
+    (void)state;
+    struct fake_clock fc;
+    struct ratelimit *rl = clocked(20, 20, &fc);
+    /* The first request from a full bucket spent 80 ms connecting before it left; the server's
+     * refill began when it arrived, so ours begins that much later. */
+    struct ratelimit_ticket first = take_now(rl, 1);
+    struct ratelimit_ticket second = take_now(rl, 19);
+    ratelimit_sent(rl, &second, 80 * MS); /* not the one that started the refill: nothing */
+    assert_due_in(rl, 50 * MS + SLACK);
+    ratelimit_sent(rl, &first, 80 * MS);
+    assert_due_in(rl, 80 * MS + 50 * MS + SLACK);
+    ratelimit_sent(rl, &first, 80 * MS); /* told once */
+    assert_due_in(rl, 80 * MS + 50 * MS + SLACK);
+    ratelimit_free(rl);
+
+    /* Told late, after the refill had run: what it credited too early is taken back. */
+    rl = clocked(20, 20, &fc);
+    first = take_now(rl, 1);
+    take_now(rl, 19);
+    fc.ns += 60 * MS + SLACK; /* refilled since anchor + slack: 60 ms, 1.2 tokens */
+    take_now(rl, 1);          /* 0.2 left */
+    ratelimit_sent(rl, &first, 40 * MS);
+    /* The refill should have begun 40 ms later: the 0.8 credited in those 40 ms is taken back,
+     * -0.6 left, and 1.6 tokens to wait for at 20/s. */
+    assert_due_in(rl, 80 * MS);
     ratelimit_free(rl);
 }
 
@@ -309,13 +346,13 @@ static void test_unlimited_learns_nothing(void **state)
     (void)state;
     struct fake_clock fc;
     struct ratelimit *rl = clocked(0, 1, &fc);
-    ratelimit_ticket t = take_now(rl, 100);
-    assert_false(ratelimit_rejected(rl, t));
-    ratelimit_accepted(rl, t);
+    struct ratelimit_ticket t = take_now(rl, 100);
+    assert_false(ratelimit_rejected(rl, &t));
+    ratelimit_accepted(rl, &t);
     take_now(rl, 100);
     assert_true(ratelimit_rate(rl) == 0);
     ratelimit_free(rl);
-    assert_false(ratelimit_rejected(NULL, 0));
+    assert_false(ratelimit_rejected(NULL, NULL));
     assert_int_equal(ratelimit_try(NULL, NULL), 0);
 }
 
@@ -439,9 +476,9 @@ static void test_hook_after_refusal(void **state)
     struct recorder *r = recorder_new();
     /* A full bucket: only the refusal can make the next caller wait. */
     struct ratelimit *rl = hooked_new(1000, 50, r);
-    ratelimit_ticket t;
+    struct ratelimit_ticket t;
     assert_int_equal(ratelimit_acquire(rl, NULL, &t), 0);
-    assert_true(ratelimit_rejected(rl, t));
+    assert_true(ratelimit_rejected(rl, &t));
     assert_int_equal(recorder_count(r), 0); /* the wait is told by whoever waits */
     acquire_told(rl, r);
     ratelimit_free(rl);
@@ -572,6 +609,7 @@ int main(void)
         cmocka_unit_test(test_refusal_empties_once),
         cmocka_unit_test(test_refused_again_lowers_rate),
         cmocka_unit_test(test_stale_acceptance_takes_a_token),
+        cmocka_unit_test(test_slow_first_request_starts_refill_later),
         cmocka_unit_test(test_unlimited_learns_nothing),
         cmocka_unit_test(test_hook_around_a_wait),
         cmocka_unit_test(test_hook_not_on_fast_path),
