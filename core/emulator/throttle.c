@@ -38,13 +38,17 @@ void emu_throttle_free(struct emu_throttle *t)
 }
 
 /* The service's bucket: it holds one second's worth (bursts of `rate`, at least 1), starts
- * full, refills continuously at `rate` per second, and a refused request takes nothing. */
-bool emu_throttle_allow(struct emu_throttle *t, const char *secret_id, const char *action)
+ * full, refills continuously at `rate` per second (in nanoseconds: at 20/s a millisecond clock
+ * would round away 2 % of a token), and a refused request takes nothing. A request is counted
+ * when it arrived; one that arrived before the last counted (their threads ran in another
+ * order) is counted at that one's time. */
+bool emu_throttle_allow(struct emu_throttle *t, const char *secret_id, const char *action,
+                        int64_t arrived_ns)
 {
     if (t->rate < 0) return true;
     char key[256];
     snprintf(key, sizeof key, "%s\n%s", secret_id, action);
-    int64_t now = now_ns(); /* at 20/s, a millisecond clock would round away 2 % of a token */
+    int64_t now = arrived_ns;
     double cap = t->rate < 1 ? 1 : t->rate;
     pthread_mutex_lock(&t->lock);
     struct emu_bucket *b = NULL;
