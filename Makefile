@@ -63,8 +63,11 @@ fuzz: build
 	  FUZZ_KEEP_DIR=build/fuzz-found/$$t bash tests/fuzz/run.sh "$$b" tests/fuzz/corpus/$$t --time $(FUZZ_SECONDS) || exit 1; \
 	done
 
-bench: build
-	@for b in build/bench_*; do [ -x "$$b" ] && "$$b"; done
+# One table of figures (tests/bench/run.sh: the C benches and every tests/bench/*.bench.sh);
+# the build's own output only if it fails.
+bench: deps build/CMakeCache.txt
+	@cmake --build build -j$(JOBS) >build/bench-build.log 2>&1 || { cat build/bench-build.log; exit 1; }
+	@tests/bench/run.sh build
 
 # cmake --install records what it wrote in build/install_manifest.txt; uninstall removes that.
 install: build

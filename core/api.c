@@ -172,7 +172,8 @@ struct api_client *api_client_new(const struct api_config *config, const struct 
     c->creds = secmem_alloc(sizeof *c->creds);
     *c->creds = *creds;
     /* rate 0 means the documented default; a negative rate means no client-side limit. The
-     * bucket holds one second's worth so a burst of page fetches starts at once. */
+     * bucket holds one second's worth, as the service's does (20 requests/s, bursts of 20), so
+     * a burst of page fetches starts at once. */
     double rate = cfg.rate == 0 ? API_DEFAULT_RATE : cfg.rate;
     c->rate = rate > 0 ? rate : 0;
     c->rl = ratelimit_new(c->rate, rate >= 1 ? rate : 1);
@@ -313,9 +314,11 @@ static void api_header(const char **headers, size_t *n, char *value)
 }
 
 /* One signed POST and its decoding. The Authorization and token headers are wiped after use. */
+/* One signed POST of call and its decoding. *send_us: how long the request took to leave (see
+ * struct http_response; 0 when it failed before an answer). */
 static int api_attempt(struct api_client *c, const struct api_call *call, struct http_client *h,
-                       const atomic_int *cancel, long *http_status, char *rid, size_t rid_len,
-                       struct api_error *err)
+                       const atomic_int *cancel, long *http_status, int64_t *send_us, char *rid,
+                       size_t rid_len, struct api_error *err)
 {
     int64_t ts = now_unix() + c->clock_skew_s;
     struct tc3_header signed_headers[] = {
@@ -359,6 +362,7 @@ static int api_attempt(struct api_client *c, const struct api_call *call, struct
     }
     if (rc != 0) return -1;
     *http_status = resp.status;
+    *send_us = resp.send_us;
     if (resp.status != 200) {
         api_http_error(&resp, err);
         http_response_free(&resp);
@@ -418,7 +422,8 @@ int api_call_run(struct api_client *c, const struct api_call *call, const atomic
             api_cancelled(err);
             break;
         }
-        int64_t waited = ratelimit_acquire(c->rl, cancel);
+        struct ratelimit_ticket ticket;
+        int64_t waited = ratelimit_acquire(c->rl, cancel, &ticket);
         if (waited < 0) {
             api_cancelled(err);
             break;
@@ -428,19 +433,30 @@ int api_call_run(struct api_client *c, const struct api_call *call, const atomic
         trace.request_id[0] = '\0';
         apierr_clear(err);
         long status = 0;
-        rc = api_attempt(c, call, h, cancel, &status, trace.request_id, sizeof trace.request_id,
-                         err);
+        int64_t send_us = 0;
+        rc = api_attempt(c, call, h, cancel, &status, &send_us, trace.request_id,
+                         sizeof trace.request_id, err);
         trace.http_status = status;
+        /* What the limiter learns from the answer: how late the request left, and whether
+         * the server counted it. */
+        ratelimit_sent(c->rl, &ticket, send_us * 1000);
+        bool limited = rc != 0 && backoff_rate_limited(err);
+        if (limited) {
+            trace.rate_limited++;
+            ratelimit_rejected(c->rl, &ticket);
+        } else if (status == 200) {
+            ratelimit_accepted(c->rl, &ticket);
+        }
         if (rc == 0) break;
 
-        bool limited = backoff_rate_limited(err);
-        if (limited) trace.rate_limited++;
         if (!backoff_should_retry(call->write, err) || attempt > c->max_retries) break;
-        int64_t delay = backoff_delay_ms(c->backoff_base_ms, attempt);
-        if (limited) {
-            /* Every thread of this process slows down; the next acquire waits out the hold. */
-            ratelimit_backoff(c->rl, delay);
-        } else if (!backoff_sleep(delay, cancel)) {
+        /* A refusal taught the limiter that the server's bucket is empty: the retry waits for
+         * its next token like every other call, and nobody else is held. Only a call refused
+         * again (or with no limiter to pace it) also backs off on its own thread, as does any
+         * other retryable failure. */
+        int backoffs = limited && c->rate > 0 ? attempt - 1 : attempt;
+        if (backoffs > 0 &&
+            !backoff_sleep(backoff_delay_ms(c->backoff_base_ms, backoffs), cancel)) {
             api_cancelled(err);
             break;
         }

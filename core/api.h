@@ -1,8 +1,9 @@
 /* One function per action of the SSL "update, certificate ID unchanged" family: build the
- * JSON request, sign it (TC3), send it through http, decode the answer. Read actions are
- * retried with exponential backoff on RequestLimitExceeded and on transport failures; write
- * actions are never retried blindly. An api_client is safe to use from several threads at once
- * (it keeps a pool of HTTP handles and one shared rate limiter). */
+ * JSON request, sign it (TC3), send it through http, decode the answer. Every call is paced
+ * by the client's rate limiter (core/ratelimit.h), which learns from a RequestLimitExceeded;
+ * read actions are retried on it and on transport failures (with exponential backoff on the
+ * calling thread only); write actions are never retried blindly. An api_client is safe to use from
+ * several threads at once (it keeps a pool of HTTP handles and one shared rate limiter). */
 #ifndef CERTDECK_API_H
 #define CERTDECK_API_H
 
@@ -78,7 +79,7 @@ void api_client_secret_id(const struct api_client *c, char *out, size_t n);
  * must not call this client's actions itself. */
 void api_client_set_observer(struct api_client *c, api_observer_fn fn, void *ctx);
 /* Hears every wait in this client's rate limiter as it happens (see ratelimit_wait_fn): token
- * waits and the holds after RequestLimitExceeded, on the thread making the call (api_detail_all's
+ * waits, longer after a RequestLimitExceeded, on the thread making the call (api_detail_all's
  * helper threads too). The same contract as ratelimit_set_wait_hook: ctx must outlive any call
  * that may be waiting when the hook is removed (fn NULL). */
 void api_client_set_wait_hook(struct api_client *c, ratelimit_wait_fn fn, void *ctx);

@@ -400,9 +400,11 @@ int http_post(struct http_client *c, const char *url, const char *const *headers
             resp->content_type[i] = (char)((ct[i] >= 0x20 && ct[i] < 0x7f) ? ct[i] : '?');
         resp->content_type[i] = '\0';
     }
-    curl_off_t total_us = 0;
+    curl_off_t total_us = 0, pretransfer_us = 0;
     curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total_us);
+    curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
     resp->total_ms = (double)total_us / 1000.0;
+    resp->send_us = (int64_t)pretransfer_us;
     resp->len = x.body.len;
     resp->body = buf_steal(&x.body);
     return 0;

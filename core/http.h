@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/apierr.h"
 
@@ -31,6 +32,8 @@ struct http_response {
     size_t len;
     char content_type[128];
     double total_ms;
+    int64_t send_us; /* from the call until the request began to leave: name lookup, connect
+                        and TLS on a new connection, about 0 on a reused one */
 };
 
 /* Call once per process before any thread uses http (curl_global_init). */

@@ -48,8 +48,10 @@ bool str_same(const char *a, const char *b);
 /* Overwrites memory in a way the compiler cannot drop (for secrets). */
 void secure_zero(void *p, size_t n);
 
-/* Monotonic milliseconds (for durations and deadlines), and wall-clock Unix seconds. */
+/* Monotonic milliseconds (for durations and deadlines), the same clock in nanoseconds (token
+ * buckets), and wall-clock Unix seconds. */
 int64_t now_ms(void);
+int64_t now_ns(void);
 int64_t now_unix(void);
 /* Sleeps ms milliseconds (restarting on EINTR). */
 void sleep_ms(int64_t ms);

@@ -17,7 +17,7 @@
 /* How long in-flight requests of a view the user left keep running, in case the next view
  * asks for the same entry (then they are kept), before their transfers are aborted. */
 #define WORKER_CANCEL_GRACE_MS 100
-/* A request held back by the api client's rate limit (a token wait, or the hold after
+/* A request held back by the api client's rate limit (a token wait, longer after a
  * RequestLimitExceeded) longer than this shows in the store (store_rate_wait) until it
  * proceeds; shorter waits are routine and not shown. */
 #define WORKER_RATE_NOTICE_MS 200

@@ -74,6 +74,9 @@ void emu_set_fault_for(struct emu *e, const char *action, enum emu_fault fault, 
 void emu_set_random_faults(struct emu *e, double rate, uint64_t seed, unsigned kinds);
 /* Requests served so far (all outcomes), for tests. */
 uint64_t emu_request_count(struct emu *e);
+/* Requests its rate limit answered RequestLimitExceeded so far (injected rate-limit faults
+ * not counted). */
+uint64_t emu_rate_limited_count(struct emu *e);
 void emu_stop(struct emu *e);
 
 /* Name <-> fault for the --fault flag; -1 / NULL when unknown. */

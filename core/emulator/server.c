@@ -17,7 +17,8 @@
  *      from the credential scope; the host is tried as received, then without its port.
  *   7. token configured and X-TC-Token missing or different → AuthFailure.TokenFailure
  *   8. unknown action → InvalidAction; version other than 2019-12-05 → NoSuchVersion
- *   9. over the rate → RequestLimitExceeded
+ *   9. over the rate, as of the request's arrival (before any --latency-ms) →
+ *      RequestLimitExceeded
  *  10. body not a JSON object → InvalidParameter; unknown key → UnknownParameter (the name
  *      quoted sanitized, at most 64 bytes); wrong type → InvalidParameter ("Parameter `Limit`
  *      type error."); a string that is not valid UTF-8 → InvalidParameter; required key
@@ -97,7 +98,7 @@ static bool content_type_json(const char *ct)
 
 /* Everything but faults: computes the answer to one complete request. */
 static void handle(struct emu *e, struct MHD_Connection *c, const char *url, const char *method,
-                   const struct req *rq, const char *rid, struct emu_answer *a,
+                   const struct req *rq, int64_t arrived_ns, const char *rid, struct emu_answer *a,
                    const char **action_out)
 {
     const char *lang_h = header(c, "X-TC-Language");
@@ -144,7 +145,8 @@ static void handle(struct emu *e, struct MHD_Connection *c, const char *url, con
         return;
     }
     /* verified: the SecretId is ours, and the action's name is the header's */
-    if (!emu_throttle_allow(&e->throttle, e->cred.secret_id, action)) {
+    /* The service counts a request when it arrives, not when --latency-ms has passed. */
+    if (!emu_throttle_allow(&e->throttle, e->cred.secret_id, action, arrived_ns)) {
         emu_answer_std(a, rid, l, "RequestLimitExceeded", NULL);
         return;
     }
@@ -207,7 +209,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
 
     /* the whole request is in */
-    int64_t t0 = now_ms();
+    int64_t t0 = now_ms(), arrived_ns = now_ns();
     atomic_fetch_add(&e->requests, 1);
     enum emu_fault f =
         emu_faults_take(&e->faults, header(c, "X-TC-Action"), rq->body.data, rq->body.len);
@@ -238,7 +240,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (emu_fault_answer(f, rid, &a))
             action = header(c, "X-TC-Action");
         else
-            handle(e, c, url, method, rq, rid, &a, &action);
+            handle(e, c, url, method, rq, arrived_ns, rid, &a, &action);
         if (!a.body)
             emu_answer_std(&a, rid, EMU_LANG_EN, "InternalError", "no answer"); /* defensive */
         emu_fault_spoil(f, &a);
@@ -434,6 +436,11 @@ void emu_set_random_faults(struct emu *e, double rate, uint64_t seed, unsigned k
 uint64_t emu_request_count(struct emu *e)
 {
     return e ? atomic_load(&e->requests) : 0;
+}
+
+uint64_t emu_rate_limited_count(struct emu *e)
+{
+    return e ? emu_throttle_refused(&e->throttle) : 0;
 }
 
 void emu_stop(struct emu *e)

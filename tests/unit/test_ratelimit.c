@@ -1,5 +1,6 @@
 /* The token bucket: what it reports (waits, totals, cancellation, the wait hook) under one and
- * many threads. No timing assertions: only the limiter's own answers are checked. */
+ * many threads, and its plan (burst, rate, what a refusal teaches it) on an injected clock. No
+ * timing assertions: only the limiter's own answers are checked. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,13 +27,13 @@ static void test_burst_is_free(void **state)
     /* One token per 1000 s: any wait would be obvious, but the first `burst` never wait. */
     struct ratelimit *rl = ratelimit_new(0.001, 5);
     for (int i = 0; i < 5; i++)
-        assert_int_equal(ratelimit_acquire(rl, NULL), 0);
+        assert_int_equal(ratelimit_acquire(rl, NULL, NULL), 0);
     assert_int_equal(ratelimit_waited_ms(rl), 0);
     ratelimit_free(rl);
 
     /* burst < 1 means 1. */
     rl = ratelimit_new(0.001, 0);
-    assert_int_equal(ratelimit_acquire(rl, NULL), 0);
+    assert_int_equal(ratelimit_acquire(rl, NULL, NULL), 0);
     assert_int_equal(acquire_cancelled(rl), -1); /* the second would have to wait */
     ratelimit_free(rl);
 }
@@ -43,12 +44,12 @@ static void test_wait_after_burst(void **state)
     /* 20/s, burst 2: the third acquire must wait for a token and say so. */
     struct ratelimit *rl = ratelimit_new(20, 2);
     int64_t sum = 0;
-    assert_int_equal(ratelimit_acquire(rl, NULL), 0);
-    assert_int_equal(ratelimit_acquire(rl, NULL), 0);
-    int64_t w = ratelimit_acquire(rl, NULL);
+    assert_int_equal(ratelimit_acquire(rl, NULL, NULL), 0);
+    assert_int_equal(ratelimit_acquire(rl, NULL, NULL), 0);
+    int64_t w = ratelimit_acquire(rl, NULL, NULL);
     assert_true(w > 0);
     sum += w;
-    w = ratelimit_acquire(rl, NULL);
+    w = ratelimit_acquire(rl, NULL, NULL);
     assert_true(w >= 0);
     sum += w;
     /* waited_ms is the sum of what acquire reported. */
@@ -65,14 +66,14 @@ static void test_unlimited_never_waits(void **state)
         struct ratelimit *rl = ratelimit_new(rates[r], 1);
         atomic_int cancel = 1; /* would be honoured by any wait: there must be none */
         for (int i = 0; i < 1000; i++) {
-            assert_int_equal(ratelimit_acquire(rl, NULL), 0);
-            assert_int_equal(ratelimit_acquire(rl, &cancel), 0);
+            assert_int_equal(ratelimit_acquire(rl, NULL, NULL), 0);
+            assert_int_equal(ratelimit_acquire(rl, &cancel, NULL), 0);
         }
         assert_int_equal(ratelimit_waited_ms(rl), 0);
         ratelimit_free(rl);
     }
     /* A NULL limiter is unlimited too. */
-    assert_int_equal(ratelimit_acquire(NULL, NULL), 0);
+    assert_int_equal(ratelimit_acquire(NULL, NULL, NULL), 0);
     assert_int_equal(ratelimit_waited_ms(NULL), 0);
 }
 
@@ -91,7 +92,7 @@ static void *waiter_main(void *arg)
 {
     struct waiter *w = arg;
     atomic_store(&w->started, 1);
-    w->result = ratelimit_acquire(w->rl, &w->cancel);
+    w->result = ratelimit_acquire(w->rl, &w->cancel, NULL);
     atomic_store(&w->done, 1);
     return NULL;
 }
@@ -130,7 +131,7 @@ static void test_cancel_from_other_thread(void **state)
     /* The bucket is empty for ~1000 s after one acquire: the waiter can only come back
      * through cancellation. */
     struct ratelimit *rl = ratelimit_new(0.001, 1);
-    assert_int_equal(ratelimit_acquire(rl, NULL), 0);
+    assert_int_equal(ratelimit_acquire(rl, NULL, NULL), 0);
 
     struct waiter *w = waiter_start(rl, 0);
     assert_true(tu_wait_flag(&w->started, DEADLINE_MS));
@@ -146,28 +147,213 @@ static void test_cancel_from_other_thread(void **state)
     ratelimit_free(rl);
 }
 
-static void test_backoff(void **state)
+/* ---- pacing and learning, planned on an injected clock --------------------------------------
+ * ratelimit_try answers from the clock the test sets, so these check the plan itself: how many
+ * go at once, when the next token is due, what a refusal changes. Nothing is timed. */
+
+#define MS    1000000LL
+#define SLACK ((int64_t)RATELIMIT_SLACK_MS * MS)
+
+struct fake_clock {
+    int64_t ns;
+};
+
+static int64_t fake_now(void *ctx)
+{
+    return ((struct fake_clock *)ctx)->ns;
+}
+
+static struct ratelimit *clocked(double rate, double burst, struct fake_clock *fc)
+{
+    fc->ns = 1000 * 1000 * MS; /* any start will do */
+    struct ratelimit *rl = ratelimit_new(rate, burst);
+    ratelimit_set_clock(rl, fake_now, fc);
+    return rl;
+}
+
+/* Takes n tokens that must be there now; the last one's ticket. */
+static struct ratelimit_ticket take_now(struct ratelimit *rl, int n)
+{
+    struct ratelimit_ticket t = {0, 0};
+    for (int i = 0; i < n; i++)
+        assert_int_equal(ratelimit_try(rl, &t), 0);
+    return t;
+}
+
+/* Takes a token now, and the server refuses its request. */
+static bool rejected_now(struct ratelimit *rl)
+{
+    struct ratelimit_ticket t = take_now(rl, 1);
+    return ratelimit_rejected(rl, &t);
+}
+
+/* The wait for the next token, within a microsecond of want (floating point). */
+static void assert_due_in(struct ratelimit *rl, int64_t want)
+{
+    int64_t need = ratelimit_try(rl, NULL);
+    if (need < want - 1000 || need > want + 1000)
+        fail_msg("next token due in %lld ns, expected %lld", (long long)need, (long long)want);
+}
+
+static void test_burst_then_steady_rate(void **state)
 {
     (void)state;
-    /* A full bucket, then the server says RequestLimitExceeded: the next caller is held. */
-    struct ratelimit *rl = ratelimit_new(1000, 50);
-    assert_int_equal(ratelimit_acquire(rl, NULL), 0);
-    ratelimit_backoff(rl, 50);
-    int64_t w = ratelimit_acquire(rl, NULL);
-    assert_true(w > 0);
-    assert_int_equal(ratelimit_waited_ms(rl), w);
+    struct fake_clock fc;
+    /* The service's bucket: 20 requests/s, bursts of 20. */
+    struct ratelimit *rl = clocked(20, 20, &fc);
+    take_now(rl, 20);
+    /* The 21st waits for a refilled token: 50 ms, plus the slack that keeps us behind the
+     * server's refill. */
+    assert_due_in(rl, 50 * MS + SLACK);
+    fc.ns += 50 * MS + SLACK;
+    take_now(rl, 1);
+    /* Then one every 50 ms, the slack paid once. */
+    for (int i = 0; i < 40; i++) {
+        assert_due_in(rl, 50 * MS);
+        fc.ns += 50 * MS;
+        take_now(rl, 1);
+    }
+    /* After a second idle, the bucket is full again: another burst of 20 at once. */
+    fc.ns += 1000 * MS + SLACK;
+    take_now(rl, 20);
+    assert_true(ratelimit_try(rl, NULL) > 0);
+    assert_true(ratelimit_rate(rl) == 20);
+    ratelimit_free(rl);
+}
 
-    /* A held caller can be cancelled. */
-    ratelimit_backoff(rl, 600000);
-    assert_int_equal(acquire_cancelled(rl), -1);
+static void test_refusal_empties_once(void **state)
+{
+    (void)state;
+    struct fake_clock fc;
+    struct ratelimit *rl = clocked(20, 20, &fc);
+    /* Five requests leave with tokens of the first bucket; the server refuses all five (its
+     * bucket was emptied by somebody else). */
+    struct ratelimit_ticket t = take_now(rl, 5);
+    fc.ns += 10 * MS;
+    assert_true(ratelimit_rejected(rl, &t));
+    /* Our bucket is empty too: the next token comes one interval (and the slack) later,
+     * at the same rate. */
+    assert_due_in(rl, 50 * MS + SLACK);
+    /* The other four refusals are of requests sent before we knew: they change nothing, not
+     * the wait (no hold piled on a hold), not the rate. */
+    fc.ns += 2 * MS;
+    for (int i = 0; i < 4; i++)
+        assert_false(ratelimit_rejected(rl, &t));
+    assert_due_in(rl, 48 * MS + SLACK);
+    assert_true(ratelimit_rate(rl) == 20);
+    /* Each waiter needs just its own token: three in a row are 50 ms apart. */
+    fc.ns += 48 * MS + SLACK;
+    struct ratelimit_ticket t2 = take_now(rl, 1);
+    assert_true(t2.epoch == t.epoch + 1); /* a new bucket */
+    assert_due_in(rl, 50 * MS);
+    fc.ns += 50 * MS;
+    take_now(rl, 1);
+    assert_due_in(rl, 50 * MS);
+    ratelimit_free(rl);
+}
+
+static void test_refused_again_lowers_rate(void **state)
+{
+    (void)state;
+    struct fake_clock fc;
+    struct ratelimit *rl = clocked(20, 20, &fc);
+    struct ratelimit_ticket t = take_now(rl, 20);
+    assert_true(ratelimit_rejected(rl, &t)); /* the first: empties, keeps the rate */
+    assert_true(ratelimit_rate(rl) == 20);
+    fc.ns += 50 * MS + SLACK;
+    t = take_now(rl, 1);
+    /* Paced from empty and refused again: the server allows us less. */
+    assert_true(ratelimit_rejected(rl, &t));
+    assert_true(ratelimit_rate(rl) == 10);
+    assert_due_in(rl, 100 * MS + SLACK);
+    fc.ns += 100 * MS + SLACK;
+    t = take_now(rl, 1);
+    assert_true(ratelimit_rejected(rl, &t));
+    /* (10 had climbed to 10.2 in the 100 ms since: halved, 5.1) */
+    assert_true(ratelimit_rate(rl) > 5 && ratelimit_rate(rl) < 5.2);
+    /* A server that refuses everything: halved at each refusal (and climbing a little while
+     * we wait), never below a twentieth of the rate. */
+    for (int i = 0; i < 20; i++) {
+        fc.ns += ratelimit_try(rl, NULL);
+        assert_true(rejected_now(rl));
+    }
+    double low = ratelimit_rate(rl);
+    assert_true(low >= 1 && low < 3);
+    /* Without refusals it climbs back, by the rate every 10 s (once the slack is over). */
+    fc.ns += 5000 * MS;
+    double r = ratelimit_rate(rl);
+    if (r < low + 9.9 || r > low + 10) fail_msg("rate %g after 5 s from %g", r, low);
+    fc.ns += 5000 * MS;
+    assert_true(ratelimit_rate(rl) == 20);
+    /* A refusal long after the last is a first again: it empties, and keeps the rate. */
+    fc.ns += 20000 * MS;
+    assert_true(rejected_now(rl));
+    assert_true(ratelimit_rate(rl) == 20);
+    ratelimit_free(rl);
+}
+
+static void test_stale_acceptance_takes_a_token(void **state)
+{
+    (void)state;
+    struct fake_clock fc;
+    struct ratelimit *rl = clocked(20, 20, &fc);
+    struct ratelimit_ticket old = take_now(rl, 20);
+    assert_true(ratelimit_rejected(rl, &old));
+    /* A request sent before the refusal was accepted after it: it took a token at the
+     * server that our new bucket counts as ours, so ours is taken back. */
+    ratelimit_accepted(rl, &old);
+    assert_due_in(rl, 100 * MS + SLACK);
+    /* A current ticket's acceptance is what the bucket planned. */
+    fc.ns += 100 * MS + SLACK;
+    struct ratelimit_ticket cur = take_now(rl, 1);
+    ratelimit_accepted(rl, &cur);
+    assert_due_in(rl, 50 * MS);
+    ratelimit_free(rl);
+}
+
+static void test_slow_first_request_starts_refill_later(void **state)
+{
+    (void)state;
+    struct fake_clock fc;
+    struct ratelimit *rl = clocked(20, 20, &fc);
+    /* The first request from a full bucket spent 80 ms connecting before it left; the server's
+     * refill began when it arrived, so ours begins that much later. */
+    struct ratelimit_ticket first = take_now(rl, 1);
+    struct ratelimit_ticket second = take_now(rl, 19);
+    ratelimit_sent(rl, &second, 80 * MS); /* not the one that started the refill: nothing */
+    assert_due_in(rl, 50 * MS + SLACK);
+    ratelimit_sent(rl, &first, 80 * MS);
+    assert_due_in(rl, 80 * MS + 50 * MS + SLACK);
+    ratelimit_sent(rl, &first, 80 * MS); /* told once */
+    assert_due_in(rl, 80 * MS + 50 * MS + SLACK);
     ratelimit_free(rl);
 
-    /* Backoff holds an unlimited limiter too. */
-    rl = ratelimit_new(0, 1);
-    ratelimit_backoff(rl, 30);
-    assert_true(ratelimit_acquire(rl, NULL) > 0);
-    assert_int_equal(ratelimit_acquire(rl, NULL), 0);
+    /* Told late, after the refill had run: what it credited too early is taken back. */
+    rl = clocked(20, 20, &fc);
+    first = take_now(rl, 1);
+    take_now(rl, 19);
+    fc.ns += 60 * MS + SLACK; /* refilled since anchor + slack: 60 ms, 1.2 tokens */
+    take_now(rl, 1);          /* 0.2 left */
+    ratelimit_sent(rl, &first, 40 * MS);
+    /* The refill should have begun 40 ms later: the 0.8 credited in those 40 ms is taken back,
+     * -0.6 left, and 1.6 tokens to wait for at 20/s. */
+    assert_due_in(rl, 80 * MS);
     ratelimit_free(rl);
+}
+
+static void test_unlimited_learns_nothing(void **state)
+{
+    (void)state;
+    struct fake_clock fc;
+    struct ratelimit *rl = clocked(0, 1, &fc);
+    struct ratelimit_ticket t = take_now(rl, 100);
+    assert_false(ratelimit_rejected(rl, &t));
+    ratelimit_accepted(rl, &t);
+    take_now(rl, 100);
+    assert_true(ratelimit_rate(rl) == 0);
+    ratelimit_free(rl);
+    assert_false(ratelimit_rejected(NULL, NULL));
+    assert_int_equal(ratelimit_try(NULL, NULL), 0);
 }
 
 /* ---- the wait hook ------------------------------------------------------------------------- */
@@ -240,7 +426,7 @@ static struct ratelimit *hooked_new(double rate, double burst, struct recorder *
 static void acquire_told(struct ratelimit *rl, struct recorder *r)
 {
     size_t from = recorder_count(r);
-    int64_t waited = ratelimit_acquire(rl, NULL);
+    int64_t waited = ratelimit_acquire(rl, NULL, NULL);
     assert_true(waited > 0);
     assert_int_equal(recorder_count(r), from + 2);
     assert_true(r->calls[from].waiting);
@@ -257,7 +443,7 @@ static void test_hook_around_a_wait(void **state)
     (void)state;
     struct recorder *r = recorder_new();
     struct ratelimit *rl = hooked_new(20, 1, r);
-    assert_int_equal(ratelimit_acquire(rl, NULL), 0);
+    assert_int_equal(ratelimit_acquire(rl, NULL, NULL), 0);
     assert_int_equal(recorder_count(r), 0); /* the token was there */
     acquire_told(rl, r);
     ratelimit_free(rl);
@@ -271,34 +457,29 @@ static void test_hook_not_on_fast_path(void **state)
     /* A burst of five from a bucket that refills once per 1000 s. */
     struct ratelimit *rl = hooked_new(0.001, 5, r);
     for (int i = 0; i < 5; i++)
-        assert_int_equal(ratelimit_acquire(rl, NULL), 0);
+        assert_int_equal(ratelimit_acquire(rl, NULL, NULL), 0);
     /* The bucket is empty now, but a caller already cancelled gives up without waiting. */
     assert_int_equal(acquire_cancelled(rl), -1);
     ratelimit_free(rl);
     /* No limit: never a wait. */
     rl = hooked_new(0, 1, r);
     for (int i = 0; i < 1000; i++)
-        assert_int_equal(ratelimit_acquire(rl, NULL), 0);
+        assert_int_equal(ratelimit_acquire(rl, NULL, NULL), 0);
     ratelimit_free(rl);
     assert_int_equal(recorder_count(r), 0);
     recorder_free(r);
 }
 
-static void test_hook_around_backoff_hold(void **state)
+static void test_hook_after_refusal(void **state)
 {
     (void)state;
     struct recorder *r = recorder_new();
-    /* A full bucket: only the hold can make the caller wait. */
+    /* A full bucket: only the refusal can make the next caller wait. */
     struct ratelimit *rl = hooked_new(1000, 50, r);
-    assert_int_equal(ratelimit_acquire(rl, NULL), 0);
-    ratelimit_backoff(rl, 50);
-    assert_int_equal(recorder_count(r), 0); /* the hold is told by whoever waits it out */
-    acquire_told(rl, r);
-    ratelimit_free(rl);
-
-    /* The hold of a limiter without a rate shows too. */
-    rl = hooked_new(0, 1, r);
-    ratelimit_backoff(rl, 30);
+    struct ratelimit_ticket t;
+    assert_int_equal(ratelimit_acquire(rl, NULL, &t), 0);
+    assert_true(ratelimit_rejected(rl, &t));
+    assert_int_equal(recorder_count(r), 0); /* the wait is told by whoever waits */
     acquire_told(rl, r);
     ratelimit_free(rl);
     recorder_free(r);
@@ -310,11 +491,11 @@ static void test_hook_not_called_when_unset(void **state)
     struct recorder *r = recorder_new();
     struct ratelimit *rl = ratelimit_new(20, 1);
     struct ratelimit *other = hooked_new(20, 1, r);
-    assert_int_equal(ratelimit_acquire(rl, NULL), 0);
-    assert_true(ratelimit_acquire(rl, NULL) > 0); /* waited, with no hook of its own */
+    assert_int_equal(ratelimit_acquire(rl, NULL, NULL), 0);
+    assert_true(ratelimit_acquire(rl, NULL, NULL) > 0); /* waited, with no hook of its own */
     ratelimit_set_wait_hook(rl, record_wait, r);
     ratelimit_set_wait_hook(rl, NULL, r); /* removed again */
-    assert_true(ratelimit_acquire(rl, NULL) > 0);
+    assert_true(ratelimit_acquire(rl, NULL, NULL) > 0);
     assert_int_equal(recorder_count(r), 0);
     ratelimit_free(other);
     ratelimit_free(rl);
@@ -328,7 +509,7 @@ static void test_hook_cancelled_wait(void **state)
     (void)state;
     struct recorder *r = recorder_new();
     struct ratelimit *rl = hooked_new(0.001, 1, r);
-    assert_int_equal(ratelimit_acquire(rl, NULL), 0);
+    assert_int_equal(ratelimit_acquire(rl, NULL, NULL), 0);
     struct waiter *w = waiter_start(rl, 0);
     assert_true(tu_wait_flag(&r->waiting_now, DEADLINE_MS));
     assert_false(atomic_load(&w->done));
@@ -363,7 +544,7 @@ static void *worker_main(void *arg)
     struct worker *wk = arg;
     thread_tag = wk->tag;
     for (int i = 0; i < N_ACQUIRES; i++) {
-        int64_t r = ratelimit_acquire(wk->rl, NULL);
+        int64_t r = ratelimit_acquire(wk->rl, NULL, NULL);
         if (r < 0) break;
         wk->waited += r;
         wk->done++;
@@ -424,10 +605,15 @@ int main(void)
         cmocka_unit_test(test_wait_after_burst),
         cmocka_unit_test(test_unlimited_never_waits),
         cmocka_unit_test(test_cancel_from_other_thread),
-        cmocka_unit_test(test_backoff),
+        cmocka_unit_test(test_burst_then_steady_rate),
+        cmocka_unit_test(test_refusal_empties_once),
+        cmocka_unit_test(test_refused_again_lowers_rate),
+        cmocka_unit_test(test_stale_acceptance_takes_a_token),
+        cmocka_unit_test(test_slow_first_request_starts_refill_later),
+        cmocka_unit_test(test_unlimited_learns_nothing),
         cmocka_unit_test(test_hook_around_a_wait),
         cmocka_unit_test(test_hook_not_on_fast_path),
-        cmocka_unit_test(test_hook_around_backoff_hold),
+        cmocka_unit_test(test_hook_after_refusal),
         cmocka_unit_test(test_hook_not_called_when_unset),
         cmocka_unit_test(test_hook_cancelled_wait),
         cmocka_unit_test(test_many_threads),
