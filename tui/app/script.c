@@ -43,8 +43,9 @@ static bool wait_idle(struct app *a, int64_t timeout_ms)
     int64_t deadline = now_ms() + timeout_ms;
     for (;;) {
         tick_pump(a);
+        bool working = tick_work(a); /* a filter or sort under way counts as busy */
         if (a->dirty) chrome_draw(a);
-        if (worker_idle(a->worker)) {
+        if (!working && worker_idle(a->worker)) {
             store_lock(a->store);
             uint64_t gen = store_generation(a->store);
             store_unlock(a->store);
@@ -53,6 +54,7 @@ static bool wait_idle(struct app *a, int64_t timeout_ms)
         }
         int64_t left = deadline - now_ms();
         if (left <= 0) return false;
+        if (working) continue;
         struct pollfd pfd = {store_wake_fd(a->store), POLLIN, 0};
         poll(&pfd, 1, left > 200 ? 200 : (int)left);
     }
@@ -80,10 +82,12 @@ static bool wait_text(struct app *a, const char *text, int64_t timeout_ms)
     int64_t deadline = now_ms() + timeout_ms;
     for (;;) {
         tick_pump(a);
+        bool working = tick_work(a);
         if (a->dirty) chrome_draw(a);
         if (screen_shows(text)) return true;
         int64_t left = deadline - now_ms();
         if (left <= 0) return false;
+        if (working) continue;
         struct pollfd pfd = {store_wake_fd(a->store), POLLIN, 0};
         poll(&pfd, 1, (int)left);
     }
@@ -371,6 +375,7 @@ void script_run(struct app *a)
             break;
         }
         tick_pump(a);
+        tick_work(a); /* a filter or sort under way goes one step per line */
         if (a->dirty) chrome_draw(a);
     }
     fclose(f);
