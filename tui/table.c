@@ -29,7 +29,7 @@ void table_init(struct table *t, const struct table_col *cols, size_t n_cols)
     memset(t, 0, sizeof *t);
     t->cols = cols;
     t->n_cols = n_cols < TABLE_MAX_COLS ? n_cols : TABLE_MAX_COLS;
-    t->sort_col = -1;
+    t->sort_col = t->ordered_col = -1;
     widths_reset(t);
 }
 
@@ -75,6 +75,8 @@ static void forget_rows(struct table *t)
     table_job_free(t);
     clear_cells(t);
     t->n_rows = t->n_vis = t->n_ordered = t->n_changed = 0;
+    t->ordered_col = t->sort_col; /* an empty vis is in any order */
+    t->ordered_rev = t->sort_rev;
     widths_reset(t);
     t->reorder = true;
 }

@@ -99,8 +99,10 @@ struct table {
      * batches: re-sorting on every page would be quadratic). */
     bool more_coming;
     bool reorder; /* the order must be made again from scratch (filter, sort, rows changed) */
-    char ordered_filter[256]; /* the filter vis was last ordered with */
-    uint32_t *changed;        /* rows table_changed since they were last placed */
+    char ordered_filter[256]; /* the filter vis was last ordered with, */
+    int ordered_col;          /* ... and the sort */
+    bool ordered_rev;
+    uint32_t *changed; /* rows table_changed since they were last placed */
     size_t n_changed, cap_changed;
     struct table_job *job;
     struct table_cells *scratch; /* source tables: one buffer per column for table_cell */

@@ -114,6 +114,10 @@ static void job_install(struct table *t)
     j->out = NULL;
     t->n_ordered = j->ordered;
     strlcpy_safe(t->ordered_filter, t->filter, sizeof t->ordered_filter);
+    if (!j->from || j->sort) {
+        t->ordered_col = j->o.col;
+        t->ordered_rev = j->o.rev;
+    }
     table_job_free(t);
     table_cursor_restore(t);
 }
@@ -328,20 +332,18 @@ void table_order_update(struct table *t)
 /* ---- what views and the loop call ----------------------------------------------------------- */
 
 /* After the filter or the sort changed: the cheapest ordering that gets there. */
-static void reorder_for(struct table *t, int old_col, bool old_rev)
+static void reorder(struct table *t)
 {
-    bool had_job = t->job != NULL;
     table_job_free(t);
-    bool same_sort = !had_job && old_col == t->sort_col && old_rev == t->sort_rev;
+    bool same_sort = t->ordered_col == t->sort_col && t->ordered_rev == t->sort_rev;
     bool filter_same = !strcmp(t->filter, t->ordered_filter);
-    bool narrows = table_filter_narrows(t->ordered_filter, t->filter);
-    if (t->reorder || t->n_changed || !narrows) {
+    if (t->reorder || t->n_changed || !table_filter_narrows(t->ordered_filter, t->filter)) {
         t->reorder = false;
         job_start(t, false, true, table_is_sorted(t));
     } else if (filter_same && same_sort) {
         return;
     } else {
-        job_start(t, true, !filter_same, !same_sort || had_job);
+        job_start(t, true, !filter_same, !same_sort);
     }
     if (small(t)) job_run_to_end(t);
 }
@@ -349,17 +351,15 @@ static void reorder_for(struct table *t, int old_col, bool old_rev)
 void table_set_filter(struct table *t, const char *filter)
 {
     strlcpy_safe(t->filter, filter ? filter : "", sizeof t->filter);
-    reorder_for(t, t->sort_col, t->sort_rev);
+    reorder(t);
 }
 
 void table_sort_by(struct table *t, int col, bool reverse)
 {
     if (col >= (int)t->n_cols) col = -1;
-    int old_col = t->sort_col;
-    bool old_rev = t->sort_rev;
     t->sort_col = col;
     t->sort_rev = reverse;
-    reorder_for(t, old_col, old_rev);
+    reorder(t);
 }
 
 bool table_sort_by_field(struct table *t, const char *field, bool reverse)

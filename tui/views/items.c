@@ -289,7 +289,11 @@ static void items_draw(struct view *v, int y, int x, int h, int w)
         cx += ui_put(y, cx, x + w - cx, line, A_NORMAL);
         if (p->t.filter[0]) {
             char *f = sanitize_dup(p->t.filter);
-            snprintf(line, sizeof line, "%s%zu shown by /%s", text_glyphs()->dot, p->t.n_vis, f);
+            if (strcmp(p->t.filter, p->t.ordered_filter)) /* filtering: no count yet */
+                snprintf(line, sizeof line, "%s/%s", text_glyphs()->dot, f);
+            else
+                snprintf(line, sizeof line, "%s%zu shown by /%s", text_glyphs()->dot, p->t.n_vis,
+                         f);
             free(f);
             cx += ui_put(y, cx, x + w - cx, line, ui_attr(THEME_FILTER));
         }
