@@ -21,6 +21,10 @@ struct dataset {
     struct dataset_record *records; /* newest first, as the API lists them */
     size_t n_records;
     int64_t started_unix; /* generated "running" tasks progress relative to this */
+    /* dataset_advance ran for this now and started_unix, and nothing was written since: it
+     * has nothing more to do (every request calls it; a big running group is costly). */
+    bool advanced;
+    int64_t advanced_now, advanced_started;
 };
 
 struct dataset_gen_opts {

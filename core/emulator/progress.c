@@ -55,6 +55,13 @@ static struct schedule item_schedule(const struct deploy_item *it, int64_t base,
 
 void dataset_advance(struct dataset *ds, int64_t now_unix)
 {
+    /* The result depends on the data and now only: once per second of the data's clock (and
+     * after each write) is enough. */
+    if (ds->advanced && ds->advanced_now == now_unix && ds->advanced_started == ds->started_unix)
+        return;
+    ds->advanced = true;
+    ds->advanced_now = now_unix;
+    ds->advanced_started = ds->started_unix;
     for (size_t ri = 0; ri < ds->n_records; ri++) {
         struct dataset_record *rec = &ds->records[ri];
         int64_t latest = INT64_MIN;

@@ -12,7 +12,9 @@
 #
 # Environment: CERTDECK_BUILD (default build/), TUI_BENCH_SIZES (default "10000 100000
 # 1000000": the groups G loads; memory and key presses at the largest), TUI_BENCH_KEYS (j
-# presses per measure (a tenth of them page moves), default 2000).
+# presses per measure (a tenth of them page moves), default 2000), TUI_BENCH_JSON_TIMEOUT
+# (seconds for the batch command that measures the JSON bytes, default 600; when it fails the
+# bytes are estimated from the previous size's, and the figure says so).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -134,11 +136,13 @@ keys_cost() {
     PG_NS=$(((u1 - u0) / (KEYS / 10)))
 }
 
-json_bytes() { # of the record this emulator serves
-    "$BIN" --endpoint "$URL" --rate 1000 detail 37 --all -o json 2>"$TMPD/json.err" | wc -c
+json_bytes() { # of the record this emulator serves (0 when it fails or takes too long)
+    timeout "${TUI_BENCH_JSON_TIMEOUT:-600}" "$BIN" --endpoint "$URL" --rate 1000 detail 37 --all \
+        -o json 2>"$TMPD/json.err" | wc -c
 }
 
 # ---- G at each size ----------------------------------------------------------------------------
+JSON_PER_ITEM= JSON_PER_ITEM_AT=
 LARGEST=0
 for n in $SIZES; do [ "$n" -gt "$LARGEST" ] && LARGEST=$n; done
 for n in $SIZES; do
@@ -161,14 +165,21 @@ for n in $SIZES; do
     if [ "$n" = "$LARGEST" ] || [ "$n" = 100000 ]; then
         log "JSON bytes of the $h record"
         jb=$(json_bytes)
-        if [ "$jb" -lt 1000 ]; then
+        jname=json_bytes_mb_$h jcmd="certdeck detail 37 --all -o json | wc -c (emulator --max-instances $n)"
+        if [ "$jb" -lt 1000 ] && [ -n "$JSON_PER_ITEM" ]; then
+            log "detail 37 --all -o json failed ($(head -c 200 "$TMPD/json.err")): estimated from the ${JSON_PER_ITEM_AT} record"
+            jb=$(awk -v b="$JSON_PER_ITEM" -v n="$n" 'BEGIN { printf "%d", b * n }')
+            jname=${jname}_estimated jcmd="$jcmd: failed; bytes per instance at $JSON_PER_ITEM_AT times $n"
+        elif [ "$jb" -lt 1000 ]; then
             log "detail 37 --all -o json failed: $(head -c 300 "$TMPD/json.err")"
             jb=
+        else
+            JSON_PER_ITEM=$(awk -v b="$jb" -v n="$n" 'BEGIN { printf "%.3f", b / n }') JSON_PER_ITEM_AT=$h
         fi
         row "tui_rss_mb_holding_$h" "$((rss / 1024))" "$cmd"
         row "tui_peak_rss_mb_holding_$h" "$((hwm / 1024))" "$cmd"
         if [ -n "$jb" ]; then
-            row "json_bytes_mb_$h" "$((jb / 1048576))" "certdeck detail 37 --all -o json | wc -c (emulator --max-instances $n)"
+            row "$jname" "$((jb / 1048576))" "$jcmd"
             row "tui_rss_per_json_$h" "$(awk -v r="$rss" -v j="$jb" 'BEGIN { printf "%.2f", r * 1024 / j }')" "$cmd"
         fi
     fi
