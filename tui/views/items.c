@@ -57,11 +57,13 @@ struct items {
     struct view *v;
     const struct resource_group *g; /* while the table reads cells (the store locked) */
     bool was_busy;                  /* the detail had requests under way at the last look */
+    bool recheck_all; /* a refresh or a change of shape: look at every row once it settles */
 };
 
 /* Rows whose status is looked at again on every change of the store: a refresh fetches the
- * first page again, and its items change in place. All rows are looked at once the detail's
- * requests settle (items deeper in may have been fetched again). */
+ * first page again, and its items change in place. After a refresh, or when the group's size
+ * changed (deeper pages are then fetched again), all rows are looked at once the detail's
+ * requests settle. */
 #define ITEMS_RECHECK WORKER_PAGE_LIMIT
 
 static const struct resource_group *items_group(struct items *p, struct store *s)
@@ -190,8 +192,8 @@ static bool same_rows(const struct items *p, const struct resource_group *g)
 }
 
 /* Takes in what the group holds new: the items appended since the last look, and the
- * statuses that changed (ITEMS_RECHECK rows, or all of them when the requests settled). */
-static void sync_rows(struct items *p, const struct resource_group *g, bool settled)
+ * statuses that changed (ITEMS_RECHECK rows, or all of them: `all`). */
+static void sync_rows(struct items *p, const struct resource_group *g, bool all)
 {
     if (p->t.n_rows && (!g || !same_rows(p, g))) {
         table_reset(&p->t);
@@ -199,7 +201,7 @@ static void sync_rows(struct items *p, const struct resource_group *g, bool sett
     }
     if (!g) return;
     size_t n = p->t.n_rows;
-    size_t check = settled || n < ITEMS_RECHECK ? n : ITEMS_RECHECK;
+    size_t check = all || n < ITEMS_RECHECK ? n : ITEMS_RECHECK;
     for (size_t i = 0; i < check; i++) {
         const struct deploy_item *it = &g->items[i];
         int32_t aux = status_aux(it->status);
@@ -238,9 +240,11 @@ static void items_on_data(struct view *v)
     }
     v->st.in_progress = query_run_in_progress(run);
     bool ask_first = !sd || sd->meta.state == STORE_IDLE;
-    bool settled = p->was_busy && !v->st.busy;
+    if (g && p->total && g->total_count != p->total) p->recheck_all = true;
+    bool all = p->recheck_all && p->was_busy && !v->st.busy;
+    if (all) p->recheck_all = false;
     p->was_busy = v->st.busy;
-    sync_rows(p, g, settled);
+    sync_rows(p, g, all);
     if (g) p->total = g->total_count;
     p->loaded = p->t.n_rows;
     p->t.more_coming = g && (int64_t)p->loaded < p->total;
@@ -266,6 +270,7 @@ static void items_on_data(struct view *v)
 static void items_refresh(struct view *v)
 {
     struct items *p = v->priv;
+    p->recheck_all = true;
     worker_want_group(app_worker(v->app), p->id, p->run_index, p->type, (int64_t)p->loaded, true);
 }
 
