@@ -161,6 +161,23 @@ for n in $SIZES; do
     row "tui_G_cpu_us_per_row_$h" "$(awk -v t=$((t1 - t0)) -v n="$n" 'BEGIN { printf "%.2f", t * 10000 / n }')" "$cmd"
     row "tui_G_ui_thread_us_per_row_$h" "$(awk -v t=$((u1 - u0)) -v n="$n" 'BEGIN { printf "%.2f", t / 1000 / n }')" "$cmd"
     rss=$(status_kb "$TUI_PID" VmRSS) hwm=$(status_kb "$TUI_PID" VmHWM)
+    if [ "$n" = "$LARGEST" ]; then
+        # Key presses and sorting on the largest group, loaded whole just now.
+        log "key presses on the $h group"
+        keys_cost
+        J_LARGE=$J_NS PG_LARGE=$PG_NS
+        log "sorting the $h group"
+        u0=$(ui_ns) w0=$(now_ns)
+        send ":sort port" "key j"
+        mark 600
+        w1=$(now_ns)
+        send "wait-idle 600000"
+        mark 600
+        u1=$(ui_ns)
+        SORT_LARGE_MS=$(((u1 - u0) / 1000000))
+        FREEZE_LARGE_MS=$(((w1 - w0) / 1000000))
+        SORT_HWM_MB=$(($(status_kb "$TUI_PID" VmHWM) / 1024))
+    fi
     tui_stop
     if [ "$n" = "$LARGEST" ] || [ "$n" = 100000 ]; then
         log "JSON bytes of the $h record"
@@ -182,28 +199,6 @@ for n in $SIZES; do
             row "$jname" "$((jb / 1048576))" "$jcmd"
             row "tui_rss_per_json_$h" "$(awk -v r="$rss" -v j="$jb" 'BEGIN { printf "%.2f", r * 1024 / j }')" "$cmd"
         fi
-    fi
-    if [ "$n" = "$LARGEST" ]; then
-        # Key presses and sorting on the largest group, fully loaded.
-        tui_start
-        tui_open_group
-        send "key G" "wait-idle 3600000"
-        mark 3600
-        KEYS_LARGE=$n
-        log "key presses on the $h group"
-        keys_cost
-        J_LARGE=$J_NS PG_LARGE=$PG_NS
-        log "sorting the $h group"
-        u0=$(ui_ns) w0=$(now_ns)
-        send ":sort port" "key j"
-        mark 600
-        w1=$(now_ns)
-        send "wait-idle 600000"
-        mark 600
-        u1=$(ui_ns)
-        SORT_LARGE_MS=$(((u1 - u0) / 1000000))
-        FREEZE_LARGE_MS=$(((w1 - w0) / 1000000))
-        tui_stop
     fi
 done
 
@@ -234,6 +229,7 @@ row "tui_key_pgdn_ratio_${hl}_vs_100" "$(awk -v a="$PG_LARGE" -v b="$PG_SMALL" '
 row "tui_sort_ms_100" "$(awk -v u="$SORT_SMALL_US" 'BEGIN { printf "%.2f", u / 1000 }')" "$cmd"
 row "tui_sort_ms_$hl" "$SORT_LARGE_MS" "$cmd"
 row "tui_sort_longest_deaf_ms_$hl" "$FREEZE_LARGE_MS" "$cmd"
+row "tui_peak_rss_mb_sorting_$hl" "$SORT_HWM_MB" "$cmd"
 
 # ---- idle: the interactive loop in tmux ------------------------------------------------------------
 if command -v tmux >/dev/null 2>&1; then
