@@ -24,66 +24,80 @@ const char *field_label(enum item_field f)
     return (unsigned)f < F_COUNT ? field_table[f][1] : "";
 }
 
-static char *dup_or_empty(const char *s)
+static const char *or_empty(const char *s)
 {
-    return xstrdup(s ? s : "");
+    return s ? s : "";
 }
 
-char *field_value(const struct deploy_item *it, enum item_field f)
+const char *field_text(const struct deploy_item *it, enum item_field f, struct buf *out)
 {
     char tmp[64], when[TIMEFMT_LEN];
     switch (f) {
     case F_ID:
-        return xasprintf("%llu", (unsigned long long)it->id);
+        buf_printf(out, "%llu", (unsigned long long)it->id);
+        return out->data;
     case F_STATUS:
-        return xstrdup(model_status_label(it->status, tmp, sizeof tmp));
+        buf_puts(out, model_status_label(it->status, tmp, sizeof tmp));
+        return out->data;
     case F_TYPE:
-        return dup_or_empty(it->resource_type);
+        return or_empty(it->resource_type);
     case F_INSTANCE:
-        return dup_or_empty(it->instance_id);
+        return or_empty(it->instance_id);
     case F_INSTANCE_NAME:
-        return dup_or_empty(it->instance_name);
+        return or_empty(it->instance_name);
     case F_LISTENER:
-        return dup_or_empty(it->listener_id);
+        return or_empty(it->listener_id);
     case F_LISTENER_NAME:
-        return dup_or_empty(it->listener_name);
+        return or_empty(it->listener_name);
     case F_PORT:
-        return it->port ? xasprintf("%lld", (long long)it->port) : xstrdup("");
+        if (!it->port) return "";
+        buf_printf(out, "%lld", (long long)it->port);
+        return out->data;
     case F_PROTOCOL:
-        return dup_or_empty(it->protocol);
+        return or_empty(it->protocol);
     case F_SNI:
-        return xstrdup(it->sni_switch == 1 ? "on" : it->sni_switch == 0 ? "off" : "?");
+        return it->sni_switch == 1 ? "on" : it->sni_switch == 0 ? "off" : "?";
     case F_SSL_MODE:
-        return dup_or_empty(it->ssl_mode);
+        return or_empty(it->ssl_mode);
     case F_FORWARD:
-        return xstrdup(it->forward == 1 ? "application" : it->forward == 0 ? "classic" : "?");
-    case F_DOMAINS: {
-        struct buf b = {0};
+        return it->forward == 1 ? "application" : it->forward == 0 ? "classic" : "?";
+    case F_DOMAINS:
+        if (it->n_domains == 1) return or_empty(it->domains[0]);
         for (size_t i = 0; i < it->n_domains; i++) {
-            if (i) buf_puts(&b, ", ");
-            buf_puts(&b, it->domains[i] ? it->domains[i] : "");
+            if (i) buf_puts(out, ", ");
+            buf_puts(out, or_empty(it->domains[i]));
         }
-        return buf_steal(&b);
-    }
+        return out->data ? out->data : "";
     case F_BUCKET:
-        return dup_or_empty(it->bucket);
+        return or_empty(it->bucket);
     case F_REGION:
-        return dup_or_empty(it->region);
+        return or_empty(it->region);
     case F_NAMESPACE:
-        return dup_or_empty(it->namespace_);
+        return or_empty(it->namespace_);
     case F_SECRET:
-        return dup_or_empty(it->secret_name);
+        return or_empty(it->secret_name);
     case F_OLD_CERT:
-        return dup_or_empty(it->old_cert_id);
+        return or_empty(it->old_cert_id);
     case F_CREATED: /* items write UTC; shown in the display zone */
-        return xstrdup(timefmt_api(it->create_time, APITIME_UTC, when, sizeof when));
+        buf_puts(out, timefmt_api(it->create_time, APITIME_UTC, when, sizeof when));
+        return out->data;
     case F_UPDATED:
-        return xstrdup(timefmt_api(it->update_time, APITIME_UTC, when, sizeof when));
+        buf_puts(out, timefmt_api(it->update_time, APITIME_UTC, when, sizeof when));
+        return out->data;
     case F_ERROR:
-        return dup_or_empty(it->error_msg);
+        return or_empty(it->error_msg);
     default:
-        return xstrdup("");
+        return "";
     }
+}
+
+char *field_value(const struct deploy_item *it, enum item_field f)
+{
+    struct buf b = {0};
+    const char *s = field_text(it, f, &b);
+    char *v = xstrdup(s);
+    buf_free(&b);
+    return v;
 }
 
 static const enum item_field fields_clb[] = {F_INSTANCE, F_LISTENER_NAME, F_PORT,

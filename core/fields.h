@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "core/model.h"
+#include "core/util.h"
 
 /* X-macro: id, name (filter field, :sort), label (item pane). The one list of item fields. */
 #define ITEM_FIELDS(X)                                                                             \
@@ -43,6 +44,9 @@ const char *field_name(enum item_field f);
 const char *field_label(enum item_field f);
 /* The value of one field as text (heap string; "" when absent). */
 char *field_value(const struct deploy_item *it, enum item_field f);
+/* The same without a copy: the item's own string, a constant, or text appended to out (which
+ * the caller empties first); valid while the item and out are. */
+const char *field_text(const struct deploy_item *it, enum item_field f, struct buf *out);
 /* The fields shown as columns for a resource type (status and error included). */
 size_t field_columns(const char *type, const enum item_field **out);
 

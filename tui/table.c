@@ -1,246 +1,218 @@
-/* The table widget: rows, filter, sort, cursor and column layout, drawn with ui.h. */
+/* The table widget: its rows (owned copies, or a source's on demand), cells, column widths
+ * and the cursor. Ordering is in table_order.c, drawing in table_draw.c. */
 #include "tui/table.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/sanitize.h"
-#include "core/util.h"
+#include "tui/table_int.h"
 #include "tui/text.h"
-#include "tui/theme.h"
-#include "tui/ui.h"
+
+static int title_width(const struct table_col *col)
+{
+    int w = text_width(col->title) + (col->flags & TABLE_NOSORT ? 0 : 1);
+    if (w < col->min) w = col->min;
+    if (col->max && w > col->max) w = col->max;
+    return w;
+}
+
+static void widths_reset(struct table *t)
+{
+    for (size_t c = 0; c < t->n_cols; c++)
+        t->widths[c] = title_width(&t->cols[c]);
+    t->n_measured = 0;
+}
 
 void table_init(struct table *t, const struct table_col *cols, size_t n_cols)
 {
     memset(t, 0, sizeof *t);
     t->cols = cols;
-    t->n_cols = n_cols < ARRAY_LEN(t->widths) ? n_cols : ARRAY_LEN(t->widths);
-    t->sort_col = -1;
+    t->n_cols = n_cols < TABLE_MAX_COLS ? n_cols : TABLE_MAX_COLS;
+    t->sort_col = t->ordered_col = -1;
+    widths_reset(t);
 }
 
-static void clear_rows(struct table *t)
+static void clear_cells(struct table *t)
 {
-    for (size_t i = 0; i < t->n_rows; i++) {
-        for (size_t c = 0; c < t->n_cols; c++)
-            free(t->rows[i].cells[c]);
-        free(t->rows[i].cells);
-    }
-    t->n_rows = 0;
+    if (t->cells)
+        for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
+            free(t->cells[i]);
 }
 
 void table_free(struct table *t)
 {
-    clear_rows(t);
+    table_job_free(t);
+    clear_cells(t);
+    free(t->cells);
+    free(t->bars);
     free(t->rows);
     free(t->vis);
+    free(t->changed);
+    if (t->scratch) {
+        for (size_t c = 0; c < TABLE_MAX_COLS; c++) {
+            buf_free(&t->scratch->raw[c]);
+            buf_free(&t->scratch->clean[c]);
+        }
+        free(t->scratch);
+    }
     memset(t, 0, sizeof *t);
 }
 
-void table_begin(struct table *t)
+static void remember_cursor(struct table *t)
 {
     const struct table_row *sel = table_selected(t);
     if (sel) {
-        t->have_cursor_key = true;
         t->cursor_key = sel->key;
+        t->have_cursor_key = true;
     }
-    clear_rows(t);
+}
+
+/* Every row gone: the order is made again from the rows that come next. */
+static void forget_rows(struct table *t)
+{
+    remember_cursor(t);
+    table_job_free(t);
+    clear_cells(t);
+    t->n_rows = t->n_vis = t->n_ordered = t->n_changed = 0;
+    t->ordered_col = t->sort_col; /* an empty vis is in any order */
+    t->ordered_rev = t->sort_rev;
+    widths_reset(t);
+    t->reorder = true;
+}
+
+/* ---- owned rows ----------------------------------------------------------------------------- */
+
+void table_begin(struct table *t)
+{
+    forget_rows(t);
+}
+
+static bool has_bar(const struct table *t)
+{
+    for (size_t c = 0; c < t->n_cols; c++)
+        if (t->cols[c].flags & TABLE_BAR) return true;
+    return false;
 }
 
 struct table_row *table_add(struct table *t, uint64_t key, const char *const *cells)
 {
+    if (t->n_rows >= UINT32_MAX) abort(); /* vis holds 32-bit row indices */
     t->rows = xgrow(t->rows, &t->cap_rows, t->n_rows + 1, sizeof *t->rows);
-    struct table_row *r = &t->rows[t->n_rows++];
+    t->cells = xgrow(t->cells, &t->cap_cells, (t->n_rows + 1) * t->n_cols, sizeof *t->cells);
+    if (has_bar(t)) {
+        t->bars = xgrow(t->bars, &t->cap_bars, t->n_rows + 1, sizeof *t->bars);
+        memset(&t->bars[t->n_rows], 0, sizeof *t->bars);
+    }
+    struct table_row *r = &t->rows[t->n_rows];
     memset(r, 0, sizeof *r);
     r->key = key;
-    r->cells = xcalloc(t->n_cols, sizeof *r->cells);
+    char **dst = &t->cells[t->n_rows * t->n_cols];
     for (size_t c = 0; c < t->n_cols; c++) {
         const char *s = cells[c] ? cells[c] : "";
-        r->cells[c] = sanitize_is_clean(s, strlen(s)) ? xstrdup(s) : sanitize_dup(s);
+        dst[c] = sanitize_is_clean(s, strlen(s)) ? xstrdup(s) : sanitize_dup(s);
     }
+    t->n_rows++;
     return r;
 }
 
-/* Case-insensitive substring (ASCII folding; other bytes compare exactly). */
-static bool contains_ci(const char *hay, const char *needle, size_t nlen)
+void table_set_bar(struct table *t, const int64_t seg[4], int64_t total)
 {
-    if (!nlen) return true;
-    for (const char *p = hay; *p; p++)
-        if (!strncasecmp(p, needle, nlen)) return true;
-    return false;
-}
-
-static int col_by_field(const struct table *t, const char *field, size_t len)
-{
-    for (size_t c = 0; c < t->n_cols; c++) {
-        const char *f = t->cols[c].field;
-        if (f && strlen(f) == len && !strncasecmp(f, field, len)) return (int)c;
-    }
-    return -1;
-}
-
-bool table_row_matches(const struct table *t, const struct table_row *r, const char *filter)
-{
-    const char *p = filter;
-    while (*p) {
-        while (*p == ' ')
-            p++;
-        size_t len = strcspn(p, " ");
-        if (!len) break;
-        const char *colon = memchr(p, ':', len);
-        int col = colon ? col_by_field(t, p, (size_t)(colon - p)) : -1;
-        char word[256];
-        bool ok = false;
-        if (col >= 0) {
-            size_t vlen = len - (size_t)(colon - p) - 1;
-            if (vlen >= sizeof word) vlen = sizeof word - 1;
-            memcpy(word, colon + 1, vlen);
-            word[vlen] = '\0';
-            ok = contains_ci(r->cells[col], word, vlen);
-        } else {
-            size_t wl = len < sizeof word ? len : sizeof word - 1;
-            memcpy(word, p, wl);
-            word[wl] = '\0';
-            for (size_t c = 0; c < t->n_cols && !ok; c++)
-                ok = !(t->cols[c].flags & TABLE_BAR) && contains_ci(r->cells[c], word, wl);
-        }
-        if (!ok) return false;
-        p += len;
-    }
-    return true;
-}
-
-bool table_unknown_field(const struct table *t, const char *filter, char *out, size_t n)
-{
-    const char *p = filter;
-    while (*p) {
-        while (*p == ' ')
-            p++;
-        size_t len = strcspn(p, " ");
-        const char *colon = memchr(p, ':', len);
-        if (colon && colon > p && col_by_field(t, p, (size_t)(colon - p)) < 0) {
-            size_t fl = (size_t)(colon - p) < n - 1 ? (size_t)(colon - p) : n - 1;
-            memcpy(out, p, fl);
-            out[fl] = '\0';
-            return true;
-        }
-        p += len;
-    }
-    return false;
-}
-
-/* Sorting context (the UI thread is the only caller). */
-static const struct table *sort_table;
-
-static bool parse_num(const char *s, double *out)
-{
-    char digits[64];
-    size_t n = 0;
-    while (*s == ' ')
-        s++;
-    if (*s == '+' || *s == '-') digits[n++] = *s++;
-    for (; *s && n + 1 < sizeof digits; s++) {
-        if (*s == ',') continue;
-        if (!isdigit((unsigned char)*s) && *s != '.') break;
-        digits[n++] = *s;
-    }
-    digits[n] = '\0';
-    if (!n || (n == 1 && !isdigit((unsigned char)digits[0]))) return false;
-    *out = strtod(digits, NULL);
-    return true;
-}
-
-static int cmp_rows(const void *a, const void *b)
-{
-    size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
-    const struct table *t = sort_table;
-    int c = t->sort_col, r = 0;
-    if (c >= 0) {
-        const char *sa = t->rows[ia].cells[c], *sb = t->rows[ib].cells[c];
-        if (t->cols[c].flags & TABLE_BAR) {
-            /* Bars sort by their failed share, then success share. */
-            const struct table_row *ra = &t->rows[ia], *rb = &t->rows[ib];
-            double fa = ra->bar_total ? (double)ra->bar[1] / (double)ra->bar_total : 0;
-            double fb = rb->bar_total ? (double)rb->bar[1] / (double)rb->bar_total : 0;
-            r = (fa > fb) - (fa < fb);
-        } else if (t->cols[c].flags & TABLE_NUMERIC) {
-            double na, nb;
-            bool ha = parse_num(sa, &na), hb = parse_num(sb, &nb);
-            if (ha && hb)
-                r = (na > nb) - (na < nb);
-            else
-                r = (int)hb - (int)ha; /* numbers before text */
-        } else {
-            r = strcasecmp(sa, sb);
-            if (!r) r = strcmp(sa, sb);
-        }
-        if (t->sort_rev) r = -r;
-    }
-    if (!r) {
-        r = (ia > ib) - (ia < ib);        /* stable: server order breaks ties */
-        if (c < 0 && t->sort_rev) r = -r; /* "reverse" with no column: newest last */
-    }
-    return r;
-}
-
-static void compute_widths(struct table *t)
-{
-    for (size_t c = 0; c < t->n_cols; c++) {
-        const struct table_col *col = &t->cols[c];
-        int w = text_width(col->title) + (col->flags & TABLE_NOSORT ? 0 : 1);
-        if (!(col->flags & TABLE_BAR))
-            for (size_t i = 0; i < t->n_rows; i++) {
-                int cw = text_width(t->rows[i].cells[c]);
-                if (cw > w) w = cw;
-            }
-        if (w < col->min) w = col->min;
-        if (col->max && w > col->max) w = col->max;
-        t->widths[c] = w;
-    }
-}
-
-static void refilter(struct table *t)
-{
-    t->vis = xgrow(t->vis, &t->cap_vis, t->n_rows + 1, sizeof *t->vis);
-    t->n_vis = 0;
-    for (size_t i = 0; i < t->n_rows; i++)
-        if (!t->filter[0] || table_row_matches(t, &t->rows[i], t->filter)) t->vis[t->n_vis++] = i;
-    if ((t->sort_col >= 0 || t->sort_rev) && t->n_vis > 1) {
-        sort_table = t;
-        qsort(t->vis, t->n_vis, sizeof *t->vis, cmp_rows);
-        sort_table = NULL;
-    }
-    /* Put the cursor back on the same row, or as near as possible. */
-    if (t->have_cursor_key) {
-        for (size_t i = 0; i < t->n_vis; i++) {
-            if (t->rows[t->vis[i]].key == t->cursor_key) {
-                t->cursor = i;
-                break;
-            }
-        }
-    }
-    if (t->n_vis == 0)
-        t->cursor = 0;
-    else if (t->cursor >= t->n_vis)
-        t->cursor = t->n_vis - 1;
-    const struct table_row *sel = table_selected(t);
-    if (sel) {
-        t->cursor_key = sel->key;
-        t->have_cursor_key = true;
-    }
+    if (!t->bars || !t->n_rows) return;
+    struct table_bar *b = &t->bars[t->n_rows - 1];
+    memcpy(b->seg, seg, sizeof b->seg);
+    b->total = total;
 }
 
 void table_end(struct table *t)
 {
-    compute_widths(t);
-    refilter(t);
+    table_measure_new(t);
+    table_order_update(t);
+}
+
+/* ---- source rows ---------------------------------------------------------------------------- */
+
+void table_set_source(struct table *t, const struct table_source *src, void *ctx)
+{
+    t->src = src;
+    t->src_ctx = ctx;
+    if (!t->scratch) t->scratch = xcalloc(1, sizeof *t->scratch);
+}
+
+void table_reset(struct table *t)
+{
+    forget_rows(t);
+}
+
+void table_append(struct table *t, uint64_t key, enum model_tone tone, int32_t aux)
+{
+    if (t->n_rows >= UINT32_MAX) abort();
+    t->rows = xgrow(t->rows, &t->cap_rows, t->n_rows + 1, sizeof *t->rows);
+    t->rows[t->n_rows++] = (struct table_row){.key = key, .aux = aux, .tone = (uint8_t)tone};
+}
+
+void table_changed(struct table *t, size_t row, enum model_tone tone, int32_t aux)
+{
+    if (row >= t->n_rows) return;
+    struct table_row *r = &t->rows[row];
+    r->tone = (uint8_t)tone;
+    r->aux = aux;
+    if (r->flags & TABLE_ROW_CHANGED) return;
+    r->flags |= TABLE_ROW_CHANGED;
+    t->changed = xgrow(t->changed, &t->cap_changed, t->n_changed + 1, sizeof *t->changed);
+    t->changed[t->n_changed++] = (uint32_t)row;
+}
+
+/* ---- cells ---------------------------------------------------------------------------------- */
+
+void table_access_begin(struct table *t)
+{
+    if (!t->src) return;
+    if (t->access++ == 0) t->access_ok = t->src->begin ? t->src->begin(t->src_ctx) : true;
+}
+
+void table_access_end(struct table *t)
+{
+    if (!t->src || t->access <= 0) return;
+    if (--t->access == 0 && t->src->end) t->src->end(t->src_ctx);
+}
+
+const char *table_cell(struct table *t, size_t row, size_t col)
+{
+    if (row >= t->n_rows || col >= t->n_cols) return "";
+    if (!t->src) return t->cells[row * t->n_cols + col];
+    struct buf *raw = &t->scratch->raw[col];
+    const char *s = NULL;
+    table_access_begin(t);
+    if (t->access_ok) {
+        buf_reset(raw);
+        s = t->src->cell(t->src_ctx, row, col, raw);
+    }
+    table_access_end(t);
+    if (!s) return "";
+    size_t len = strlen(s);
+    if (sanitize_is_clean(s, len)) return s;
+    struct buf *clean = &t->scratch->clean[col];
+    buf_reset(clean);
+    sanitize_append(clean, s, len, false);
+    return clean->data ? clean->data : "";
 }
 
 const struct table_row *table_selected(const struct table *t)
 {
     if (t->cursor >= t->n_vis) return NULL;
     return &t->rows[t->vis[t->cursor]];
+}
+
+size_t table_selected_index(const struct table *t)
+{
+    return t->cursor < t->n_vis ? t->vis[t->cursor] : SIZE_MAX;
+}
+
+const char *table_selected_cell(struct table *t, size_t col)
+{
+    size_t row = table_selected_index(t);
+    return row == SIZE_MAX ? "" : table_cell(t, row, col);
 }
 
 bool table_select_key(struct table *t, uint64_t key)
@@ -256,48 +228,48 @@ bool table_select_key(struct table *t, uint64_t key)
     return false;
 }
 
-static void remember_cursor(struct table *t)
+/* ---- widths --------------------------------------------------------------------------------- */
+
+void table_measure_row(struct table *t, size_t row)
 {
-    const struct table_row *sel = table_selected(t);
-    if (sel) {
-        t->cursor_key = sel->key;
-        t->have_cursor_key = true;
+    for (size_t c = 0; c < t->n_cols; c++) {
+        const struct table_col *col = &t->cols[c];
+        if ((col->flags & TABLE_BAR) || (col->max && t->widths[c] >= col->max)) continue;
+        int w = text_width(table_cell(t, row, c));
+        if (col->max && w > col->max) w = col->max;
+        if (w > t->widths[c]) t->widths[c] = w;
     }
 }
 
-void table_set_filter(struct table *t, const char *filter)
+void table_measure_new(struct table *t)
 {
-    strlcpy_safe(t->filter, filter ? filter : "", sizeof t->filter);
-    refilter(t);
+    if (t->n_measured >= t->n_rows && !t->n_changed) return;
+    table_access_begin(t);
+    for (size_t i = 0; i < t->n_changed; i++)
+        if (t->changed[i] < t->n_measured) table_measure_row(t, t->changed[i]);
+    for (size_t i = t->n_measured; i < t->n_rows; i++)
+        table_measure_row(t, i);
+    table_access_end(t);
+    t->n_measured = t->n_rows;
 }
 
-void table_sort_by(struct table *t, int col, bool reverse)
-{
-    if (col >= (int)t->n_cols) col = -1;
-    t->sort_col = col;
-    t->sort_rev = reverse;
-    refilter(t);
-}
+/* ---- cursor --------------------------------------------------------------------------------- */
 
-bool table_sort_by_field(struct table *t, const char *field, bool reverse)
+void table_cursor_restore(struct table *t)
 {
-    int c = col_by_field(t, field, strlen(field));
-    if (c < 0) return false;
-    table_sort_by(t, c, reverse);
-    return true;
-}
-
-void table_sort_step(struct table *t, int dir)
-{
-    /* Cycles through sortable columns and "server order" (-1). */
-    int c = t->sort_col;
-    for (size_t guard = 0; guard <= t->n_cols + 1; guard++) {
-        c += dir;
-        if (c < -1) c = (int)t->n_cols - 1;
-        if (c >= (int)t->n_cols) c = -1;
-        if (c == -1 || !(t->cols[c].flags & TABLE_NOSORT)) break;
+    if (t->have_cursor_key) {
+        for (size_t i = 0; i < t->n_vis; i++) {
+            if (t->rows[t->vis[i]].key == t->cursor_key) {
+                t->cursor = i;
+                break;
+            }
+        }
     }
-    table_sort_by(t, c, false);
+    if (t->n_vis == 0)
+        t->cursor = 0;
+    else if (t->cursor >= t->n_vis)
+        t->cursor = t->n_vis - 1;
+    remember_cursor(t);
 }
 
 void table_move(struct table *t, long delta)
@@ -339,176 +311,4 @@ bool table_next_tone(struct table *t, int dir)
         }
     }
     return false;
-}
-
-/* A flexible column asks for its content up to FLEX_COMFORT columns before other columns are
- * dropped for it; when it gives way to a more important flexible column it keeps its content up
- * to FLEX_YIELD columns (a domain name stays readable). Neither goes below the column's min. */
-enum { FLEX_COMFORT = 20, FLEX_YIELD = 16 };
-
-static int flex_floor(const struct table *t, size_t c, int cap)
-{
-    int f = t->widths[c] < cap ? t->widths[c] : cap;
-    return f > t->cols[c].min ? f : t->cols[c].min;
-}
-
-static bool is_flex(const struct table *t, size_t c)
-{
-    return (t->cols[c].flags & TABLE_FLEX) != 0;
-}
-
-/* The flexible column that gives way next, or -1. Yielding: the least important (highest
- * drop) one still above flex_floor(FLEX_YIELD), the widest among equals; otherwise the widest
- * one still above its min. */
-static int flex_to_shrink(const struct table *t, const bool *on, const int *out, bool yield)
-{
-    int pick = -1;
-    for (size_t c = 0; c < t->n_cols; c++) {
-        if (!on[c] || !is_flex(t, c)) continue;
-        if (out[c] <= (yield ? flex_floor(t, c, FLEX_YIELD) : t->cols[c].min)) continue;
-        int d = t->cols[c].drop, pd = pick >= 0 ? t->cols[pick].drop : 0;
-        bool more_important = yield && pick >= 0 && d < pd;
-        bool less_important = yield && pick >= 0 && d > pd;
-        if (pick < 0 || less_important || (!more_important && out[c] > out[pick])) pick = (int)c;
-    }
-    return pick;
-}
-
-void table_layout(const struct table *t, int w, int *out)
-{
-    bool on[32];
-    for (size_t c = 0; c < t->n_cols; c++) {
-        on[c] = true;
-        out[c] = t->widths[c];
-    }
-    /* Drop columns, highest `drop` first, until the others fit at their natural width and
-     * flexible ones at flex_floor(FLEX_COMFORT). */
-    for (;;) {
-        int need = -1;
-        for (size_t c = 0; c < t->n_cols; c++)
-            if (on[c]) need += 1 + (is_flex(t, c) ? flex_floor(t, c, FLEX_COMFORT) : out[c]);
-        if (need <= w) break;
-        int worst = -1;
-        for (size_t c = 0; c < t->n_cols; c++)
-            if (on[c] && t->cols[c].drop > 0 &&
-                (worst < 0 || t->cols[c].drop >= t->cols[worst].drop))
-                worst = (int)c;
-        if (worst < 0) break;
-        on[worst] = false;
-    }
-    int total = -1;
-    for (size_t c = 0; c < t->n_cols; c++)
-        if (on[c]) total += out[c] + 1;
-    /* Shrink: flexible columns give way in order of importance down to FLEX_YIELD, then the
-     * widest flexible one down to its min, then the widest of any column. */
-    for (int pass = 0; pass < 3 && total > w; pass++) {
-        while (total > w) {
-            int c = -1;
-            if (pass < 2) {
-                c = flex_to_shrink(t, on, out, pass == 0);
-            } else {
-                for (size_t k = 0; k < t->n_cols; k++)
-                    if (on[k] && out[k] > t->cols[k].min && (c < 0 || out[k] > out[c])) c = (int)k;
-            }
-            if (c < 0) break;
-            out[c]--;
-            total--;
-        }
-    }
-    /* Space left over goes to the most important (lowest drop) flexible columns first, each up
-     * to its maximum (if any); equals share it. */
-    while (total < w) {
-        int best = -1;
-        for (size_t c = 0; c < t->n_cols; c++) {
-            const struct table_col *col = &t->cols[c];
-            if (!on[c] || !is_flex(t, c) || (col->max && out[c] >= col->max)) continue;
-            if (best < 0 || col->drop < best) best = col->drop;
-        }
-        if (best < 0) break;
-        for (size_t c = 0; c < t->n_cols && total < w; c++) {
-            const struct table_col *col = &t->cols[c];
-            if (!on[c] || !is_flex(t, c) || col->drop != best || (col->max && out[c] >= col->max))
-                continue;
-            out[c]++;
-            total++;
-        }
-    }
-    for (size_t c = 0; c < t->n_cols; c++)
-        if (!on[c]) out[c] = 0;
-}
-
-void table_draw(struct table *t, int y, int x, int h, int w)
-{
-    t->last_y = y;
-    t->last_x = x;
-    t->last_w = w;
-    t->last_h = h > 1 ? h - 1 : 0;
-    if (h <= 0 || w <= 0) return;
-    int widths[32];
-    table_layout(t, w, widths);
-    const struct text_glyphs *g = text_glyphs();
-
-    /* Header. */
-    attr_t ha = ui_attr(THEME_TABLE_HEADER);
-    ui_fill(y, x, w, ha);
-    int cx = x;
-    for (size_t c = 0; c < t->n_cols; c++) {
-        if (!widths[c]) continue;
-        int cw = widths[c];
-        if (cx + cw > x + w) cw = x + w - cx;
-        struct buf title = {0};
-        buf_puts(&title, t->cols[c].title);
-        if ((int)c == t->sort_col) buf_puts(&title, t->sort_rev ? g->sort_down : g->sort_up);
-        ui_put_pad(y, cx, cw, title.data, ha, (t->cols[c].flags & TABLE_NUMERIC) != 0);
-        buf_free(&title);
-        cx += widths[c] + 1;
-        if (cx > x + w) break;
-    }
-
-    int rows = h - 1;
-    if (t->cursor < t->top) t->top = t->cursor;
-    if (rows > 0 && t->cursor >= t->top + (size_t)rows) t->top = t->cursor - (size_t)rows + 1;
-    if (t->top + (size_t)rows > t->n_vis)
-        t->top = t->n_vis > (size_t)rows ? t->n_vis - (size_t)rows : 0;
-
-    for (int r = 0; r < rows; r++) {
-        size_t vi = t->top + (size_t)r;
-        int ry = y + 1 + r;
-        if (vi >= t->n_vis) {
-            ui_fill(ry, x, w, A_NORMAL);
-            continue;
-        }
-        const struct table_row *row = &t->rows[t->vis[vi]];
-        bool cur = vi == t->cursor && t->focused;
-        bool sel = vi == t->cursor && !t->focused;
-        attr_t base = cur   ? ui_attr(THEME_TABLE_CURSOR)
-                      : sel ? ui_attr(THEME_TABLE_SELECTED)
-                            : ui_attr(THEME_NORMAL);
-        attr_t toned = ui_attr(ui_tone_key(row->tone));
-        if (cur) toned = base | (toned & ~A_COLOR);
-        ui_fill(ry, x, w, base);
-        cx = x;
-        for (size_t c = 0; c < t->n_cols; c++) {
-            if (!widths[c]) continue;
-            int cw = widths[c];
-            if (cx + cw > x + w) cw = x + w - cx;
-            unsigned fl = t->cols[c].flags;
-            if (fl & TABLE_BAR)
-                ui_bar(ry, cx, cw, row->bar, row->bar_total, base);
-            else
-                ui_put_pad(ry, cx, cw, row->cells[c], (fl & TABLE_TONED) ? toned : base,
-                           (fl & TABLE_NUMERIC) != 0);
-            cx += widths[c] + 1;
-            if (cx > x + w) break;
-        }
-    }
-}
-
-long table_hit(const struct table *t, int y, int x)
-{
-    if (x < t->last_x || x >= t->last_x + t->last_w) return -1;
-    int r = y - t->last_y - 1;
-    if (r < 0 || r >= t->last_h) return -1;
-    size_t vi = t->top + (size_t)r;
-    return vi < t->n_vis ? (long)vi : -1;
 }

@@ -83,6 +83,10 @@ int text_width(const char *s)
     int w = 0;
     uint32_t cp;
     size_t n;
+    while (s && (unsigned char)*s - 1u < 0x7fu) { /* ASCII: one column each (controls: '?') */
+        w++;
+        s++;
+    }
     while (s && (n = text_decode(s, &cp)) > 0) {
         w += text_cp_width(cp);
         s += n;

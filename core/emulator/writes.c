@@ -74,6 +74,7 @@ static struct dataset_record *writable_record(struct dataset *ds, uint64_t recor
 int dataset_rollback(struct dataset *ds, uint64_t record_id, int64_t now_unix,
                      struct api_error *err)
 {
+    ds->advanced_unix = INT64_MIN; /* items change: dataset_advance looks again */
     struct dataset_record *rec = writable_record(ds, record_id, err);
     if (!rec) return -1;
     /* Only a finished, fully successful deploy that has not been rolled back since can be
@@ -107,6 +108,7 @@ int dataset_rollback(struct dataset *ds, uint64_t record_id, int64_t now_unix,
 int dataset_retry_record(struct dataset *ds, uint64_t record_id, int64_t now_unix,
                          struct api_error *err)
 {
+    ds->advanced_unix = INT64_MIN;
     struct dataset_record *rec = writable_record(ds, record_id, err);
     if (!rec) return -1;
     /* The failed items of the latest run: the latest deploy, or the rollback that followed
@@ -134,6 +136,7 @@ int dataset_retry_record(struct dataset *ds, uint64_t record_id, int64_t now_uni
 int dataset_retry_item(struct dataset *ds, uint64_t detail_id, int64_t now_unix,
                        struct api_error *err)
 {
+    ds->advanced_unix = INT64_MIN;
     for (size_t ri = 0; ri < ds->n_records; ri++) {
         struct dataset_record *rec = &ds->records[ri];
         for (size_t r = 0; r < rec->n_runs; r++)
@@ -208,6 +211,7 @@ uint64_t dataset_running_task(const struct dataset *ds, const char *old_cert_id)
 uint64_t dataset_upload(struct dataset *ds, const char *old_cert_id, char *const *types,
                         size_t n_types, const char *region, int64_t now_unix, bool *created)
 {
+    ds->advanced_unix = INT64_MIN; /* items change: dataset_advance looks again */
     uint64_t max_id = 0;
     for (size_t i = 0; i < ds->n_records; i++) {
         const struct dataset_record *r = &ds->records[i];

@@ -466,6 +466,78 @@ static void test_large_group_follow_end(void **state)
     free(ds);
 }
 
+/* Sorting and filtering a group bigger than TABLE_SYNC_ROWS runs in steps: the status line
+ * shows how far it got, keys keep moving the cursor over the old order meanwhile, and the
+ * cursor stays on its row once the new order is in; Esc leaves while a sort is under way. */
+static void test_large_group_sorts_in_steps(void **state)
+{
+    (void)state;
+    char *ds = big_dataset(20000);
+    struct th_scenario s = {.dataset = ds,
+                            .emu_rate = -1,
+                            .rate = 1000,
+                            .cols = 120,
+                            .lines = 30,
+                            .script = "wait-idle\n"
+                                      "key Enter\n"
+                                      "wait-idle\n"
+                                      "key Tab\n"
+                                      "key Enter\n"
+                                      "key G\n"
+                                      "wait-idle 60000\n"
+                                      "key g\n"
+                                      ":sort port\n"
+                                      "save-display @/bigsort_started.txt attrs\n"
+                                      "key j\n"
+                                      "key j\n"
+                                      "save-display @/bigsort_moved.txt attrs\n"
+                                      "wait-idle\n"
+                                      "save-display @/bigsort_done.txt attrs\n"
+                                      "key /\n"
+                                      "keys lb-0001\n"
+                                      "key Enter\n"
+                                      "save-display @/bigsort_filtering.txt\n"
+                                      "wait-idle\n"
+                                      "save-display @/bigsort_filtered.txt\n"
+                                      "key /\n"
+                                      "key C-u\n"
+                                      "key Enter\n"
+                                      ":sort id desc\n"
+                                      "save-display @/bigsort_again.txt\n"
+                                      "key Esc\n"
+                                      "save-display @/bigsort_left.txt\n"};
+    assert_int_equal(th_run(&s), 0);
+    static const struct th_expect want[] = {
+        {"bigsort_started", .has = {"20,000 instances", "sorting "}, .lacks = {"sorting 99%"}},
+        {"bigsort_moved", .has = {"sorting "}},
+        {"bigsort_done", .has = {"Port▲"}, .lacks = {"sorting"}},
+        {"bigsort_filtering", .has = {"filtering "}},
+        {"bigsort_filtered", .has = {"100 shown by /lb-0001", "lb-000197"}, .lacks = {"filtering"}},
+        {"bigsort_again", .has = {"sorting "}},
+        {"bigsort_left", .has = {"resource groups"}, .lacks = {"sorting"}},
+    };
+    th_check_displays(want, ARRAY_LEN(want));
+    /* While sorting, the rows were still in server order and j moved the cursor over them: the
+     * cursor is on the third row, Id 100002. */
+    char *moved = th_display("bigsort_moved");
+    int first;
+    assert_int_equal(th_cursor_rows(moved, &first), 1);
+    char *row = th_row(moved, first);
+    th_assert_contains(row, "100002");
+    /* Once sorted by port (443, 444, 445, cycling), 100002 (port 445) comes after the 13,334
+     * rows of 443 and 444; the cursor went with it. */
+    char *done = th_display("bigsort_done");
+    assert_int_equal(th_cursor_rows(done, &first), 1);
+    char *drow = th_row(done, first);
+    th_assert_contains(drow, "100002");
+    th_assert_contains(drow, "445");
+    free(moved);
+    free(row);
+    free(done);
+    free(drow);
+    free(ds);
+}
+
 /* ---- writes, read-only, bindings, commands ----------------------------------------------- */
 
 static void test_read_only_refuses(void **state)
@@ -716,6 +788,7 @@ int main(void)
         TH_TEST(test_hostile_80x24_ascii),
         TH_TEST(test_large_group_paging),
         TH_TEST(test_large_group_follow_end),
+        TH_TEST(test_large_group_sorts_in_steps),
         TH_TEST(test_read_only_refuses),
         TH_TEST(test_rollback_and_retry),
         TH_TEST(test_bindings_and_commands),

@@ -128,9 +128,9 @@ static void filled_table(struct table *t)
     fill(t);
 }
 
-static const char *cell(const struct table *t, size_t vis, size_t col)
+static const char *cell(struct table *t, size_t vis, size_t col)
 {
-    return t->rows[t->vis[vis]].cells[col];
+    return table_cell(t, t->vis[vis], col);
 }
 
 static void test_table_sanitizes_and_filters(void **state)

@@ -52,10 +52,13 @@ static void interactive_loop(struct app *a)
 {
     while (!a->quit) {
         tick_pump(a);
+        bool working = tick_work(a);
         int64_t next = tick_timers(a);
         if (a->dirty) chrome_draw(a);
         int timeout = -1;
-        if (next >= 0) {
+        if (working) {
+            timeout = 0; /* a filter or sort under way: read the keys, then go on with it */
+        } else if (next >= 0) {
             int64_t d = next - now_ms();
             timeout = d < 0 ? 0 : d > 60000 ? 60000 : (int)d;
         }

@@ -13,6 +13,7 @@
 #include "core/snapshot.h"
 #include "tui/app/options.h"
 #include "tui/app/prompt.h"
+#include "tui/app/tick.h"
 #include "tui/text.h"
 #include "tui/ui.h"
 
@@ -143,7 +144,7 @@ static const struct api_trace *last_trace(struct app *a, struct api_trace *copy)
 bool chrome_busy(struct app *a)
 {
     struct view *v = app_top(a);
-    return (v && v->st.busy) || !worker_idle(a->worker);
+    return (v && v->st.busy) || !worker_idle(a->worker) || tick_working(a);
 }
 
 /* The age shown in the status line, and when it next changes: exact for ten seconds, then in
@@ -249,6 +250,10 @@ static void draw_status(struct app *a, int y, int w)
     left[0] = '\0';
     int64_t now = now_ms();
     bool err = v && v->st.err.kind != APIERR_NONE && v->st.err.kind != APIERR_CANCELLED;
+    /* A filter or sort under way in the table (or sorted rows waiting for the next sort). */
+    char tp[96] = "";
+    struct table *tt = v && v->ops->table ? v->ops->table(v) : NULL;
+    if (tt) table_progress(tt, tp, sizeof tp);
     /* A new attempt after an error (r, or the auto-refresh): say that it is under way rather
      * than leave the old error up as if nothing happened. */
     bool retrying = err && (v->st.state == STORE_LOADING || v->st.state == STORE_STALE);
@@ -269,8 +274,9 @@ static void draw_status(struct app *a, int y, int w)
         la = ui_attr(THEME_STATUSLINE_ERROR);
     } else if (chrome_busy(a)) {
         const struct text_glyphs *g = text_glyphs();
-        snprintf(left, sizeof left, "%s %s", g->spinner[a->spinner % g->n_spinner],
-                 v && v->st.progress[0] ? v->st.progress : "loading");
+        const char *what = v && v->st.progress[0] ? v->st.progress : tp[0] ? "" : "loading";
+        snprintf(left, sizeof left, "%s %s%s%s", g->spinner[a->spinner % g->n_spinner], what,
+                 what[0] && tp[0] ? dot : "", tp);
     } else if (v && v->st.fetched_ms > 0) {
         /* Offline, the data is as old as the snapshot (the title row says when), not as old as
          * the moment it was read from the file. */
@@ -281,6 +287,10 @@ static void draw_status(struct app *a, int y, int w)
         if (v->st.progress[0]) {
             strncat(left, dot, sizeof left - strlen(left) - 1);
             strncat(left, v->st.progress, sizeof left - strlen(left) - 1);
+        }
+        if (tp[0]) {
+            strncat(left, dot, sizeof left - strlen(left) - 1);
+            strncat(left, tp, sizeof left - strlen(left) - 1);
         }
     }
     struct store_rate_wait held;

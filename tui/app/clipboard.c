@@ -28,7 +28,7 @@ static bool selection_text(struct table *t, bool whole_row, struct buf *out)
         if (!whole_row && c != key) continue;
         if (whole_row && (!t->cols[c].title[0] || (t->cols[c].flags & TABLE_BAR))) continue;
         if (whole_row && out->len) buf_putc(out, '\t');
-        const char *cell = r->cells[c] ? r->cells[c] : "";
+        const char *cell = table_cell(t, t->vis[t->cursor], c);
         sanitize_append(out, cell, strlen(cell), false);
     }
     return true;

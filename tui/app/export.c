@@ -78,10 +78,9 @@ static void export_shown(struct table *t, struct rowsink *s, FILE *out, enum row
     }
     rowsink_begin(s, out, f, headers, n);
     for (size_t i = 0; i < t->n_vis; i++) {
-        const struct table_row *r = &t->rows[t->vis[i]];
         const char *cells[32];
         for (size_t k = 0; k < n; k++)
-            cells[k] = r->cells[cols[k]];
+            cells[k] = table_cell(t, t->vis[i], cols[k]);
         rowsink_row(s, cells);
     }
 }

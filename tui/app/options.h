@@ -39,15 +39,17 @@ struct app_options {
      *   click ROW COL [double]               a mouse click, through ncurses' mouse queue
      *   wheel up|down ROW COL                (nothing happens when the mouse is off)
      *   resize COLS LINES
-     *   wait-idle [MS]                       until nothing is in flight and the screen is current
+     *   wait-idle [MS]                       until nothing is in flight, no filter or sort is
+     *                                        under way and the screen is current
      *   wait-text TEXT                       until some row of the screen shows TEXT (20 s)
      *   refresh-until TEXT                   refresh (r) every 250 ms until a row shows TEXT
      *                                        (20 s): the in-progress auto-refresh, off here
      *   stall-until-calls N                  the loop does not look at the store until the
      *                                        event log holds N calls (a busy UI thread)
      *   save-display FILE [attrs]            the screen as text (and its attributes)
-     * A line that fails (unknown, bad arguments, a wait past its deadline) ends the run with
-     * exit code 1. */
+     * A filter or sort under way in a big table advances one step after each line (and in
+     * the waits), so a script sees its progress. A line that fails (unknown, bad arguments, a wait
+     * past its deadline) ends the run with exit code 1. */
     const char *script;
     int script_cols;
     int script_lines;

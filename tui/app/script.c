@@ -44,8 +44,9 @@ static bool wait_idle(struct app *a, int64_t timeout_ms)
     int64_t deadline = now_ms() + timeout_ms;
     for (;;) {
         tick_pump(a);
+        bool working = tick_work(a); /* a filter or sort under way counts as busy */
         if (a->dirty) chrome_draw(a);
-        if (worker_idle(a->worker) && !renew_flow_busy(a)) {
+        if (!working && worker_idle(a->worker) && !renew_flow_busy(a)) {
             store_lock(a->store);
             uint64_t gen = store_generation(a->store);
             store_unlock(a->store);
@@ -54,6 +55,7 @@ static bool wait_idle(struct app *a, int64_t timeout_ms)
         }
         int64_t left = deadline - now_ms();
         if (left <= 0) return false;
+        if (working) continue;
         struct pollfd pfd = {store_wake_fd(a->store), POLLIN, 0};
         poll(&pfd, 1, left > 200 ? 200 : (int)left);
     }
@@ -81,10 +83,12 @@ static bool wait_text(struct app *a, const char *text, int64_t timeout_ms)
     int64_t deadline = now_ms() + timeout_ms;
     for (;;) {
         tick_pump(a);
+        bool working = tick_work(a);
         if (a->dirty) chrome_draw(a);
         if (screen_shows(text)) return true;
         int64_t left = deadline - now_ms();
         if (left <= 0) return false;
+        if (working) continue;
         struct pollfd pfd = {store_wake_fd(a->store), POLLIN, 0};
         poll(&pfd, 1, (int)left);
     }
@@ -372,6 +376,7 @@ void script_run(struct app *a)
             break;
         }
         tick_pump(a);
+        tick_work(a); /* a filter or sort under way goes one step per line */
         if (a->dirty) chrome_draw(a);
     }
     fclose(f);

@@ -13,6 +13,10 @@
 
 #define SPINNER_MS             100
 #define IN_PROGRESS_REFRESH_MS 3000
+/* A step of a table's ordering: cell reads (about a millisecond's worth), and how long the
+ * interactive loop keeps stepping before it looks at the keyboard again. */
+#define TICK_WORK_UNITS 2048
+#define TICK_WORK_MS    8
 
 /* New data in the store: the visible view takes a fresh snapshot. */
 void tick_pump(struct app *a)
@@ -36,6 +40,29 @@ void tick_pump(struct app *a)
     bool busy = chrome_busy(a);
     if (busy != a->spinning) a->dirty = true;
     a->spinning = busy;
+}
+
+static struct table *top_table(struct app *a)
+{
+    struct view *v = app_top(a);
+    return v && v->ops->table ? v->ops->table(v) : NULL;
+}
+
+bool tick_working(struct app *a)
+{
+    struct table *t = top_table(a);
+    return t && table_busy(t);
+}
+
+bool tick_work(struct app *a)
+{
+    struct table *t = top_table(a);
+    if (!t || !table_busy(t)) return false;
+    int64_t until = now_ms() + TICK_WORK_MS;
+    while (table_work(t, TICK_WORK_UNITS) && !a->script_mode && now_ms() < until)
+        ;
+    a->dirty = true;
+    return table_busy(t);
 }
 
 static int64_t refresh_due(struct app *a)

@@ -217,11 +217,10 @@ static void detail_snapshot(struct view *v)
                 after};
             struct table_row *row = table_add(&p->runs, order[i], cells);
             row->tone = tone;
-            row->bar[0] = r->success_total_count;
-            row->bar[1] = r->failed_total_count;
-            row->bar[2] = r->running_total_count;
-            row->bar[3] = r->has_pending_total_count ? r->pending_total_count : 0;
-            row->bar_total = r->total_count;
+            const int64_t seg[4] = {r->success_total_count, r->failed_total_count,
+                                    r->running_total_count,
+                                    r->has_pending_total_count ? r->pending_total_count : 0};
+            table_set_bar(&p->runs, seg, r->total_count);
             if (query_run_in_progress(r)) v->st.in_progress = true;
             if (r->failed_total_count > 0) p->any_failed = true;
         }
@@ -296,7 +295,8 @@ static const char *run_label(struct detail *p, char *buf, size_t n)
 {
     const struct table_row *r = table_selected(&p->runs);
     if (!r) return "";
-    snprintf(buf, n, "run %s %s", r->cells[RC_NUM], r->cells[RC_TYPE]);
+    snprintf(buf, n, "run %s %s", table_selected_cell(&p->runs, RC_NUM),
+             table_selected_cell(&p->runs, RC_TYPE));
     return buf;
 }
 
@@ -418,7 +418,7 @@ static void open_group(struct view *v)
     struct view_args args = {0};
     args.record_id = p->id;
     args.run_index = (size_t)r->key;
-    args.run_number = atoi(r->cells[RC_NUM]);
+    args.run_number = atoi(table_selected_cell(&p->runs, RC_NUM));
     /* The raw type, not the sanitized cell: it names the group in the store. */
     struct store *s = app_store(v->app);
     store_lock(s);
@@ -457,7 +457,7 @@ static bool detail_key(struct view *v, enum keymap_action act)
         if (!r) return true;
         args.record_id = p->id;
         args.run_index = (size_t)r->key;
-        args.run_number = atoi(r->cells[RC_NUM]);
+        args.run_number = atoi(table_selected_cell(&p->runs, RC_NUM));
         args.json = JSON_RUN;
         app_push(v->app, &json_view_ops, &args);
         return true;
@@ -471,7 +471,7 @@ static bool detail_key(struct view *v, enum keymap_action act)
         }
         args.record_id = p->id;
         args.run_index = (size_t)r->key;
-        args.run_number = atoi(r->cells[RC_NUM]);
+        args.run_number = atoi(table_selected_cell(&p->runs, RC_NUM));
         app_push(v->app, &errors_view_ops, &args);
         return true;
     }

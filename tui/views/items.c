@@ -1,6 +1,10 @@
 /* The resource drill-down: every instance of one resource-type group of one run, paged
  * through the worker ahead of the cursor ("loaded 400 of 1,234" while it streams), with the
- * columns that fit the resource type. */
+ * columns that fit the resource type. The table is a source table over the store's group:
+ * each page appends its new items (key, tone, status: 16 bytes a row), and cells are read
+ * from the store when drawn, filtered or sorted — a million instances cost the TUI tens of
+ * megabytes, not gigabytes, and a page costs the same at the end of the group as at the
+ * start. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +54,56 @@ struct items {
     bool found;
     int64_t total;
     size_t loaded, failed, running;
+    struct view *v;
+    const struct resource_group *g; /* while the table reads cells (the store locked) */
+    bool was_busy;                  /* the detail had requests under way at the last look */
+    bool recheck_all; /* a refresh or a change of shape: look at every row once it settles */
 };
+
+/* Rows whose status is looked at again on every change of the store: a refresh fetches the
+ * first page again, and its items change in place. After a refresh, or when the group's size
+ * changed (deeper pages are then fetched again), all rows are looked at once the detail's
+ * requests settle. */
+#define ITEMS_RECHECK WORKER_PAGE_LIMIT
+
+static const struct resource_group *items_group(struct items *p, struct store *s)
+{
+    const struct deploy_run *run = query_run(store_detail(s, p->id), p->run_index);
+    return query_group(run, p->type);
+}
+
+static bool src_begin(void *ctx)
+{
+    struct items *p = ctx;
+    struct store *s = app_store(p->v->app);
+    store_lock(s);
+    p->g = items_group(p, s);
+    return p->g != NULL;
+}
+
+static void src_end(void *ctx)
+{
+    struct items *p = ctx;
+    p->g = NULL;
+    store_unlock(app_store(p->v->app));
+}
+
+static const char *src_cell(void *ctx, size_t row, size_t col, struct buf *out)
+{
+    struct items *p = ctx;
+    if (!p->g || row >= p->g->n_items) return "";
+    const struct deploy_item *it = &p->g->items[row];
+    if (col == 0) return ui_tone_mark(model_status_tone(it->status));
+    return field_text(it, p->fields[col], out);
+}
+
+static const struct table_source items_source = {src_begin, src_end, src_cell};
+
+/* The item's status folded into the row's 32-bit aux (to tell a change). */
+static int32_t status_aux(int64_t status)
+{
+    return (int32_t)(uint32_t)((uint64_t)status ^ (uint64_t)status >> 32);
+}
 
 static void items_open(struct view *v, const struct view_args *args)
 {
@@ -77,6 +130,8 @@ static void items_open(struct view *v, const struct view_args *args)
         }
     }
     table_init(&p->t, p->cols, p->n_cols);
+    p->v = v;
+    table_set_source(&p->t, &items_source, p);
     p->t.focused = true;
     /* y copies what names the resource: the instance, bucket, namespace or domains. */
     static const enum item_field names[] = {F_INSTANCE, F_BUCKET, F_NAMESPACE, F_DOMAINS};
@@ -114,12 +169,60 @@ static void items_ask(struct view *v)
         worker_want_group(app_worker(v->app), p->id, p->run_index, p->type, want, false);
 }
 
+static void count_tone(struct items *p, enum model_tone tone, int sign)
+{
+    if (tone == MODEL_TONE_FAILED || tone == MODEL_TONE_ROLLBACK_FAILED)
+        p->failed = (size_t)((long)p->failed + sign);
+    if (tone == MODEL_TONE_RUNNING || tone == MODEL_TONE_PENDING)
+        p->running = (size_t)((long)p->running + sign);
+}
+
+/* Whether the table's rows are still the group's first items: a group only grows, unless it
+ * was rebuilt (the run reshaped, or the detail forgotten and fetched again), which shows at
+ * a few places. */
+static bool same_rows(const struct items *p, const struct resource_group *g)
+{
+    size_t n = p->t.n_rows;
+    if (g->n_items < n) return false;
+    if (!n) return true;
+    const size_t probe[] = {0, n / 4, n / 2, n - n / 4 - 1, n - 1};
+    for (size_t i = 0; i < ARRAY_LEN(probe); i++)
+        if (g->items[probe[i]].id != p->t.rows[probe[i]].key) return false;
+    return true;
+}
+
+/* Takes in what the group holds new: the items appended since the last look, and the
+ * statuses that changed (ITEMS_RECHECK rows, or all of them: `all`). */
+static void sync_rows(struct items *p, const struct resource_group *g, bool all)
+{
+    if (p->t.n_rows && (!g || !same_rows(p, g))) {
+        table_reset(&p->t);
+        p->failed = p->running = 0;
+    }
+    if (!g) return;
+    size_t n = p->t.n_rows;
+    size_t check = all || n < ITEMS_RECHECK ? n : ITEMS_RECHECK;
+    for (size_t i = 0; i < check; i++) {
+        const struct deploy_item *it = &g->items[i];
+        int32_t aux = status_aux(it->status);
+        if (aux == p->t.rows[i].aux) continue;
+        enum model_tone tone = model_status_tone(it->status);
+        count_tone(p, (enum model_tone)p->t.rows[i].tone, -1);
+        count_tone(p, tone, 1);
+        table_changed(&p->t, i, tone, aux);
+    }
+    for (size_t i = n; i < g->n_items; i++) {
+        const struct deploy_item *it = &g->items[i];
+        enum model_tone tone = model_status_tone(it->status);
+        count_tone(p, tone, 1);
+        table_append(&p->t, it->id, tone, status_aux(it->status));
+    }
+}
+
 static void items_on_data(struct view *v)
 {
     struct items *p = v->priv;
     struct store *s = app_store(v->app);
-    table_begin(&p->t);
-    p->failed = p->running = p->loaded = 0;
     store_lock(s);
     const struct store_detail *sd = store_detail(s, p->id);
     const struct deploy_run *run = query_run(sd, p->run_index);
@@ -137,25 +240,14 @@ static void items_on_data(struct view *v)
     }
     v->st.in_progress = query_run_in_progress(run);
     bool ask_first = !sd || sd->meta.state == STORE_IDLE;
-    if (g) {
-        p->total = g->total_count;
-        p->loaded = g->n_items;
-        const char *cells[MAX_COLS];
-        char *owned[MAX_COLS];
-        for (size_t i = 0; i < g->n_items; i++) {
-            const struct deploy_item *it = &g->items[i];
-            enum model_tone tone = model_status_tone(it->status);
-            p->failed += tone == MODEL_TONE_FAILED || tone == MODEL_TONE_ROLLBACK_FAILED;
-            p->running += tone == MODEL_TONE_RUNNING || tone == MODEL_TONE_PENDING;
-            cells[0] = ui_tone_mark(tone);
-            for (size_t c = 1; c < p->n_cols; c++)
-                cells[c] = owned[c] = field_value(it, p->fields[c]);
-            struct table_row *row = table_add(&p->t, it->id, cells);
-            row->tone = tone;
-            for (size_t c = 1; c < p->n_cols; c++)
-                free(owned[c]);
-        }
-    }
+    if (g && p->total && g->total_count != p->total) p->recheck_all = true;
+    bool all = p->recheck_all && p->was_busy && !v->st.busy;
+    if (all) p->recheck_all = false;
+    p->was_busy = v->st.busy;
+    sync_rows(p, g, all);
+    if (g) p->total = g->total_count;
+    p->loaded = p->t.n_rows;
+    p->t.more_coming = g && (int64_t)p->loaded < p->total;
     store_unlock(s);
     table_end(&p->t);
     if (v->go_last) { /* G before every page was in: follow the end as it grows */
@@ -178,6 +270,7 @@ static void items_on_data(struct view *v)
 static void items_refresh(struct view *v)
 {
     struct items *p = v->priv;
+    p->recheck_all = true;
     worker_want_group(app_worker(v->app), p->id, p->run_index, p->type, (int64_t)p->loaded, true);
 }
 
@@ -201,7 +294,11 @@ static void items_draw(struct view *v, int y, int x, int h, int w)
         cx += ui_put(y, cx, x + w - cx, line, A_NORMAL);
         if (p->t.filter[0]) {
             char *f = sanitize_dup(p->t.filter);
-            snprintf(line, sizeof line, "%s%zu shown by /%s", text_glyphs()->dot, p->t.n_vis, f);
+            if (strcmp(p->t.filter, p->t.ordered_filter)) /* filtering: no count yet */
+                snprintf(line, sizeof line, "%s/%s", text_glyphs()->dot, f);
+            else
+                snprintf(line, sizeof line, "%s%zu shown by /%s", text_glyphs()->dot, p->t.n_vis,
+                         f);
             free(f);
             cx += ui_put(y, cx, x + w - cx, line, ui_attr(THEME_FILTER));
         }
@@ -272,7 +369,7 @@ static bool items_key(struct view *v, enum keymap_action act)
         }
         char q[160];
         snprintf(q, sizeof q, "Retry item %llu (%s)?", (unsigned long long)sel->key,
-                 p->n_cols > 2 ? sel->cells[2] : "");
+                 p->n_cols > 2 ? table_selected_cell(&p->t, 2) : "");
         app_confirm_write(v->app, APP_WRITE_RETRY, p->id, (int64_t)sel->key, q);
         return true;
     }
@@ -319,7 +416,11 @@ static void items_export(struct view *v, struct rowsink *s, FILE *out, enum rows
     const struct deploy_run *run = query_run(store_detail(st, p->id), p->run_index);
     const struct resource_group *g = query_group(run, p->type);
     for (size_t i = 0; g && i < p->t.n_vis; i++) {
-        const struct deploy_item *it = query_item(g, p->t.rows[p->t.vis[i]].key);
+        /* Row r is the group's item r (query_item, a scan, only if the group was rebuilt). */
+        size_t r = p->t.vis[i];
+        const struct deploy_item *it = r < g->n_items && g->items[r].id == p->t.rows[r].key
+                                           ? &g->items[r]
+                                           : query_item(g, p->t.rows[r].key);
         if (!it) continue;
         const char *cells[CSVOUT_DETAIL_COLS];
         csvout_item_cells(p->run_index + 1, run, g, it, &scratch, cells);

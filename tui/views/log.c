@@ -134,10 +134,13 @@ static void log_draw(struct view *v, int y, int x, int h, int w)
     const struct table_row *r = table_selected(&p->t);
     if (!r) return;
     struct buf b = {0};
-    buf_printf(&b, "%s %s", r->cells[LC_WHEN], r->cells[LC_ACTION]);
-    if (r->cells[LC_PARAMS][0]) buf_printf(&b, " %s", r->cells[LC_PARAMS]);
-    buf_printf(&b, "%s%s", text_glyphs()->dot, r->cells[LC_RESULT]);
-    if (r->cells[LC_RID][0]) buf_printf(&b, "%sRequestId %s", text_glyphs()->dot, r->cells[LC_RID]);
+    const char *params = table_selected_cell(&p->t, LC_PARAMS);
+    const char *rid = table_selected_cell(&p->t, LC_RID);
+    buf_printf(&b, "%s %s", table_selected_cell(&p->t, LC_WHEN),
+               table_selected_cell(&p->t, LC_ACTION));
+    if (params[0]) buf_printf(&b, " %s", params);
+    buf_printf(&b, "%s%s", text_glyphs()->dot, table_selected_cell(&p->t, LC_RESULT));
+    if (rid[0]) buf_printf(&b, "%sRequestId %s", text_glyphs()->dot, rid);
     size_t n;
     char **lines = text_wrap(b.data, w - 2, &n);
     for (size_t i = 0; i < n && (int)i < pane - 1; i++)

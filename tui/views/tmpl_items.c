@@ -209,7 +209,7 @@ static bool tmpl_key(struct view *v, enum keymap_action act)
         }
         char q[160];
         snprintf(q, sizeof q, "Retry item %llu (%s)?", (unsigned long long)sel->key,
-                 sel->cells[TC_NAME]);
+                 table_selected_cell(&p->t, TC_NAME));
         app_confirm_write(v->app, APP_WRITE_RETRY, p->id, (int64_t)sel->key, q);
         return true;
     }
