@@ -259,11 +259,11 @@ if command -v tmux >/dev/null 2>&1; then
     done
     pid=$($TMUX_T display -p -t b '#{pane_pid}')
     if [ -n "$pid" ]; then
-        sleep 1 # the status line's age ticks once a second for a few seconds: let it settle
+        sleep 11 # the status line's age redraws once a second for 10 s, then every 10 s
         i0=$(proc_ticks "$pid")
         sleep 5
         i1=$(proc_ticks "$pid")
-        row "tui_idle_ticks_per_5s" "$((i1 - i0))" "$SELF (tmux: certdeck on a loaded 10k group, no key for 5 s)"
+        row "tui_idle_ticks_per_5s" "$((i1 - i0))" "$SELF (tmux: certdeck on a loaded 10k group, no key for 5 s, 11 s after it loaded)"
     else
         log "idle: certdeck not found"
     fi
