@@ -126,7 +126,9 @@ void table_set_bar(struct table *t, const int64_t seg[4], int64_t total)
 
 void table_end(struct table *t)
 {
-    table_measure_new(t);
+    /* A source table that takes in many rows at once (a drill-down opened on a group loaded
+     * before) measures the rest in steps (table_work). */
+    table_measure_new(t, t->src ? TABLE_SYNC_ROWS : SIZE_MAX);
     table_order_update(t);
 }
 
@@ -241,16 +243,18 @@ void table_measure_row(struct table *t, size_t row)
     }
 }
 
-void table_measure_new(struct table *t)
+bool table_measure_new(struct table *t, size_t max_rows)
 {
-    if (t->n_measured >= t->n_rows && !t->n_changed) return;
+    if (t->n_measured >= t->n_rows && !t->n_changed) return true;
     table_access_begin(t);
     for (size_t i = 0; i < t->n_changed; i++)
         if (t->changed[i] < t->n_measured) table_measure_row(t, t->changed[i]);
-    for (size_t i = t->n_measured; i < t->n_rows; i++)
+    size_t end = t->n_rows - t->n_measured > max_rows ? t->n_measured + max_rows : t->n_rows;
+    for (size_t i = t->n_measured; i < end; i++)
         table_measure_row(t, i);
     table_access_end(t);
-    t->n_measured = t->n_rows;
+    t->n_measured = end;
+    return end == t->n_rows;
 }
 
 /* ---- cursor --------------------------------------------------------------------------------- */

@@ -9,7 +9,8 @@
  * source's own int per row — 16 bytes, plus 4 in the shown order — and ask the source for a
  * cell whenever one is drawn, filtered, sorted or measured: a drill-down of a million
  * instances. Rows are only ever appended; widths grow with them (equal to measuring every
- * row again).
+ * row again; a source table taking in more than TABLE_SYNC_ROWS rows at once measures the
+ * rest in steps).
  *
  * Ordering (filter and sort) of a source table of more than TABLE_SYNC_ROWS rows runs in
  * steps, table_work(), that the render loop calls between keys: the rows shown stay as they
@@ -170,15 +171,16 @@ void table_sort_step(struct table *t, int dir); /* < and > */
 
 /* ---- ordering in steps ---------------------------------------------------------------------- */
 
-/* Whether an ordering is under way (table_work has something to do). */
+/* Whether an ordering is under way, or rows taken in at once (more than TABLE_SYNC_ROWS) are
+ * still being measured for the column widths: table_work has something to do. */
 bool table_busy(const struct table *t);
-/* Does about `budget` units of the ordering under way (a unit: one cell read, or a few
- * comparisons) and returns table_busy(). When it completes, the new order is shown with the
- * cursor on the same row. */
+/* Does about `budget` units of that work (a unit: one cell read, or a few comparisons) and
+ * returns table_busy(). When an ordering completes, the new order is shown with the cursor on
+ * the same row. */
 bool table_work(struct table *t, size_t budget);
-/* What the table is doing, for the status line: "sorting 42%", "filtering 7%", or rows
- * waiting for the next sort while pages stream in ("sorted 800,000 of 1,000,000"); false
- * when nothing. */
+/* What the table is doing, for the status line: "sorting 42%", "filtering 7%", "measuring
+ * columns 30%", or rows waiting for the next sort while pages stream in ("sorted 800,000 of
+ * 1,000,000"); false when nothing. */
 bool table_progress(const struct table *t, char *out, size_t n);
 
 /* ---- cursor --------------------------------------------------------------------------------- */

@@ -18,9 +18,9 @@ struct table_cells {
 void table_access_begin(struct table *t);
 void table_access_end(struct table *t);
 
-/* Widths: rows [n_measured, n_rows) and the changed ones into widths (only ever grows them);
- * one row. */
-void table_measure_new(struct table *t);
+/* Widths: the changed rows and up to max_rows of [n_measured, n_rows) into widths (only ever
+ * grows them); true when every row is in. One row. */
+bool table_measure_new(struct table *t, size_t max_rows);
 void table_measure_row(struct table *t, size_t row);
 
 /* Ordering (table_order.c). table_order_update brings vis up to date after rows, filter or

@@ -385,11 +385,16 @@ void table_sort_step(struct table *t, int dir)
 
 bool table_busy(const struct table *t)
 {
-    return t->job != NULL;
+    return t->job != NULL || t->n_measured < t->n_rows;
 }
 
 bool table_work(struct table *t, size_t budget)
 {
+    if (t->n_measured < t->n_rows) {
+        size_t rows = budget / (t->n_cols ? t->n_cols : 1);
+        table_measure_new(t, rows ? rows : 1);
+        return table_busy(t);
+    }
     if (!t->job) return false;
     table_access_begin(t);
     bool done = job_step(t, budget * TABLE_U_CELL);
@@ -399,7 +404,7 @@ bool table_work(struct table *t, size_t budget)
         place(t);
         if (t->job && small(t)) job_run_to_end(t);
     }
-    return t->job != NULL;
+    return table_busy(t);
 }
 
 bool table_progress(const struct table *t, char *out, size_t n)
@@ -407,6 +412,10 @@ bool table_progress(const struct table *t, char *out, size_t n)
     if (t->job) {
         size_t pct = t->job->done * 100 / t->job->total;
         snprintf(out, n, "%s %zu%%", t->job->sort ? "sorting" : "filtering", pct > 99 ? 99 : pct);
+        return true;
+    }
+    if (t->n_measured < t->n_rows) {
+        snprintf(out, n, "measuring columns %zu%%", t->n_measured * 100 / t->n_rows);
         return true;
     }
     if (t->src && table_is_sorted(t) && t->n_ordered < t->n_rows) {

@@ -326,6 +326,41 @@ static void test_append_widths_equal_full_recompute(void **state)
     src_free(&s);
 }
 
+/* Many rows taken in at once (a drill-down opened on a group loaded before): the widths of the
+ * first TABLE_SYNC_ROWS at once, the rest in steps, and in the end those of measuring all. */
+static void test_many_rows_at_once_measured_in_steps(void **state)
+{
+    (void)state;
+    struct src s = {0};
+    src_grow(&s, 3 * TABLE_SYNC_ROWS + 17);
+    free(s.cells[s.n - 1][C_NAME]); /* the widest name comes last */
+    s.cells[s.n - 1][C_NAME] = xstrdup("the-widest-name-of-them-all.example.com");
+    struct table t, full;
+    source_table(&t, &s);
+    feed(&t, &s, s.n);
+    assert_int_equal(t.n_vis, s.n); /* shown at once, in server order */
+    assert_true(table_busy(&t));
+    char p[64];
+    assert_true(table_progress(&t, p, sizeof p));
+    assert_string_equal(p, "measuring columns 33%");
+    assert_true(t.widths[C_NAME] < text_width(s.cells[s.n - 1][C_NAME]));
+    size_t steps = 0;
+    while (table_work(&t, 1000))
+        steps++;
+    assert_true(steps > 10);
+    table_init(&full, cols, C_N);
+    table_begin(&full);
+    for (size_t i = 0; i < s.n; i++)
+        table_add(&full, 1000000 + i, (const char *const *)s.cells[i]);
+    table_end(&full);
+    assert_memory_equal(t.widths, full.widths, sizeof t.widths);
+    assert_int_equal(t.widths[C_NAME], text_width(s.cells[s.n - 1][C_NAME]));
+    assert_int_equal(s.begins, s.ends);
+    table_free(&full);
+    table_free(&t);
+    src_free(&s);
+}
+
 /* Every column, both directions, with and without a filter: the same order as the old
  * comparator, for a table ordered at once and for one ordered in steps. */
 static void test_keys_read_once_give_the_old_order(void **state)
@@ -369,6 +404,7 @@ static void test_big_sort_in_steps_keeps_the_old_order(void **state)
     struct table t;
     source_table(&t, &s);
     feed(&t, &s, s.n);
+    finish(&t); /* the widths */
     assert_false(table_busy(&t));
     table_move(&t, 5);
     table_sort_by(&t, C_NAME, false);
@@ -520,6 +556,7 @@ int main(void)
     text_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_append_widths_equal_full_recompute),
+        cmocka_unit_test(test_many_rows_at_once_measured_in_steps),
         cmocka_unit_test(test_keys_read_once_give_the_old_order),
         cmocka_unit_test(test_big_sort_in_steps_keeps_the_old_order),
         cmocka_unit_test(test_sorted_pages_wait_then_sort),
