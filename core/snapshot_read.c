@@ -40,27 +40,6 @@ static void fail(char *err, size_t n, const char *name, const char *fmt, ...)
     free(clean);
 }
 
-bool snapshot_utc_time(const char *s, int64_t *out)
-{
-    static const char pattern[] = "dddd-dd-ddTdd:dd:ddZ";
-    if (!s || strlen(s) != sizeof pattern - 1) return false;
-    for (size_t i = 0; pattern[i]; i++)
-        if (pattern[i] == 'd' ? s[i] < '0' || s[i] > '9' : s[i] != pattern[i]) return false;
-    return apitime_unix(s, out);
-}
-
-const char *snapshot_json_type(const cJSON *v)
-{
-    return !v                  ? "nothing"
-           : cJSON_IsString(v) ? "a string"
-           : cJSON_IsNumber(v) ? "a number"
-           : cJSON_IsArray(v)  ? "an array"
-           : cJSON_IsObject(v) ? "an object"
-           : cJSON_IsBool(v)   ? "a boolean"
-           : cJSON_IsNull(v)   ? "null"
-                               : "something else";
-}
-
 /* ---- the document ------------------------------------------------------------------------ */
 
 static int cmp_detail(const void *a, const void *b)

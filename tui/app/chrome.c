@@ -141,12 +141,6 @@ static const struct api_trace *last_trace(struct app *a, struct api_trace *copy)
     return have ? copy : NULL;
 }
 
-bool chrome_busy(struct app *a)
-{
-    struct view *v = app_top(a);
-    return (v && v->st.busy) || !worker_idle(a->worker) || tick_working(a);
-}
-
 /* The age shown in the status line, and when it next changes: exact for ten seconds, then in
  * tens of seconds, minutes and hours, so an idle screen wakes up rarely (and never after a
  * day). */
@@ -272,7 +266,7 @@ static void draw_status(struct app *a, int y, int w)
     } else if (err) {
         error_line(&v->st.err, w - rw - 2, left, sizeof left);
         la = ui_attr(THEME_STATUSLINE_ERROR);
-    } else if (chrome_busy(a)) {
+    } else if (tick_busy(a)) {
         const struct text_glyphs *g = text_glyphs();
         const char *what = v && v->st.progress[0] ? v->st.progress : tp[0] ? "" : "loading";
         snprintf(left, sizeof left, "%s %s%s%s", g->spinner[a->spinner % g->n_spinner], what,

@@ -12,8 +12,6 @@
 void chrome_draw(struct app *a);
 /* Below 60x12 only "too small" is drawn and keys other than q do nothing. */
 bool chrome_too_small(void);
-/* A fetch for the view on top, or any worker job, is in flight (the spinner turns). */
-bool chrome_busy(struct app *a);
 /* When the age in the status line next changes (-1: never), so an idle screen sleeps. */
 int64_t chrome_age_due(struct app *a, int64_t now);
 /* What row 0 shows at column x, as last drawn: a breadcrumb (the stack level it goes back to,

@@ -5,7 +5,6 @@
 
 #include "tui/app/bell.h"
 #include "tui/app/bulk.h"
-#include "tui/app/chrome.h"
 #include "tui/app/renew.h"
 #include "tui/app/save.h"
 #include "tui/app/switch.h"
@@ -37,7 +36,7 @@ void tick_pump(struct app *a)
         bulk_check(a);
         a->dirty = true;
     }
-    bool busy = chrome_busy(a);
+    bool busy = tick_busy(a);
     if (busy != a->spinning) a->dirty = true;
     a->spinning = busy;
 }
@@ -52,6 +51,12 @@ bool tick_working(struct app *a)
 {
     struct table *t = top_table(a);
     return t && table_busy(t);
+}
+
+bool tick_busy(struct app *a)
+{
+    struct view *v = app_top(a);
+    return (v && v->st.busy) || !worker_idle(a->worker) || tick_working(a);
 }
 
 bool tick_work(struct app *a)

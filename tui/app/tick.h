@@ -16,6 +16,9 @@ void tick_pump(struct app *a);
 bool tick_work(struct app *a);
 /* Whether the top view's table has an ordering under way. */
 bool tick_working(struct app *a);
+/* A fetch for the view on top, any worker job, or a table ordering is under way (the spinner
+ * turns). */
+bool tick_busy(struct app *a);
 /* Runs the timers that came due; returns the next deadline in now_ms() time (-1: none). */
 int64_t tick_timers(struct app *a);
 
