@@ -153,7 +153,7 @@ static uint64_t text_prefix(const char *s)
     size_t i = 0;
     for (; i < 8 && s[i]; i++)
         k = k << 8 | (uint64_t)(unsigned char)tolower((unsigned char)s[i]);
-    return k << (8 * (8 - i));
+    return i ? k << (8 * (8 - i)) : 0; /* a shift by 64 (empty text) is undefined */
 }
 
 void table_order_init(const struct table *t, struct order *o)
