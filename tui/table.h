@@ -204,5 +204,7 @@ void table_layout(const struct table *t, int w, int *widths);
 void table_draw(struct table *t, int y, int x, int h, int w);
 /* Mouse: the visible position at screen row y, or -1. */
 long table_hit(const struct table *t, int y, int x);
+/* Mouse: a click at screen (y, x) on a row moves the cursor there; returns whether it hit one. */
+bool table_click(struct table *t, int y, int x);
 
 #endif

@@ -184,3 +184,12 @@ long table_hit(const struct table *t, int y, int x)
     size_t vi = t->top + (size_t)r;
     return vi < t->n_vis ? (long)vi : -1;
 }
+
+bool table_click(struct table *t, int y, int x)
+{
+    long hit = table_hit(t, y, x);
+    if (hit < 0) return false;
+    t->cursor = (size_t)hit;
+    table_move(t, 0);
+    return true;
+}

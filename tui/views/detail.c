@@ -505,20 +505,12 @@ static struct table *detail_table(struct view *v)
 static void detail_click(struct view *v, int y, int x, bool dbl)
 {
     struct detail *p = v->priv;
-    long hit = table_hit(&p->runs, y, x);
-    if (hit >= 0) {
+    if (table_click(&p->runs, y, x)) {
         set_focus(p, 0);
-        p->runs.cursor = (size_t)hit;
-        table_move(&p->runs, 0);
         detail_snapshot(v);
         if (dbl) detail_key(v, ACT_OPEN);
-        return;
-    }
-    hit = table_hit(&p->groups, y, x);
-    if (hit >= 0) {
+    } else if (table_click(&p->groups, y, x)) {
         set_focus(p, 1);
-        p->groups.cursor = (size_t)hit;
-        table_move(&p->groups, 0);
         detail_snapshot(v);
         if (dbl) open_group(v);
     }

@@ -317,11 +317,7 @@ static uint64_t errors_record(struct view *v)
 static void errors_click(struct view *v, int y, int x, bool dbl)
 {
     struct errs *p = v->priv;
-    long hit = table_hit(&p->t, y, x);
-    if (hit < 0) return;
-    p->t.cursor = (size_t)hit;
-    table_move(&p->t, 0);
-    if (dbl) errors_key(v, ACT_OPEN);
+    if (table_click(&p->t, y, x) && dbl) errors_key(v, ACT_OPEN);
 }
 
 const struct view_ops errors_view_ops = {

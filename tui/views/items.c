@@ -397,11 +397,7 @@ static struct table *items_table(struct view *v)
 static void items_click(struct view *v, int y, int x, bool dbl)
 {
     struct items *p = v->priv;
-    long hit = table_hit(&p->t, y, x);
-    if (hit < 0) return;
-    p->t.cursor = (size_t)hit;
-    table_move(&p->t, 0);
-    if (dbl) items_key(v, ACT_OPEN);
+    if (table_click(&p->t, y, x) && dbl) items_key(v, ACT_OPEN);
 }
 
 /* e: the batch CSV's rows (certdeck detail ID --all -o csv) of the instances shown, in their

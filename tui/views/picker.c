@@ -148,11 +148,7 @@ static bool picker_key(struct view *v, enum keymap_action act)
 static void picker_click(struct view *v, int y, int x, bool dbl)
 {
     struct picker *p = v->priv;
-    long hit = table_hit(&p->t, y, x);
-    if (hit < 0) return;
-    p->t.cursor = (size_t)hit;
-    table_move(&p->t, 0);
-    if (dbl) picker_key(v, ACT_OPEN);
+    if (table_click(&p->t, y, x) && dbl) picker_key(v, ACT_OPEN);
 }
 
 static struct table *picker_table(struct view *v)

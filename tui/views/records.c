@@ -283,11 +283,7 @@ static struct table *records_table(struct view *v)
 static void records_click(struct view *v, int y, int x, bool dbl)
 {
     struct records *p = v->priv;
-    long hit = table_hit(&p->t, y, x);
-    if (hit < 0) return;
-    p->t.cursor = (size_t)hit;
-    table_move(&p->t, 0);
-    if (dbl) records_key(v, ACT_OPEN);
+    if (table_click(&p->t, y, x) && dbl) records_key(v, ACT_OPEN);
 }
 
 /* e: the batch CSV's rows (certdeck records -o csv) of the records shown, in their order. */

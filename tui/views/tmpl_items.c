@@ -227,11 +227,7 @@ static struct table *tmpl_table(struct view *v)
 static void tmpl_click(struct view *v, int y, int x, bool dbl)
 {
     struct tmpl_items *p = v->priv;
-    long hit = table_hit(&p->t, y, x);
-    if (hit < 0) return;
-    p->t.cursor = (size_t)hit;
-    table_move(&p->t, 0);
-    if (dbl) tmpl_key(v, ACT_OPEN);
+    if (table_click(&p->t, y, x) && dbl) tmpl_key(v, ACT_OPEN);
 }
 
 const struct view_ops tmpl_items_view_ops = {
