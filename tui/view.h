@@ -160,6 +160,10 @@ void view_retry_question(const struct store_detail *sd, uint64_t record_id, stru
  * write will touch as far as the store knows (the questions above). */
 void view_confirm_rollback(struct view *v, uint64_t record_id);
 void view_confirm_retry_all(struct view *v, uint64_t record_id);
+/* A status line's filter note when t has a filter, drawn at (y, x) within w columns in the
+ * filter colour: " · 12 shown by /web", or " · /web" while a stepped filter has no count yet.
+ * Returns the columns used (0 without a filter). */
+int view_filter_note(const struct table *t, int y, int x, int w);
 /* Shared empty/loading/error message inside a view body. */
 void view_draw_state(struct view *v, int y, int x, int h, int w, const char *what);
 

@@ -85,6 +85,19 @@ bool view_scroll_key(struct view *v, size_t *top, size_t n, enum keymap_action a
     }
 }
 
+int view_filter_note(const struct table *t, int y, int x, int w)
+{
+    if (!t->filter[0] || w <= 0) return 0;
+    char line[400];
+    char *f = sanitize_dup(t->filter);
+    if (strcmp(t->filter, t->ordered_filter)) /* filtering in steps: no count yet */
+        snprintf(line, sizeof line, "%s/%s", text_glyphs()->dot, f);
+    else
+        snprintf(line, sizeof line, "%s%zu shown by /%s", text_glyphs()->dot, t->n_vis, f);
+    free(f);
+    return ui_put(y, x, w, line, ui_attr(THEME_FILTER));
+}
+
 void view_draw_state(struct view *v, int y, int x, int h, int w, const char *what)
 {
     for (int r = 0; r < h; r++)

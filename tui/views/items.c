@@ -292,16 +292,7 @@ static void items_draw(struct view *v, int y, int x, int h, int w)
             snprintf(line, sizeof line, "%s%s instance%s", text_glyphs()->dot,
                      text_thousands(p->total, a, sizeof a), p->total == 1 ? "" : "s");
         cx += ui_put(y, cx, x + w - cx, line, A_NORMAL);
-        if (p->t.filter[0]) {
-            char *f = sanitize_dup(p->t.filter);
-            if (strcmp(p->t.filter, p->t.ordered_filter)) /* filtering: no count yet */
-                snprintf(line, sizeof line, "%s/%s", text_glyphs()->dot, f);
-            else
-                snprintf(line, sizeof line, "%s%zu shown by /%s", text_glyphs()->dot, p->t.n_vis,
-                         f);
-            free(f);
-            cx += ui_put(y, cx, x + w - cx, line, ui_attr(THEME_FILTER));
-        }
+        cx += view_filter_note(&p->t, y, cx, x + w - cx);
         bool partial = (int64_t)p->loaded < p->total;
         if (p->failed) {
             snprintf(line, sizeof line, "%s%s %s%s failed", text_glyphs()->dot,

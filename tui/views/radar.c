@@ -336,12 +336,7 @@ static void draw_summary(struct view *v, int y, int x, int w)
         cx += ui_put(y, cx, end - cx, line, ui_attr(THEME_STATUS_FAILED));
     }
     struct table *t = focused(p);
-    if (t->filter[0] && cx < end) {
-        char *f = sanitize_dup(t->filter);
-        snprintf(line, sizeof line, "%s%zu shown by /%s", text_glyphs()->dot, t->n_vis, f);
-        free(f);
-        ui_put(y, cx, end - cx, line, ui_attr(THEME_FILTER));
-    }
+    view_filter_note(t, y, cx, end - cx);
 }
 
 static void radar_draw(struct view *v, int y, int x, int h, int w)

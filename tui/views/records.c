@@ -176,12 +176,7 @@ static void draw_summary(struct view *v, int y, int x, int w)
                  text_thousands((int64_t)p->n_loaded, n1, sizeof n1),
                  text_thousands((int64_t)p->total, n2, sizeof n2));
     cx += ui_put(y, cx, end - cx, line, ui_attr(THEME_LABEL));
-    if (p->t.filter[0] && cx < end) {
-        char *f = sanitize_dup(p->t.filter);
-        snprintf(line, sizeof line, "%s%zu shown by /%s", text_glyphs()->dot, p->t.n_vis, f);
-        free(f);
-        cx += ui_put(y, cx, end - cx, line, ui_attr(THEME_FILTER));
-    }
+    cx += view_filter_note(&p->t, y, cx, end - cx);
     static const struct {
         enum model_tone tone;
         const char *word;

@@ -149,12 +149,7 @@ static void tmpl_draw(struct view *v, int y, int x, int h, int w)
     cx += ui_put(y, cx, x + w - cx, p->text_shown, ui_attr(THEME_STATUS_FAILED));
     snprintf(line, sizeof line, "%srecord #%llu", dot, (unsigned long long)p->id);
     cx += ui_put(y, cx, x + w - cx, line, A_NORMAL);
-    if (p->t.filter[0]) {
-        char *f = sanitize_dup(p->t.filter);
-        snprintf(line, sizeof line, "%s%zu shown by /%s", dot, p->t.n_vis, f);
-        free(f);
-        ui_put(y, cx, x + w - cx, line, ui_attr(THEME_FILTER));
-    }
+    view_filter_note(&p->t, y, cx, x + w - cx);
     v->body_rows = h - 2;
     if (p->t.n_vis == 0) {
         for (int r = 1; r < h; r++)
