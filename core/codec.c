@@ -220,7 +220,7 @@ int codec_int_value(const cJSON *v, int64_t *out)
     if (!v || !out) return -1;
     struct dctx c;
     dctx_init(&c, NULL, NULL);
-    int64_t x;
+    int64_t x = 0;
     if (decode_i64(&c, v, false, &x) < 0) return -1;
     *out = x;
     return 0;

@@ -417,7 +417,7 @@ static void test_paging(void **state)
     (void)state;
     struct dataset ds;
     gen(&ds, 1, 40, 1234);
-    size_t run, group;
+    size_t run = 0, group = 0;
     const struct dataset_record *r = find_group(&ds, 1234, &run, &group);
     assert_non_null(r);
     check_slice(r, run, group, 0, 300, 200); /* above 200 is 200 */
