@@ -24,7 +24,8 @@
 static void set_zone(const char *spec)
 {
     char err[256] = "";
-    if (timefmt_set_zone(spec, err, sizeof err) != 0) fail_msg("zone %s: %s", spec ? spec : "(default)", err);
+    if (timefmt_set_zone(spec, err, sizeof err) != 0)
+        fail_msg("zone %s: %s", spec ? spec : "(default)", err);
 }
 
 static const char *show(const char *s, enum apitime_zone z)
