@@ -285,9 +285,11 @@ static int decode_list(struct dctx *c, const cJSON *arr, const struct codec_fiel
     if (gather) {
         if (r == 0 && n_strs) {
             char **v = model_arena_strv(c->arena, n_strs);
-            memcpy(v, strs, n_strs * sizeof *v);
-            *slot = v;
-            *count = n_strs;
+            if (v) { /* NULL: the arena is full, which the memory check reports */
+                memcpy(v, strs, n_strs * sizeof *v);
+                *slot = v;
+                *count = n_strs;
+            }
         }
         free(strs); /* its strings are the arena's */
     } else if (c->arena && f->kind == CODEC_F_OBJS) {

@@ -11,6 +11,7 @@
 
 #include "core/codec_shapes.h"
 #include "core/jsonw.h"
+#include "core/model.h"
 #include "core/util.h"
 
 static cJSON *encode_shape(const struct codec_shape *sh, const void *base);
@@ -28,6 +29,22 @@ static void add_integer(cJSON *obj, const char *name, bool neg, uint64_t mag)
     cJSON_AddRawToObject(obj, name, digits);
 }
 
+/* Element i (< n) of an object list: a group's items (the one list in an arena) come through
+ * model_group_item, packed or not. */
+static const void *list_object(const struct codec_field *f, const void *base, size_t i,
+                               struct deploy_item *scratch)
+{
+    if (f->flags & CODEC_F_ARENA) return model_group_item(base, i, scratch);
+    void *const *slot = CODEC_MEMBER(base, f->off, void *const);
+    return (const char *)*slot + i * f->sub->size;
+}
+
+/* Whether the list has its n elements to read. */
+static bool list_present(const struct codec_field *f, const void *base)
+{
+    return (f->flags & CODEC_F_ARENA) || *CODEC_MEMBER(base, f->off, void *const);
+}
+
 static cJSON *encode_list(const struct codec_field *f, const void *base)
 {
     void *const *slot = CODEC_MEMBER(base, f->off, void *const);
@@ -35,13 +52,14 @@ static cJSON *encode_list(const struct codec_field *f, const void *base)
     bool null_flag = (f->flags & CODEC_F_NULLFLAG) && *CODEC_MEMBER(base, f->flag_off, const bool);
     if (null_flag && n == 0) return cJSON_CreateNull();
     cJSON *arr = cJSON_CreateArray();
-    for (size_t i = 0; *slot && i < n; i++) {
+    for (size_t i = 0; list_present(f, base) && i < n; i++) {
         cJSON *e;
         if (f->kind == CODEC_F_STRS) {
             const char *s = ((char *const *)*slot)[i];
             e = s ? cJSON_CreateString(s) : cJSON_CreateNull();
         } else {
-            e = encode_shape(f->sub, (const char *)*slot + i * f->sub->size);
+            struct deploy_item scratch;
+            e = encode_shape(f->sub, list_object(f, base, i, &scratch));
         }
         cJSON_AddItemToArray(arr, e);
     }
@@ -100,7 +118,7 @@ static void write_list(struct jsonw *w, const struct codec_field *f, const void 
         return;
     }
     jsonw_array_begin(w);
-    for (size_t i = 0; *slot && i < n; i++) {
+    for (size_t i = 0; list_present(f, base) && i < n; i++) {
         if (f->kind == CODEC_F_STRS) {
             const char *s = ((char *const *)*slot)[i];
             if (s)
@@ -108,7 +126,8 @@ static void write_list(struct jsonw *w, const struct codec_field *f, const void 
             else
                 jsonw_null(w);
         } else {
-            write_shape(w, f->sub, (const char *)*slot + i * f->sub->size);
+            struct deploy_item scratch;
+            write_shape(w, f->sub, list_object(f, base, i, &scratch));
         }
     }
     jsonw_array_end(w);

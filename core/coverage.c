@@ -73,7 +73,8 @@ void coverage_from_detail(const struct detail_page *d, const char *const *types,
         const struct resource_group *grp = &run->groups[g];
         if (!type_wanted(grp->resource_type, types, n_types)) continue;
         for (size_t i = 0; i < grp->n_items; i++) {
-            const struct deploy_item *it = &grp->items[i];
+            struct deploy_item scratch;
+            const struct deploy_item *it = model_group_item(grp, i, &scratch);
             if (it->resource_type && !type_wanted(it->resource_type, types, n_types)) continue;
             out->n_resources++;
             for (size_t k = 0; k < it->n_domains; k++)

@@ -210,8 +210,11 @@ size_t errtmpl_set_add_run(struct errtmpl_set *s, const struct deploy_run *run)
     bool rollback = run->type == MODEL_RUN_ROLLBACK;
     for (size_t k = 0; k < run->n_groups; k++) {
         const struct resource_group *grp = &run->groups[k];
-        for (size_t i = 0; i < grp->n_items; i++)
-            added += errtmpl_set_add(s, &grp->items[i], grp->resource_type, rollback);
+        for (size_t i = 0; i < grp->n_items; i++) {
+            struct deploy_item scratch;
+            added += errtmpl_set_add(s, model_group_item(grp, i, &scratch), grp->resource_type,
+                                     rollback);
+        }
     }
     return added;
 }

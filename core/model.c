@@ -145,133 +145,6 @@ void model_item_clear(struct deploy_item *it)
     memset(it, 0, sizeof *it);
 }
 
-/* The string members of struct deploy_item (Domains apart). */
-#define ITEM_STRINGS(X)                                                                            \
-    X(old_cert_id)                                                                                 \
-    X(instance_id)                                                                                 \
-    X(instance_name)                                                                               \
-    X(listener_id)                                                                                 \
-    X(listener_name)                                                                               \
-    X(protocol)                                                                                    \
-    X(error_msg)                                                                                   \
-    X(create_time)                                                                                 \
-    X(update_time)                                                                                 \
-    X(bucket)                                                                                      \
-    X(namespace_)                                                                                  \
-    X(secret_name)                                                                                 \
-    X(region)                                                                                      \
-    X(ssl_mode)                                                                                    \
-    X(resource_type)
-
-/* The arena's field number of a member: its slot in the struct, as the decoder numbers it. */
-#define FIELD_NO(m) ((unsigned)(offsetof(struct deploy_item, m) / sizeof(char *)))
-
-static char **arena_domains(struct model_arena *a, char *const *v, size_t n)
-{
-    char **out = model_arena_strv(a, n);
-    for (size_t i = 0; i < n; i++)
-        out[i] = model_arena_strdup(a, v[i], FIELD_NO(domains));
-    return out;
-}
-
-/* dst becomes src with every string in a (dst is raw storage). */
-static void item_to_arena(struct model_arena *a, struct deploy_item *dst,
-                          const struct deploy_item *src)
-{
-    *dst = *src;
-#define X(m) dst->m = model_arena_strdup(a, src->m, FIELD_NO(m));
-    ITEM_STRINGS(X)
-#undef X
-    dst->domains = src->domains ? arena_domains(a, src->domains, src->n_domains) : NULL;
-    dst->n_domains = dst->domains ? src->n_domains : 0;
-}
-
-static bool domains_same(const struct deploy_item *a, const struct deploy_item *b)
-{
-    if (a->n_domains != b->n_domains || !a->domains != !b->domains) return false;
-    for (size_t i = 0; i < a->n_domains; i++)
-        if (!str_same(a->domains[i], b->domains[i])) return false;
-    return true;
-}
-
-/* dst (an item of a's group) takes src's values; unchanged strings keep their storage. */
-static void item_replace(struct model_arena *a, struct deploy_item *dst,
-                         const struct deploy_item *src)
-{
-    struct deploy_item old = *dst;
-    *dst = *src;
-#define X(m) dst->m = str_same(old.m, src->m) ? old.m : model_arena_strdup(a, src->m, FIELD_NO(m));
-    ITEM_STRINGS(X)
-#undef X
-    if (domains_same(&old, src)) {
-        dst->domains = old.domains;
-        dst->n_domains = old.n_domains;
-    } else {
-        dst->domains = src->domains ? arena_domains(a, src->domains, src->n_domains) : NULL;
-        dst->n_domains = dst->domains ? src->n_domains : 0;
-    }
-}
-
-/* Room for need items, growing by half again (never to the exact size each page). */
-static void group_reserve(struct resource_group *g, size_t need)
-{
-    struct model_arena *a = g->arena;
-    if (need <= a->items_cap) return;
-    size_t cap = a->items_cap < 16 ? 16 : a->items_cap + a->items_cap / 2;
-    if (cap < need) cap = need;
-    if (cap > SIZE_MAX / sizeof *g->items) abort();
-    g->items = xrealloc(g->items, cap * sizeof *g->items);
-    model_arena_items_cap(a, cap, sizeof *g->items);
-}
-
-/* Gives g an arena: its own items' strings move into it. */
-static void group_to_arena(struct resource_group *g)
-{
-    if (g->arena) return;
-    g->arena = model_arena_new();
-    for (size_t i = 0; g->items && i < g->n_items; i++) {
-        struct deploy_item moved;
-        item_to_arena(g->arena, &moved, &g->items[i]);
-        model_item_clear(&g->items[i]);
-        g->items[i] = moved;
-    }
-    if (!g->items) g->n_items = 0;
-    model_arena_items_cap(g->arena, g->n_items, sizeof *g->items);
-}
-
-/* Brings the Id index up to the items (it covers [0, indexed); a group whose items were cut
- * is indexed again). The first item of an Id is the one indexed. */
-static void group_index(struct resource_group *g)
-{
-    struct model_arena *a = g->arena;
-    if (a->indexed > g->n_items) {
-        model_arena_index_reset(a);
-        a->indexed = 0;
-    }
-    for (; a->indexed < g->n_items; a->indexed++) {
-        uint64_t id = g->items[a->indexed].id;
-        if (id_pos_index_find(&a->index, id, g->items, sizeof *g->items,
-                              offsetof(struct deploy_item, id)) == SIZE_MAX)
-            model_arena_index_add(a, a->indexed, g->items, sizeof *g->items,
-                                  offsetof(struct deploy_item, id));
-    }
-}
-
-void model_group_copy(struct resource_group *dst, const struct resource_group *src)
-{
-    *dst = *src;
-    dst->resource_type = xstrdup(src->resource_type);
-    dst->items = NULL;
-    dst->n_items = 0;
-    dst->arena = model_arena_new();
-    if (src->items && src->n_items) {
-        group_reserve(dst, src->n_items);
-        for (size_t i = 0; i < src->n_items; i++)
-            item_to_arena(dst->arena, &dst->items[i], &src->items[i]);
-        dst->n_items = src->n_items;
-    }
-}
-
 void model_group_clear(struct resource_group *g)
 {
     if (!g) return;
@@ -281,6 +154,7 @@ void model_group_clear(struct resource_group *g)
             model_item_clear(&g->items[i]);
     model_arena_free(g->arena);
     free(g->items);
+    free(g->packed);
     memset(g, 0, sizeof *g);
 }
 
@@ -361,55 +235,4 @@ void model_upload_result_clear(struct upload_result *r)
     free(r->progress);
     free(r->request_id);
     memset(r, 0, sizeof *r);
-}
-
-/* ---- merge ------------------------------------------------------------------------------ */
-
-static size_t group_merge(struct resource_group *dst, const struct resource_group *src,
-                          bool replace)
-{
-    if (!dst || !src || !src->items || src->n_items == 0) return 0;
-    group_to_arena(dst);
-    group_index(dst);
-    struct model_arena *a = dst->arena;
-    size_t added = 0;
-    for (size_t i = 0; i < src->n_items; i++) {
-        const struct deploy_item *it = &src->items[i];
-        size_t at = id_pos_index_find(&a->index, it->id, dst->items, sizeof *dst->items,
-                                      offsetof(struct deploy_item, id));
-        if (at != SIZE_MAX) {
-            if (replace) item_replace(a, &dst->items[at], it);
-            continue;
-        }
-        group_reserve(dst, dst->n_items + 1);
-        item_to_arena(a, &dst->items[dst->n_items], it);
-        model_arena_index_add(a, dst->n_items, dst->items, sizeof *dst->items,
-                              offsetof(struct deploy_item, id));
-        a->indexed = ++dst->n_items;
-        added++;
-    }
-    if (dst->n_items) dst->list_null = false;
-    return added;
-}
-
-/* Items are appended in src order; an Id repeated inside src is added once. dst's
- * resource_type and total_count are left alone (they describe the group, not the page);
- * list_null is cleared once dst holds items. */
-size_t model_group_merge(struct resource_group *dst, const struct resource_group *src)
-{
-    return group_merge(dst, src, false);
-}
-
-size_t model_group_upsert(struct resource_group *dst, const struct resource_group *src)
-{
-    return group_merge(dst, src, true);
-}
-
-const struct deploy_item *model_group_find(struct resource_group *g, uint64_t id)
-{
-    if (!g || !g->arena) return NULL;
-    group_index(g);
-    size_t at = id_pos_index_find(&g->arena->index, id, g->items, sizeof *g->items,
-                                  offsetof(struct deploy_item, id));
-    return at == SIZE_MAX ? NULL : &g->items[at];
 }

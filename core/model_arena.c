@@ -13,19 +13,14 @@
 #include "core/util.h"
 
 /* Blocks start small (a group of three items costs a few hundred bytes) and double up to a size
- * that malloc still serves from its heap, so that freeing one never moves its mmap threshold. */
+ * that malloc still serves from its heap, so that freeing one never moves its mmap threshold.
+ * BLOCK_MAX is also the most a handle's 16-bit offset reaches. */
 #define BLOCK_FIRST 1024
 #define BLOCK_MAX   (64 * 1024)
 /* A field whose values repeated in fewer than a quarter of its first tries is not interned. */
-#define INTERN_SAMPLE 256
+#define INTERN_SAMPLE 2048
 
-struct model_arena_block {
-    struct model_arena_block *next;
-    size_t cap, used;
-    _Alignas(max_align_t) char data[];
-};
-
-static atomic_size_t mem_held, mem_peak, mem_budget;
+static atomic_size_t mem_held, mem_peak, mem_budget, mem_full;
 
 static void mem_add(size_t n)
 {
@@ -48,6 +43,11 @@ size_t model_mem_held(void)
 size_t model_mem_peak(void)
 {
     return atomic_load(&mem_peak);
+}
+
+size_t model_mem_full(void)
+{
+    return atomic_load(&mem_full);
 }
 
 void model_mem_set_budget(size_t bytes)
@@ -74,7 +74,7 @@ size_t model_mem_default_budget(void)
 bool model_mem_over(void)
 {
     size_t b = atomic_load(&mem_budget);
-    return b && atomic_load(&mem_held) > b;
+    return (b && atomic_load(&mem_held) > b) || atomic_load(&mem_full) > 0;
 }
 
 /* Moves a's share of the count to its current size. */
@@ -97,44 +97,66 @@ struct model_arena *model_arena_new(void)
 void model_arena_free(struct model_arena *a)
 {
     if (!a) return;
-    for (struct model_arena_block *b = a->blocks, *next; b; b = next) {
-        next = b->next;
-        free(b);
-    }
+    for (uint32_t i = 0; i < a->n_blocks; i++)
+        free(a->block[i]);
+    free(a->block);
     free(a->intern);
+    free(a->lists);
     id_pos_index_free(&a->index);
+    if (a->full) atomic_fetch_sub(&mem_full, 1);
     arena_recount(a, 0);
     free(a);
 }
 
-/* n bytes aligned to align (a power of two) from the newest block, or a new one. */
-static void *arena_alloc(struct model_arena *a, size_t n, size_t align)
+/* A new block of cap bytes; its number + 1, or 0 when the arena is full. */
+static uint32_t arena_block(struct model_arena *a, size_t cap)
 {
-    struct model_arena_block *b = a->blocks;
-    if (b) {
-        size_t at = (b->used + align - 1) & ~(align - 1);
-        if (at + n <= b->cap) {
-            b->used = at + n;
-            return b->data + at;
+    if (a->n_blocks >= MODEL_ARENA_MAX_BLOCKS) {
+        if (!a->full) atomic_fetch_add(&mem_full, 1);
+        a->full = true;
+        return 0;
+    }
+    size_t grown = 0;
+    if (a->n_blocks == a->cap_blocks) {
+        uint32_t c = a->cap_blocks ? a->cap_blocks * 2 : 8;
+        if (c > MODEL_ARENA_MAX_BLOCKS) c = MODEL_ARENA_MAX_BLOCKS;
+        a->block = xrealloc(a->block, c * sizeof *a->block);
+        grown = (c - a->cap_blocks) * sizeof *a->block;
+        a->cap_blocks = c;
+    }
+    a->block[a->n_blocks++] = xmalloc(cap);
+    arena_recount(a, a->held + grown + cap);
+    return a->n_blocks;
+}
+
+uint32_t model_arena_alloc(struct model_arena *a, size_t n, size_t align, void **p)
+{
+    *p = NULL;
+    if (n == 0) return 0;
+    if (a->cur) {
+        size_t at = (a->cur_used + align - 1) & ~(align - 1);
+        if (at + n <= a->cur_cap) {
+            a->cur_used = at + n;
+            *p = a->block[a->cur - 1] + at;
+            return a->cur << 16 | (uint32_t)at;
         }
     }
-    size_t cap = b ? b->cap * 2 : BLOCK_FIRST;
-    if (cap > BLOCK_MAX) cap = BLOCK_MAX;
-    if (cap < n) cap = n;
-    struct model_arena_block *nb = xmalloc(sizeof *nb + cap);
-    nb->cap = cap;
-    nb->used = n;
-    /* A block bigger than the usual one (a long string) goes behind the newest, so the newest's
-     * free space is still used. */
-    if (b && cap > BLOCK_MAX && b->cap - b->used > 64) {
-        nb->next = b->next;
-        b->next = nb;
-    } else {
-        nb->next = b;
-        a->blocks = nb;
+    if (n > BLOCK_MAX / 2) {
+        /* A long string: a block of its own (offset 0); the current block keeps its room. */
+        uint32_t b = arena_block(a, n);
+        if (!b) return 0;
+        *p = a->block[b - 1];
+        return b << 16;
     }
-    arena_recount(a, a->held + sizeof *nb + cap);
-    return nb->data;
+    size_t cap = a->cur ? a->cur_cap * 2 : BLOCK_FIRST;
+    if (cap > BLOCK_MAX) cap = BLOCK_MAX;
+    uint32_t b = arena_block(a, cap);
+    if (!b) return 0;
+    a->cur = b;
+    a->cur_cap = cap;
+    a->cur_used = n;
+    *p = a->block[b - 1];
+    return b << 16;
 }
 
 static uint64_t str_hash(const char *s, size_t len)
@@ -147,25 +169,27 @@ static uint64_t str_hash(const char *s, size_t len)
     return h ^ (h >> 29);
 }
 
-static char *arena_copy(struct model_arena *a, const char *s, size_t len)
+static uint32_t arena_copy(struct model_arena *a, const char *s, size_t len)
 {
-    char *p = arena_alloc(a, len + 1, 1);
+    void *p;
+    uint32_t h = model_arena_alloc(a, len + 1, 1, &p);
+    if (!h) return 0;
     memcpy(p, s, len);
-    p[len] = '\0';
-    return p;
+    ((char *)p)[len] = '\0';
+    return h;
 }
 
 static void intern_grow(struct model_arena *a)
 {
     size_t cap = a->intern ? (a->intern_mask + 1) * 2 : 64;
-    const char **slots = xcalloc(cap, sizeof *slots);
+    uint32_t *slots = xcalloc(cap, sizeof *slots);
     for (size_t i = 0; a->intern && i <= a->intern_mask; i++) {
-        const char *s = a->intern[i];
-        if (!s) continue;
+        if (!a->intern[i]) continue;
+        const char *s = model_arena_get(a, a->intern[i]);
         size_t h = (size_t)str_hash(s, strlen(s)) & (cap - 1);
         while (slots[h])
             h = (h + 1) & (cap - 1);
-        slots[h] = s;
+        slots[h] = a->intern[i];
     }
     size_t old = a->intern ? (a->intern_mask + 1) * sizeof *slots : 0;
     free(a->intern);
@@ -174,7 +198,7 @@ static void intern_grow(struct model_arena *a)
     arena_recount(a, a->held - old + cap * sizeof *slots);
 }
 
-char *model_arena_str(struct model_arena *a, const char *s, size_t len, unsigned field)
+uint32_t model_arena_put(struct model_arena *a, const char *s, size_t len, unsigned field)
 {
     if (len == 0) {
         if (!a->empty) a->empty = arena_copy(a, "", 0);
@@ -184,11 +208,11 @@ char *model_arena_str(struct model_arena *a, const char *s, size_t len, unsigned
     if (a->field[field].off) return arena_copy(a, s, len);
     if ((a->intern_n + 1) * 2 > (a->intern ? a->intern_mask + 1 : 0)) intern_grow(a);
     size_t h = (size_t)str_hash(s, len) & a->intern_mask;
-    char *found = NULL;
+    uint32_t found = 0;
     for (; a->intern[h]; h = (h + 1) & a->intern_mask) {
-        const char *t = a->intern[h];
+        const char *t = model_arena_get(a, a->intern[h]);
         if (strncmp(t, s, len) == 0 && t[len] == '\0') { /* s holds no NUL */
-            found = (char *)t;
+            found = a->intern[h];
             break;
         }
     }
@@ -196,12 +220,23 @@ char *model_arena_str(struct model_arena *a, const char *s, size_t len, unsigned
         a->field[field].hits++;
     } else {
         found = arena_copy(a, s, len);
+        if (!found) return 0;
         a->intern[h] = found;
         a->intern_n++;
     }
     if (++a->field[field].tries == INTERN_SAMPLE && a->field[field].hits < INTERN_SAMPLE / 4)
         a->field[field].off = true;
     return found;
+}
+
+uint32_t model_arena_putz(struct model_arena *a, const char *s, unsigned field)
+{
+    return s ? model_arena_put(a, s, strlen(s), field) : 0;
+}
+
+char *model_arena_str(struct model_arena *a, const char *s, size_t len, unsigned field)
+{
+    return model_arena_get(a, model_arena_put(a, s, len, field));
 }
 
 char *model_arena_strdup(struct model_arena *a, const char *s, unsigned field)
@@ -213,7 +248,16 @@ char **model_arena_strv(struct model_arena *a, size_t n)
 {
     if (n == 0) return NULL;
     if (n > SIZE_MAX / sizeof(char *)) abort();
-    return arena_alloc(a, n * sizeof(char *), _Alignof(char *));
+    void *p;
+    model_arena_alloc(a, n * sizeof(char *), _Alignof(char *), &p);
+    return p;
+}
+
+void model_arena_lists(struct model_arena *a)
+{
+    if (a->lists) return;
+    a->lists = xcalloc(MODEL_ARENA_LISTS, sizeof *a->lists);
+    arena_recount(a, a->held + MODEL_ARENA_LISTS * sizeof *a->lists);
 }
 
 void model_arena_items_cap(struct model_arena *a, size_t cap, size_t size)

@@ -80,12 +80,11 @@ const struct resource_group *query_group(const struct deploy_run *r, const char 
     return NULL;
 }
 
-const struct deploy_item *query_item(const struct resource_group *g, uint64_t id)
+const struct deploy_item *query_item(const struct resource_group *g, uint64_t id,
+                                     struct deploy_item *scratch)
 {
-    if (!g) return NULL;
-    for (size_t i = 0; i < g->n_items; i++)
-        if (g->items[i].id == id) return &g->items[i];
-    return NULL;
+    size_t at = model_group_position(g, id);
+    return at == SIZE_MAX ? NULL : model_group_item(g, at, scratch);
 }
 
 bool query_run_in_progress(const struct deploy_run *r)

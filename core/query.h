@@ -22,7 +22,9 @@ int query_run_number(const struct detail_page *p, size_t run_index);
 const struct deploy_run *query_latest_run(const struct store_detail *sd, bool deploy_only);
 const struct deploy_run *query_run(const struct store_detail *d, size_t run_index);
 const struct resource_group *query_group(const struct deploy_run *r, const char *type);
-const struct deploy_item *query_item(const struct resource_group *g, uint64_t id);
+/* The item with this Id, as model_group_item (scratch may receive it), or NULL. */
+const struct deploy_item *query_item(const struct resource_group *g, uint64_t id,
+                                     struct deploy_item *scratch);
 /* A run is still moving (waiting/deploying, or items running or pending). */
 bool query_run_in_progress(const struct deploy_run *r);
 /* How long after the latest earlier deploy of p a rollback run came ("+15m41s"); "" for a

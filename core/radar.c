@@ -85,7 +85,8 @@ void radar_digest_of(uint64_t record_id, const struct detail_page *p, struct rad
         for (size_t g = 0; g < run->n_groups; g++) {
             const struct resource_group *grp = &run->groups[g];
             for (size_t i = 0; i < grp->n_items; i++) {
-                const struct deploy_item *it = &grp->items[i];
+                struct deploy_item scratch;
+                const struct deploy_item *it = model_group_item(grp, i, &scratch);
                 if (!errtmpl_item_failed(it->status)) continue;
                 char *key = instance_key(it);
                 if (!key) continue;

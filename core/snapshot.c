@@ -285,7 +285,8 @@ static void fill_items(struct snapshot_writer *w, const void *ctx)
     puts_(w, "[");
     for (size_t i = 0; i < g->n_items; i++) {
         if (i) puts_(w, ",");
-        put_value(w, codec_encode_deploy_item(&g->items[i]));
+        struct deploy_item scratch;
+        put_value(w, codec_encode_deploy_item(model_group_item(g, i, &scratch)));
     }
     puts_(w, "]");
     w->st.items += g->n_items;
@@ -300,6 +301,7 @@ static void fill_groups(struct snapshot_writer *w, const void *ctx)
         if (k) puts_(w, ",");
         struct resource_group shell = *g;
         shell.items = NULL;
+        shell.packed = NULL;
         shell.n_items = 0;
         /* The codec's group (it has no encoder of its own) without its items; a null List
          * stays null. */

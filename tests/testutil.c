@@ -531,7 +531,7 @@ void tu_assert_seed_detail(const struct detail_page *p)
         assert_false(r->groups[0].list_null);
         assert_int_equal(r->groups[0].n_items, 1);
 
-        const struct deploy_item *it = &r->groups[0].items[0];
+        const struct deploy_item *it = tu_item(&r->groups[0], 0);
         assert_true(it->id == want[k].item_id);
         assert_string_equal(it->old_cert_id, "OMhKAc35");
         assert_int_equal(it->status, 1);
@@ -571,4 +571,13 @@ void tu_assert_diags(const char (*diags)[256], size_t n, const char *path, const
         assert_string_equal(diags[i], w);
         free(w);
     }
+}
+
+const struct deploy_item *tu_item(const struct resource_group *g, size_t i)
+{
+    static struct deploy_item ring[16];
+    static size_t next;
+    assert_true(i < g->n_items);
+    struct deploy_item *scratch = &ring[next++ % ARRAY_LEN(ring)];
+    return model_group_item(g, i, scratch);
 }

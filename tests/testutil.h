@@ -49,6 +49,10 @@ struct tu_run {
     char *out;
     char *err;
 };
+/* Item i of g, packed or not (model_group_item into one of 16 scratch items used in turn: a
+ * pointer stays good for the next 15 calls). */
+const struct deploy_item *tu_item(const struct resource_group *g, size_t i);
+
 /* Runs `[env] '$CERTDECK_BIN' [lead] ARGS` through the shell with stdin from /dev/null, ARGS
  * formatted from fmt. env (NULL for none) goes before the binary, as in "env TZ=UTC"; lead
  * (NULL for none) is what every call of one test program starts with, such as "--demo" or

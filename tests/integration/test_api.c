@@ -203,9 +203,9 @@ static const struct deploy_item *failed_item(const struct detail_page *d)
     const struct deploy_run *r = &d->runs[d->n_runs - 1];
     for (size_t g = 0; g < r->n_groups; g++)
         for (size_t i = 0; i < r->groups[g].n_items; i++)
-            if (r->groups[g].items[i].status == MODEL_STATUS_FAILED ||
-                r->groups[g].items[i].status == MODEL_STATUS_ROLLBACK_FAILED)
-                return &r->groups[g].items[i];
+            if (tu_item(&r->groups[g], i)->status == MODEL_STATUS_FAILED ||
+                tu_item(&r->groups[g], i)->status == MODEL_STATUS_ROLLBACK_FAILED)
+                return tu_item(&r->groups[g], i);
     return NULL;
 }
 
@@ -280,8 +280,8 @@ static void test_detail_is_seed_example(void **state)
     assert_int_equal(d.n_runs, 2);
     assert_int_equal(d.runs[0].type, MODEL_RUN_DEPLOY);
     assert_int_equal(d.runs[1].type, MODEL_RUN_ROLLBACK);
-    assert_int_equal(d.runs[0].groups[0].items[0].id, 57);
-    assert_int_equal(d.runs[1].groups[0].items[0].id, 85);
+    assert_int_equal(tu_item(&d.runs[0].groups[0], 0)->id, 57);
+    assert_int_equal(tu_item(&d.runs[1].groups[0], 0)->id, 85);
 
     /* Field for field, the official example. */
     size_t len;
@@ -389,8 +389,8 @@ static void test_retry_record_and_item(void **state)
     for (size_t k = 0; k < d.n_runs && !ok; k++)
         for (size_t g = 0; g < d.runs[k].n_groups && !ok; g++)
             for (size_t i = 0; i < d.runs[k].groups[g].n_items && !ok; i++)
-                if (d.runs[k].groups[g].items[i].status == MODEL_STATUS_SUCCESS)
-                    ok = &d.runs[k].groups[g].items[i];
+                if (tu_item(&d.runs[k].groups[g], i)->status == MODEL_STATUS_SUCCESS)
+                    ok = tu_item(&d.runs[k].groups[g], i);
     if (ok) {
         assert_int_equal(api_retry(c, -1, (int64_t)ok->id, rid, sizeof rid, &err), -1);
         assert_int_equal(err.kind, APIERR_API);

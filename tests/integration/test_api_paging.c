@@ -256,15 +256,15 @@ static void check_detail(const struct detail_page *d)
         assert_int_equal(grp->total_count, groups[g].n);
         assert_int_equal(grp->n_items, (size_t)groups[g].n);
         for (int i = 0; i < groups[g].n; i++) {
-            assert_int_equal(grp->items[i].id, item_id(g, i));
-            assert_string_equal(grp->items[i].resource_type, groups[g].type);
+            assert_int_equal(tu_item(grp, i)->id, item_id(g, i));
+            assert_string_equal(tu_item(grp, i)->resource_type, groups[g].type);
         }
     }
     const struct resource_group *g2 = find_group(&d->runs[1], "clb");
     assert_non_null(g2);
     assert_int_equal(g2->n_items, RUN2_ITEMS);
     for (int i = 0; i < RUN2_ITEMS; i++)
-        assert_int_equal(g2->items[i].id, 900000 + i);
+        assert_int_equal(tu_item(g2, i)->id, 900000 + i);
 }
 
 static void reset_detail_calls(void)
@@ -377,9 +377,9 @@ static void test_flat_page_spans_groups(void **state)
     for (size_t g = 0; g < ARRAY_LEN(groups); g++)
         assert_int_equal(r->groups[g].total_count, groups[g].n);
     for (int i = 0; i < groups[0].n - 1200; i++)
-        assert_int_equal(r->groups[0].items[i].id, item_id(0, 1200 + i));
+        assert_int_equal(tu_item(&r->groups[0], i)->id, item_id(0, 1200 + i));
     for (int i = 0; i < head; i++)
-        assert_int_equal(r->groups[1].items[i].id, item_id(1, i));
+        assert_int_equal(tu_item(&r->groups[1], i)->id, item_id(1, i));
     assert_int_equal(p.runs[1].groups[0].n_items, 0); /* the rollback run is 7 long */
     model_detail_page_clear(&p);
 
@@ -431,7 +431,7 @@ static void test_detail_all_flat(void **state)
             for (size_t g = 0; g < d.runs[r].n_groups; g++)
                 for (size_t i = 0; i < d.runs[r].groups[g].n_items; i++) {
                     ids = xrealloc(ids, (n + 1) * sizeof *ids);
-                    ids[n++] = d.runs[r].groups[g].items[i].id;
+                    ids[n++] = tu_item(&d.runs[r].groups[g], i)->id;
                 }
         assert_int_equal(n, (size_t)run_items + RUN2_ITEMS);
         for (size_t i = 0; i < n; i++)
@@ -471,7 +471,7 @@ static void test_detail_all_items_only_in_last_group(void **state)
                 assert_int_equal(grp->total_count, last_only[g].n);
                 assert_int_equal(grp->n_items, (size_t)last_only[g].n);
                 for (int i = 0; i < last_only[g].n; i++)
-                    assert_int_equal(grp->items[i].id,
+                    assert_int_equal(tu_item(grp, i)->id,
                                      perm_id(last_only[g].first_id, last_only[g].n, i));
             }
             cJSON *j = tu_detail_json(&d);

@@ -353,7 +353,7 @@ static void test_big_group(void **state)
     assert_int_equal(clb->n_items, BIG_ITEMS);
     /* In server order, each once: exactly the ids of the file. */
     for (size_t i = 0; i < clb->n_items; i++)
-        assert_int_equal(clb->items[i].id, BIG_FIRST_ID + i);
+        assert_int_equal(tu_item(clb, i)->id, BIG_FIRST_ID + i);
     assert_int_equal(tu_group_of(d, 0, "cdn")->n_items, CDN_ITEMS);
     store_unlock(f.store);
     fx_stop(&f);
@@ -630,7 +630,7 @@ static void assert_group_whole(struct fx *f, uint64_t record_id, const struct gr
                       def->items);
     assert_int_equal(g->n_items, def->items);
     for (size_t i = 0; i < g->n_items; i++)
-        assert_int_equal(g->items[i].id, def->first_id + i);
+        assert_int_equal(tu_item(g, i)->id, def->first_id + i);
 }
 
 /* Every detail call for the record asked a distinct page offset below `below`. */
@@ -683,7 +683,7 @@ static void load_later_groups(struct fx *f)
         for (size_t g = 0; g < d->page.runs[0].n_groups; g++) {
             const struct resource_group *grp = &d->page.runs[0].groups[g];
             for (size_t i = 1; i < grp->n_items; i++)
-                assert_int_equal(grp->items[i].id, grp->items[0].id + i);
+                assert_int_equal(tu_item(grp, i)->id, tu_item(grp, 0)->id + i);
         }
     }
     store_unlock(f->store);

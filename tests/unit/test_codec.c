@@ -188,7 +188,7 @@ static void assert_runs_equal(const struct deploy_run *a, const struct deploy_ru
         assert_int_equal(ga->list_null, gb->list_null);
         assert_int_equal(ga->n_items, gb->n_items);
         for (size_t i = 0; i < ga->n_items; i++)
-            assert_items_equal(&ga->items[i], &gb->items[i]);
+            assert_items_equal(tu_item(ga, i), tu_item(gb, i));
     }
 }
 
@@ -583,8 +583,8 @@ static void test_nulls_everywhere(void **state)
                                     ".Domains",
                                     "null", &p, &e),
                      0);
-    assert_true(p.runs[1].groups[0].items[0].domains_null);
-    assert_int_equal(p.runs[1].groups[0].items[0].n_domains, 0);
+    assert_true(tu_item(&p.runs[1].groups[0], 0)->domains_null);
+    assert_int_equal(tu_item(&p.runs[1].groups[0], 0)->n_domains, 0);
     model_detail_page_clear(&p);
 
     assert_int_equal(
@@ -599,8 +599,8 @@ static void test_nulls_everywhere(void **state)
                                     ".ErrorMsg",
                                     "null", &p, &e),
                      0);
-    assert_null(p.runs[0].groups[0].items[0].error_msg);
-    assert_non_null(p.runs[1].groups[0].items[0].error_msg);
+    assert_null(tu_item(&p.runs[0].groups[0], 0)->error_msg);
+    assert_non_null(tu_item(&p.runs[1].groups[0], 0)->error_msg);
     model_detail_page_clear(&p);
 
     /* PendingTotalCount is the run's nullable number: null and missing both leave has_ false,
@@ -695,7 +695,7 @@ static void expect_port(const char *seed, const char *json, int64_t port)
     struct detail_page p;
     struct api_error e;
     assert_int_equal(decode_item_field(seed, "Port", json, &p, &e), 0);
-    assert_true(p.runs[0].groups[0].items[0].port == port);
+    assert_true(tu_item(&p.runs[0].groups[0], 0)->port == port);
     model_detail_page_clear(&p);
 }
 
@@ -728,7 +728,7 @@ static void test_numeric_strings(void **state)
     for (size_t i = 0; i < ARRAY_LEN(ok); i++)
         expect_port(seed, ok[i].json, ok[i].port);
     assert_int_equal(decode_item_field(seed, "Id", "\"18446744073709551615\"", &p, &e), 0);
-    assert_true(p.runs[0].groups[0].items[0].id == UINT64_MAX);
+    assert_true(tu_item(&p.runs[0].groups[0], 0)->id == UINT64_MAX);
     model_detail_page_clear(&p);
 
     expect_item_field_error(seed, "Port", "\"9223372036854775808\"",
@@ -887,7 +887,7 @@ static void test_invalid_utf8(void **state)
     struct detail_page p;
     struct api_error e;
     assert_int_equal(decode_detail(doc, &p, &e), 0);
-    assert_string_equal(p.runs[0].groups[0].items[0].instance_name,
+    assert_string_equal(tu_item(&p.runs[0].groups[0], 0)->instance_name,
                         "\xe8\xb4\x9f\xe8\xbd\xbd\xe5\x9d\x87\xe8\xa1\xa1-\xf0\x9f\x94\x92");
     model_detail_page_clear(&p);
     free(doc);
@@ -916,7 +916,7 @@ static void test_escapes_decoded_verbatim(void **state)
     };
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
         assert_int_equal(decode_item_field(seed, "ErrorMsg", cases[i].json, &p, &e), 0);
-        const char *got = p.runs[0].groups[0].items[0].error_msg;
+        const char *got = tu_item(&p.runs[0].groups[0], 0)->error_msg;
         assert_string_equal(got, cases[i].want);
 
         /* Re-encoding escapes control characters again and decodes to the same bytes. */
@@ -925,7 +925,7 @@ static void test_escapes_decoded_verbatim(void **state)
             assert_true((unsigned char)*c >= 0x20);
         struct detail_page again;
         assert_int_equal(codec_decode_detail_body(env, strlen(env), &again, &e), 0);
-        assert_string_equal(again.runs[0].groups[0].items[0].error_msg, cases[i].want);
+        assert_string_equal(tu_item(&again.runs[0].groups[0], 0)->error_msg, cases[i].want);
         model_detail_page_clear(&again);
         free(env);
         model_detail_page_clear(&p);
@@ -961,7 +961,7 @@ static void test_ten_megabyte_string(void **state)
     struct detail_page p;
     struct api_error e;
     assert_int_equal(codec_decode_detail_body(b.data, b.len, &p, &e), 0);
-    const char *msg = p.runs[0].groups[0].items[0].error_msg;
+    const char *msg = tu_item(&p.runs[0].groups[0], 0)->error_msg;
     assert_int_equal(strlen(msg), big);
     assert_memory_equal(msg, b.data + start, big);
     model_detail_page_clear(&p);
@@ -1257,7 +1257,7 @@ static void test_single_object_decoders(void **state)
     assert_int_equal(codec_decode_deploy_run(obj, "Details.2[0]", &run, &e), 0);
     assert_int_equal(run.type, 1);
     assert_int_equal(run.status, 5);
-    assert_true(run.groups[0].items[0].id == 12);
+    assert_true(tu_item(&run.groups[0], 0)->id == 12);
     model_run_clear(&run);
     cJSON_Delete(obj);
 
@@ -1335,10 +1335,10 @@ static void test_encoding_absent_and_envelopes(void **state)
     struct detail_page big;
     struct api_error be;
     assert_int_equal(decode_detail(s, &big, &be), 0);
-    assert_true(big.runs[0].groups[0].items[0].id == 9007199254740991ULL);
-    assert_true(big.runs[0].groups[0].items[0].port == -9007199254740991LL);
-    assert_true(big.runs[0].groups[0].items[0].sni_switch == 1000000000000000LL);
-    assert_true(big.runs[0].groups[0].items[0].status == 999999999999999LL);
+    assert_true(tu_item(&big.runs[0].groups[0], 0)->id == 9007199254740991ULL);
+    assert_true(tu_item(&big.runs[0].groups[0], 0)->port == -9007199254740991LL);
+    assert_true(tu_item(&big.runs[0].groups[0], 0)->sni_switch == 1000000000000000LL);
+    assert_true(tu_item(&big.runs[0].groups[0], 0)->status == 999999999999999LL);
     model_detail_page_clear(&big);
     cJSON_free(s);
 

@@ -12,6 +12,7 @@
 
 #include "core/model.h"
 #include "core/util.h"
+#include "testutil.h"
 
 /* ---- names ------------------------------------------------------------------------------ */
 
@@ -237,13 +238,13 @@ static void test_group_run_record_copy_clear(void **state)
         assert_int_equal(copy.groups[g].list_null, run.groups[g].list_null);
         assert_int_equal(copy.groups[g].n_items, run.groups[g].n_items);
         for (size_t i = 0; i < run.groups[g].n_items; i++)
-            assert_item_copied(&run.groups[g].items[i], &copy.groups[g].items[i]);
+            assert_item_copied(tu_item(&run.groups[g], i), tu_item(&copy.groups[g], i));
     }
     assert_null(copy.groups[2].items);
     assert_true(copy.groups[2].list_null);
     model_run_clear(&run);
     assert_true(all_zero(&run, sizeof run));
-    assert_string_equal(copy.groups[1].items[1].old_cert_id, "cert-101");
+    assert_string_equal(tu_item(&copy.groups[1], 1)->old_cert_id, "cert-101");
     model_run_clear(&copy);
     model_run_clear(NULL);
     model_group_clear(NULL);
@@ -318,8 +319,8 @@ static void assert_ids(const struct resource_group *g, const uint64_t *ids, size
 {
     assert_int_equal(g->n_items, n);
     for (size_t i = 0; i < n; i++)
-        if (g->items[i].id != ids[i])
-            fail_msg("item %zu has Id %llu, want %llu", i, (unsigned long long)g->items[i].id,
+        if (tu_item(g, i)->id != ids[i])
+            fail_msg("item %zu has Id %llu, want %llu", i, (unsigned long long)tu_item(g, i)->id,
                      (unsigned long long)ids[i]);
 }
 
@@ -338,9 +339,9 @@ static void test_merge_overlapping_pages(void **state)
     assert_int_equal(dst.total_count, 8);
     assert_string_equal(dst.resource_type, "clb");
     /* The appended items are deep copies. */
-    assert_ptr_not_equal(dst.items[7].old_cert_id, src.items[4].old_cert_id);
+    assert_ptr_not_equal(tu_item(&dst, 7)->old_cert_id, tu_item(&src, 4)->old_cert_id);
     model_group_clear(&src);
-    assert_string_equal(dst.items[7].old_cert_id, "cert-8");
+    assert_string_equal(tu_item(&dst, 7)->old_cert_id, "cert-8");
     /* The same page again adds nothing. */
     make_group(&src, "clb", 4, 5);
     assert_int_equal(model_group_merge(&dst, &src), 0);
@@ -416,11 +417,11 @@ static void test_merge_twenty_thousand(void **state)
     assert_int_equal(dst.n_items, TOTAL);
     unsigned char *seen = xcalloc(TOTAL, 1);
     for (size_t i = 0; i < dst.n_items; i++) {
-        uint64_t id = dst.items[i].id;
+        uint64_t id = tu_item(&dst, i)->id;
         assert_true(id >= 1000 && id < 1000 + TOTAL);
         assert_int_equal(seen[id - 1000], 0);
         seen[id - 1000] = 1;
-        assert_true(dst.items[i].port == 443);
+        assert_true(tu_item(&dst, i)->port == 443);
     }
     free(seen);
     free(order);

@@ -19,6 +19,7 @@
 #include "core/model_arena.h"
 #include "core/store.h"
 #include "core/util.h"
+#include "testutil.h"
 
 /* A detail body of one run and one clb group holding items first..first+n-1: unique instance
  * Ids and names, repeated types, regions, protocols and error messages, times that repeat
@@ -74,7 +75,7 @@ static void assert_items_match_json(const struct resource_group *g, const char *
     assert_int_equal((size_t)cJSON_GetArraySize(list), g->n_items);
     size_t i = 0;
     for (const cJSON *o = list->child; o; o = o->next, i++) {
-        const struct deploy_item *it = &g->items[i];
+        const struct deploy_item *it = tu_item(g, i);
 #define S(name, m)                                                                                 \
     assert_string_equal(it->m, cJSON_GetObjectItemCaseSensitive(o, name)->valuestring)
         S("OldCertId", old_cert_id);
@@ -115,14 +116,14 @@ static void test_decode_into_arena(void **state)
     assert_items_match_json(g, body);
     /* Repeated values are one string; unique ones are not shared. */
     for (size_t i = 1; i < g->n_items; i++) {
-        assert_ptr_equal(g->items[i].resource_type, g->items[0].resource_type);
-        assert_ptr_equal(g->items[i].protocol, g->items[0].protocol);
-        assert_ptr_equal(g->items[i].error_msg, g->items[0].error_msg);
-        assert_ptr_equal(g->items[i].domains[0], g->items[0].domains[0]);
-        assert_ptr_equal(g->items[i].bucket, g->items[i].namespace_); /* the one "" */
-        assert_ptr_not_equal(g->items[i].instance_id, g->items[0].instance_id);
+        assert_ptr_equal(tu_item(g, i)->resource_type, tu_item(g, 0)->resource_type);
+        assert_ptr_equal(tu_item(g, i)->protocol, tu_item(g, 0)->protocol);
+        assert_ptr_equal(tu_item(g, i)->error_msg, tu_item(g, 0)->error_msg);
+        assert_ptr_equal(tu_item(g, i)->domains[0], tu_item(g, 0)->domains[0]);
+        assert_ptr_equal(tu_item(g, i)->bucket, tu_item(g, i)->namespace_); /* the one "" */
+        assert_ptr_not_equal(tu_item(g, i)->instance_id, tu_item(g, 0)->instance_id);
     }
-    assert_ptr_equal(g->items[7].create_time, g->items[0].create_time);
+    assert_ptr_equal(tu_item(g, 7)->create_time, tu_item(g, 0)->create_time);
     /* Held compactly: besides the items array, under 100 bytes an item for its 17 strings
      * (separately allocated, they took over 500 with malloc's overhead). */
     size_t held = model_mem_held() - before;
@@ -146,7 +147,7 @@ static void test_merge_pages_in_place(void **state)
     decode(body0, &out);
     struct resource_group *dst = &out.runs[0].groups[0];
     size_t reallocs = 0;
-    const struct deploy_item *last = dst->items;
+    const void *last = dst->items;
     for (uint64_t first = 151; first <= 10000; first += 150) { /* pages overlap by 50 */
         size_t n = first + 199 > 10000 ? (size_t)(10001 - first) : 200;
         char *body = group_body(first, n, 1);
@@ -155,8 +156,8 @@ static void test_merge_pages_in_place(void **state)
         size_t had = dst->n_items;
         size_t added = model_group_merge(dst, &page.runs[0].groups[0]);
         assert_int_equal(dst->n_items, had + added);
-        if (dst->items != last) reallocs++;
-        last = dst->items;
+        if ((const void *)dst->packed != last) reallocs++;
+        last = dst->packed;
         /* the page is left as it was, and freeing it frees none of dst's strings */
         assert_int_equal(page.runs[0].groups[0].n_items, n);
         model_detail_page_clear(&page);
@@ -165,18 +166,19 @@ static void test_merge_pages_in_place(void **state)
     assert_int_equal(dst->n_items, 10000);
     assert_true(reallocs <= 12);
     for (size_t i = 0; i < dst->n_items; i++) {
-        assert_int_equal(dst->items[i].id, i + 1);
+        assert_int_equal(tu_item(dst, i)->id, i + 1);
         char want[32];
         snprintf(want, sizeof want, "lb-%zu", i + 1);
-        assert_string_equal(dst->items[i].instance_id, want);
-        assert_string_equal(dst->items[i].domains[0], "www.example.com");
-        assert_ptr_equal(dst->items[i].region, dst->items[i % 2].region);
+        assert_string_equal(tu_item(dst, i)->instance_id, want);
+        assert_string_equal(tu_item(dst, i)->domains[0], "www.example.com");
+        assert_ptr_equal(tu_item(dst, i)->region, tu_item(dst, i % 2)->region);
     }
     /* The index answers for every Id and none other. */
+    struct deploy_item scratch;
     for (uint64_t id = 1; id <= 10000; id += 37)
-        assert_int_equal(model_group_find(dst, id)->id, id);
-    assert_null(model_group_find(dst, 10001));
-    assert_null(model_group_find(dst, 0));
+        assert_int_equal(model_group_find(dst, id, &scratch)->id, id);
+    assert_null(model_group_find(dst, 10001, &scratch));
+    assert_null(model_group_find(dst, 0, &scratch));
 
     /* Duplicates inside one page, and the whole group again: nothing added. */
     char *dup = group_body(5000, 200, 1);
@@ -190,8 +192,8 @@ static void test_merge_pages_in_place(void **state)
 
     /* An item cut from the end by hand is indexed again, not found at a stale position. */
     dst->n_items = 9000;
-    assert_null(model_group_find(dst, 9500));
-    assert_int_equal(model_group_find(dst, 8999)->id, 8999);
+    assert_null(model_group_find(dst, 9500, &scratch));
+    assert_int_equal(model_group_find(dst, 8999, &scratch)->id, 8999);
     dst->n_items = 10000;
     model_detail_page_clear(&out);
     assert_int_equal(model_mem_held(), before);
@@ -208,14 +210,20 @@ static void test_upsert_replaces_without_growth(void **state)
     struct detail_page out, page;
     decode(ok, &out);
     struct resource_group *dst = &out.runs[0].groups[0];
-    const char *name0 = dst->items[0].instance_name;
+    /* The first refresh packs the decoded page into an arena of its own. */
+    decode(ok, &page);
+    assert_int_equal(model_group_upsert(dst, &page.runs[0].groups[0]), 0);
+    model_detail_page_clear(&page);
+    assert_null(dst->items);
+    assert_non_null(dst->packed);
+    const char *name0 = tu_item(dst, 0)->instance_name;
 
     decode(failed, &page);
     assert_int_equal(model_group_upsert(dst, &page.runs[0].groups[0]), 0);
     model_detail_page_clear(&page);
     assert_items_match_json(dst, failed);
-    assert_ptr_equal(dst->items[0].instance_name, name0);
-    assert_int_equal(dst->items[0].status, 2);
+    assert_ptr_equal(tu_item(dst, 0)->instance_name, name0);
+    assert_int_equal(tu_item(dst, 0)->status, 2);
 
     size_t held = model_mem_held();
     for (int round = 0; round < 20; round++) {
@@ -232,7 +240,7 @@ static void test_upsert_replaces_without_growth(void **state)
     assert_int_equal(model_group_upsert(dst, &page.runs[0].groups[0]), 50);
     model_detail_page_clear(&page);
     assert_int_equal(dst->n_items, 250);
-    assert_int_equal(dst->items[249].id, 250);
+    assert_int_equal(tu_item(dst, 249)->id, 250);
     model_detail_page_clear(&out);
     free(ok);
     free(failed);
@@ -261,10 +269,10 @@ static void test_hand_built_group_moves_into_arena(void **state)
     page.items[0].instance_id = xstrdup("cdn-3");
     assert_int_equal(model_group_merge(&g, &page), 1);
     assert_non_null(g.arena);
-    assert_string_equal(g.items[0].instance_id, "cdn-0");
-    assert_string_equal(g.items[1].domains[0], "x.example.com");
-    assert_ptr_equal(g.items[0].domains[0], g.items[1].domains[0]);
-    assert_string_equal(g.items[2].instance_id, "cdn-3");
+    assert_string_equal(tu_item(&g, 0)->instance_id, "cdn-0");
+    assert_string_equal(tu_item(&g, 1)->domains[0], "x.example.com");
+    assert_ptr_equal(tu_item(&g, 0)->domains[0], tu_item(&g, 1)->domains[0]);
+    assert_string_equal(tu_item(&g, 2)->instance_id, "cdn-3");
     model_group_clear(&page);
     model_group_clear(&g); /* ASan: nothing leaked, nothing freed twice */
 }

@@ -174,7 +174,7 @@ static void test_round_trip(void **state)
     assert_non_null(d);
     assert_null(snapshot_find_detail(s, 104));
     assert_true(same_json(codec_encode_detail_page(&f.detail), codec_encode_detail_page(&d->page)));
-    assert_int_equal(d->page.runs[0].groups[0].items[0].id, 1000000000000001ULL);
+    assert_int_equal(tu_item(&d->page.runs[0].groups[0], 0)->id, 1000000000000001ULL);
     assert_false(d->page.runs[0].has_pending_total_count);
     assert_true(d->page.runs[0].groups[1].list_null);
 
@@ -471,7 +471,7 @@ static void test_source_detail(void **state)
     dataset_detail_page(&view, 1, 1, &want);
     assert_true(same_json(codec_encode_detail_page(&want), codec_encode_detail_page(&p)));
     assert_int_equal(p.runs[0].groups[0].n_items, 1);
-    assert_int_equal(p.runs[0].groups[0].items[0].id, 7);
+    assert_int_equal(tu_item(&p.runs[0].groups[0], 0)->id, 7);
     model_detail_page_clear(&p);
     model_detail_page_clear(&want);
     assert_int_equal(api_detail_all(c, 103, 4, &p, NULL, &e), 0);

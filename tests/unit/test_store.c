@@ -124,14 +124,14 @@ static bool ids_unique(const struct resource_group *g)
 {
     for (size_t i = 0; i < g->n_items; i++)
         for (size_t j = i + 1; j < g->n_items; j++)
-            if (g->items[i].id == g->items[j].id) return false;
+            if (model_group_item_id(g, i) == model_group_item_id(g, j)) return false;
     return true;
 }
 
 static const struct deploy_item *item_by_id(const struct resource_group *g, uint64_t id)
 {
     for (size_t i = 0; i < g->n_items; i++)
-        if (g->items[i].id == id) return &g->items[i];
+        if (model_group_item_id(g, i) == id) return tu_item(g, i);
     return NULL;
 }
 
@@ -318,7 +318,7 @@ static void test_detail_merge_out_of_order(void **state)
     assert_int_equal(clb->n_items, 500); /* 1000..1499 once each despite the overlaps */
     assert_true(ids_unique(clb));
     for (size_t i = 0; i < clb->n_items; i++)
-        assert_int_equal(clb->items[i].id, 1000 + i);
+        assert_int_equal(tu_item(clb, i)->id, 1000 + i);
     assert_int_equal(tu_group_of(d, 0, "cdn")->n_items, 5);
     assert_true(d->complete);
     assert_int_equal(d->max_group_total, 500);
@@ -373,7 +373,7 @@ static void test_detail_flat_pages(void **state)
     const struct resource_group *clb = tu_group_of(d, 0, "clb");
     assert_int_equal(clb->n_items, 300);
     for (size_t i = 0; i < clb->n_items; i++)
-        assert_int_equal(clb->items[i].id, 1000 + i);
+        assert_int_equal(tu_item(clb, i)->id, 1000 + i);
     const struct resource_group *cdn = tu_group_of(d, 0, "cdn");
     assert_int_equal(cdn->n_items, 100);
     assert_true(ids_unique(cdn));
@@ -674,9 +674,9 @@ static void test_threads(void **state)
             const struct resource_group *clb = tu_group_of(d, 0, "clb");
             if (clb) {
                 assert_int_equal(clb->n_items, 200);
-                int64_t st = clb->items[0].status;
+                int64_t st = tu_item(clb, 0)->status;
                 for (size_t i = 0; i < clb->n_items; i++)
-                    assert_int_equal(clb->items[i].status, st);
+                    assert_int_equal(tu_item(clb, i)->status, st);
             }
         }
         size_t n = store_log_len(sh.s);

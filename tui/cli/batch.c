@@ -251,7 +251,8 @@ static void detail_table(const struct detail_page *p, FILE *out)
         for (size_t g = 0; g < run->n_groups; g++) {
             const struct resource_group *grp = &run->groups[g];
             for (size_t i = 0; i < grp->n_items; i++) {
-                const struct deploy_item *it = &grp->items[i];
+                struct deploy_item item;
+                const struct deploy_item *it = model_group_item(grp, i, &item);
                 char id[32];
                 snprintf(id, sizeof id, "%llu", (unsigned long long)it->id);
                 const char *row[] = {grp->resource_type,
@@ -288,7 +289,9 @@ static void detail_csv(const struct detail_page *p, bool raw, FILE *out)
             const struct resource_group *grp = &run->groups[g];
             for (size_t i = 0; i < grp->n_items && !output_failed(out); i++) {
                 const char *cells[CSVOUT_DETAIL_COLS];
-                csvout_item_cells(r + 1, run, grp, &grp->items[i], &scratch, cells);
+                struct deploy_item item;
+                csvout_item_cells(r + 1, run, grp, model_group_item(grp, i, &item), &scratch,
+                                  cells);
                 csv_out(out, cells, CSVOUT_DETAIL_COLS, raw);
             }
         }

@@ -123,7 +123,8 @@ static void fill_pane(struct group_pane *g, const struct resource_group *grp, bo
     g->loaded = grp->n_items;
     struct errtmpl_set *set = errtmpl_set_new();
     for (size_t i = 0; i < grp->n_items; i++) {
-        const struct deploy_item *it = &grp->items[i];
+        struct deploy_item scratch;
+        const struct deploy_item *it = model_group_item(grp, i, &scratch);
         enum model_tone tone = model_status_tone(it->status);
         g->by_tone[tone <= MODEL_TONE_ROLLBACK_FAILED ? tone : 0]++;
         errtmpl_set_add(set, it, grp->resource_type, rollback);
@@ -236,7 +237,7 @@ static void detail_snapshot(struct view *v)
         const struct resource_group *g = &run->groups[gi];
         size_t nf = 0, nr = 0, np = 0, ns = 0;
         for (size_t k = 0; k < g->n_items; k++) {
-            enum model_tone t = model_status_tone(g->items[k].status);
+            enum model_tone t = model_status_tone(model_group_item_status(g, k));
             nf += t == MODEL_TONE_FAILED || t == MODEL_TONE_ROLLBACK_FAILED;
             nr += t == MODEL_TONE_RUNNING;
             np += t == MODEL_TONE_PENDING;

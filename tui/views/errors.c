@@ -172,9 +172,11 @@ static void errors_on_data(struct view *v)
     bool ask = !sd || sd->meta.state != STORE_ERROR;
     for (size_t gi = 0; run && gi < run->n_groups; gi++) {
         const struct resource_group *g = &run->groups[gi];
-        for (size_t k = 0; k < g->n_items; k++)
-            errtmpl_set_add(p->set, &g->items[k], g->resource_type,
+        for (size_t k = 0; k < g->n_items; k++) {
+            struct deploy_item scratch;
+            errtmpl_set_add(p->set, model_group_item(g, k, &scratch), g->resource_type,
                             run->type == MODEL_RUN_ROLLBACK);
+        }
         p->seen += g->n_items;
         p->total += g->total_count;
     }

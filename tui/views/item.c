@@ -54,8 +54,10 @@ static void item_on_data(struct view *v)
     clear_values(p);
     store_lock(s);
     const struct store_detail *sd = store_detail(s, p->args.record_id);
-    const struct deploy_item *it = query_item(
-        query_group(query_run(sd, p->args.run_index), p->args.resource_type), p->args.item_id);
+    struct deploy_item scratch;
+    const struct deploy_item *it =
+        query_item(query_group(query_run(sd, p->args.run_index), p->args.resource_type),
+                   p->args.item_id, &scratch);
     p->found = it != NULL;
     if (it) {
         p->tone = model_status_tone(it->status);

@@ -92,9 +92,9 @@ static const char *src_cell(void *ctx, size_t row, size_t col, struct buf *out)
 {
     struct items *p = ctx;
     if (!p->g || row >= p->g->n_items) return "";
-    const struct deploy_item *it = &p->g->items[row];
-    if (col == 0) return ui_tone_mark(model_status_tone(it->status));
-    return field_text(it, p->fields[col], out);
+    if (col == 0) return ui_tone_mark(model_status_tone(model_group_item_status(p->g, row)));
+    struct deploy_item scratch;
+    return field_text(model_group_item(p->g, row, &scratch), p->fields[col], out);
 }
 
 static const struct table_source items_source = {src_begin, src_end, src_cell};
@@ -187,7 +187,7 @@ static bool same_rows(const struct items *p, const struct resource_group *g)
     if (!n) return true;
     const size_t probe[] = {0, n / 4, n / 2, n - n / 4 - 1, n - 1};
     for (size_t i = 0; i < ARRAY_LEN(probe); i++)
-        if (g->items[probe[i]].id != p->t.rows[probe[i]].key) return false;
+        if (model_group_item_id(g, probe[i]) != p->t.rows[probe[i]].key) return false;
     return true;
 }
 
@@ -203,19 +203,19 @@ static void sync_rows(struct items *p, const struct resource_group *g, bool all)
     size_t n = p->t.n_rows;
     size_t check = all || n < ITEMS_RECHECK ? n : ITEMS_RECHECK;
     for (size_t i = 0; i < check; i++) {
-        const struct deploy_item *it = &g->items[i];
-        int32_t aux = status_aux(it->status);
+        int64_t status = model_group_item_status(g, i);
+        int32_t aux = status_aux(status);
         if (aux == p->t.rows[i].aux) continue;
-        enum model_tone tone = model_status_tone(it->status);
+        enum model_tone tone = model_status_tone(status);
         count_tone(p, (enum model_tone)p->t.rows[i].tone, -1);
         count_tone(p, tone, 1);
         table_changed(&p->t, i, tone, aux);
     }
     for (size_t i = n; i < g->n_items; i++) {
-        const struct deploy_item *it = &g->items[i];
-        enum model_tone tone = model_status_tone(it->status);
+        int64_t status = model_group_item_status(g, i);
+        enum model_tone tone = model_status_tone(status);
         count_tone(p, tone, 1);
-        table_append(&p->t, it->id, tone, status_aux(it->status));
+        table_append(&p->t, model_group_item_id(g, i), tone, status_aux(status));
     }
 }
 
@@ -403,11 +403,12 @@ static void items_export(struct view *v, struct rowsink *s, FILE *out, enum rows
     const struct deploy_run *run = query_run(store_detail(st, p->id), p->run_index);
     const struct resource_group *g = query_group(run, p->type);
     for (size_t i = 0; g && i < p->t.n_vis; i++) {
-        /* Row r is the group's item r (query_item, a scan, only if the group was rebuilt). */
+        /* Row r is the group's item r (query_item only if the group was rebuilt). */
         size_t r = p->t.vis[i];
-        const struct deploy_item *it = r < g->n_items && g->items[r].id == p->t.rows[r].key
-                                           ? &g->items[r]
-                                           : query_item(g, p->t.rows[r].key);
+        struct deploy_item item;
+        const struct deploy_item *it = r < g->n_items && model_group_item_id(g, r) == p->t.rows[r].key
+                                           ? model_group_item(g, r, &item)
+                                           : query_item(g, p->t.rows[r].key, &item);
         if (!it) continue;
         const char *cells[CSVOUT_DETAIL_COLS];
         csvout_item_cells(p->run_index + 1, run, g, it, &scratch, cells);

@@ -98,8 +98,10 @@ static void json_on_data(struct view *v)
     }
     case JSON_ITEM: {
         sd = store_detail(s, p->args.record_id);
-        const struct deploy_item *it = query_item(
-            query_group(query_run(sd, p->args.run_index), p->args.resource_type), p->args.item_id);
+        struct deploy_item scratch;
+        const struct deploy_item *it =
+            query_item(query_group(query_run(sd, p->args.run_index), p->args.resource_type),
+                       p->args.item_id, &scratch);
         if (it) obj = codec_encode_deploy_item(it);
         break;
     }

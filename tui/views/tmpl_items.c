@@ -107,8 +107,10 @@ static void tmpl_on_data(struct view *v)
     for (size_t gi = 0; run && gi < run->n_groups; gi++) {
         const struct resource_group *g = &run->groups[gi];
         for (size_t k = 0; k < g->n_items; k++) {
-            const struct deploy_item *it = &g->items[k];
-            if (!bsearch(&it->id, p->ids, p->n_ids, sizeof *p->ids, cmp_u64)) continue;
+            uint64_t item_id = model_group_item_id(g, k);
+            if (!bsearch(&item_id, p->ids, p->n_ids, sizeof *p->ids, cmp_u64)) continue;
+            struct deploy_item scratch;
+            const struct deploy_item *it = model_group_item(g, k, &scratch);
             char id[24], status[32];
             snprintf(id, sizeof id, "%llu", (unsigned long long)it->id);
             char *name = item_name(it);
@@ -173,7 +175,8 @@ static void item_group(struct view *v, uint64_t id, char *out, size_t n)
     store_lock(s);
     const struct deploy_run *run = query_run(store_detail(s, p->id), p->run_index);
     for (size_t gi = 0; run && gi < run->n_groups && !out[0]; gi++)
-        if (query_item(&run->groups[gi], id) && run->groups[gi].resource_type)
+        if (model_group_position(&run->groups[gi], id) != SIZE_MAX &&
+            run->groups[gi].resource_type)
             strlcpy_safe(out, run->groups[gi].resource_type, n);
     store_unlock(s);
 }
