@@ -63,8 +63,8 @@ struct deploy_item {
     char *resource_type;
 };
 
-struct model_arena;  /* core/model_arena.h */
-struct item_packed;  /* core/model_items.c */
+struct model_arena; /* core/model_arena.h */
+struct item_packed; /* core/model_items.c */
 
 /* DeployRecordList: one resource-type group of a run. It holds n_items items, the page's or
  * (after paging) the whole group's, and total_count, the group's full size on the server.

@@ -101,6 +101,7 @@ void model_arena_free(struct model_arena *a)
         free(a->block[i]);
     free(a->block);
     free(a->intern);
+    free(a->recs);
     free(a->lists);
     id_pos_index_free(&a->index);
     if (a->full) atomic_fetch_sub(&mem_full, 1);
@@ -108,10 +109,17 @@ void model_arena_free(struct model_arena *a)
     free(a);
 }
 
+static uint32_t max_blocks = MODEL_ARENA_MAX_BLOCKS;
+
+void model_arena_limit_blocks(uint32_t n)
+{
+    max_blocks = n && n < MODEL_ARENA_MAX_BLOCKS ? n : MODEL_ARENA_MAX_BLOCKS;
+}
+
 /* A new block of cap bytes; its number + 1, or 0 when the arena is full. */
 static uint32_t arena_block(struct model_arena *a, size_t cap)
 {
-    if (a->n_blocks >= MODEL_ARENA_MAX_BLOCKS) {
+    if (a->n_blocks >= max_blocks) {
         if (!a->full) atomic_fetch_add(&mem_full, 1);
         a->full = true;
         return 0;
@@ -229,6 +237,41 @@ uint32_t model_arena_put(struct model_arena *a, const char *s, size_t len, unsig
     return found;
 }
 
+static void recs_grow(struct model_arena *a)
+{
+    size_t cap = a->recs ? (a->recs_mask + 1) * 2 : 64;
+    uint32_t *slots = xcalloc(cap, sizeof *slots);
+    for (size_t i = 0; a->recs && i <= a->recs_mask; i++) {
+        if (!a->recs[i]) continue;
+        size_t h = (size_t)str_hash(model_arena_get(a, a->recs[i]), a->rec_size) & (cap - 1);
+        while (slots[h])
+            h = (h + 1) & (cap - 1);
+        slots[h] = a->recs[i];
+    }
+    size_t old = a->recs ? (a->recs_mask + 1) * sizeof *slots : 0;
+    free(a->recs);
+    a->recs = slots;
+    a->recs_mask = cap - 1;
+    arena_recount(a, a->held - old + cap * sizeof *slots);
+}
+
+uint32_t model_arena_put_record(struct model_arena *a, const void *rec, size_t n)
+{
+    if (!a->rec_size) a->rec_size = n;
+    if (n != a->rec_size) abort(); /* one size per arena: a programming error */
+    if ((a->recs_n + 1) * 2 > (a->recs ? a->recs_mask + 1 : 0)) recs_grow(a);
+    size_t h = (size_t)str_hash(rec, n) & a->recs_mask;
+    for (; a->recs[h]; h = (h + 1) & a->recs_mask)
+        if (memcmp(model_arena_get(a, a->recs[h]), rec, n) == 0) return a->recs[h];
+    void *p;
+    uint32_t got = model_arena_alloc(a, n, 8, &p);
+    if (!got) return 0;
+    memcpy(p, rec, n);
+    a->recs[h] = got;
+    a->recs_n++;
+    return got;
+}
+
 uint32_t model_arena_putz(struct model_arena *a, const char *s, unsigned field)
 {
     return s ? model_arena_put(a, s, strlen(s), field) : 0;
@@ -321,6 +364,20 @@ int model_mem_parse_size(const char *s, size_t *out)
     if (v > SIZE_MAX) return -1;
     *out = (size_t)v << shift;
     return 0;
+}
+
+void model_mem_explain(char *buf, size_t n, size_t items, const char *what)
+{
+    char held[32], budget[32];
+    if (atomic_load(&mem_full))
+        snprintf(buf, n,
+                 "the %zu instances %s hold a resource-type group whose text passed the 4 GiB "
+                 "one group can hold; fetch fewer instances",
+                 items, what);
+    else
+        snprintf(buf, n, "the %zu instances %s take %s, more than --max-memory %s allows", items,
+                 what, model_mem_format(model_mem_held(), held, sizeof held),
+                 model_mem_format(model_mem_budget(), budget, sizeof budget));
 }
 
 const char *model_mem_format(size_t bytes, char *buf, size_t n)

@@ -29,13 +29,13 @@
 #define MODEL_ARENA_MAX_BLOCKS 65535u
 
 struct model_arena {
-    char **block;      /* block i's bytes (handles name it i + 1) */
+    char **block; /* block i's bytes (handles name it i + 1) */
     uint32_t n_blocks, cap_blocks;
-    uint32_t cur;      /* the block strings are carved from: its number + 1; 0 none */
+    uint32_t cur; /* the block strings are carved from: its number + 1; 0 none */
     size_t cur_used, cur_cap;
-    size_t held;       /* bytes of blocks and tables, counted in the total */
-    uint32_t empty;    /* the handle of the one "" */
-    bool full;         /* MODEL_ARENA_MAX_BLOCKS reached: something was not stored */
+    size_t held;    /* bytes of blocks and tables, counted in the total */
+    uint32_t empty; /* the handle of the one "" */
+    bool full;      /* MODEL_ARENA_MAX_BLOCKS reached: something was not stored */
     /* The interning set: slots hold handles of this arena; 0 empty, load above one half. */
     uint32_t *intern;
     size_t intern_mask, intern_n;
@@ -43,10 +43,13 @@ struct model_arena {
         uint32_t tries, hits;
         bool off; /* values of this field did not repeat: copied without a lookup */
     } field[MODEL_ARENA_FIELDS];
+    /* The set of interned records (model_arena_put_record), all rec_size bytes. */
+    uint32_t *recs;
+    size_t recs_mask, recs_n, rec_size;
     /* Lists stored lately, for sharing (model_arena_lists): a list's handle and length. */
     struct {
         uint32_t h, n;
-    } *lists;
+    } * lists;
     /* The group's items: their capacity (elements), and the Id index over [0, indexed). */
     size_t items_cap;
     struct id_pos_index index;
@@ -58,6 +61,9 @@ static inline char *model_arena_get(const struct model_arena *a, uint32_t h)
 {
     return h ? a->block[(h >> 16) - 1] + (h & 0xffffu) : NULL;
 }
+
+/* For tests: arenas made full after n blocks (0: MODEL_ARENA_MAX_BLOCKS again). */
+void model_arena_limit_blocks(uint32_t n);
 
 struct model_arena *model_arena_new(void);
 /* Frees the arena's blocks and tables (the strings handed out die with it). NULL is a no-op. */
@@ -72,6 +78,11 @@ uint32_t model_arena_putz(struct model_arena *a, const char *s, unsigned field);
 /* n bytes aligned to align (a power of two, at most 16), uninitialised, by handle; *p gets
  * their address. 0 (and *p NULL) for n == 0 or a full arena. */
 uint32_t model_arena_alloc(struct model_arena *a, size_t n, size_t align, void **p);
+
+/* A copy of the n-byte record rec, aligned to 8, by handle; the same handle for the same
+ * bytes (pad records with zeros). Every record interned in one arena has the same n. 0 only
+ * when the arena is full. */
+uint32_t model_arena_put_record(struct model_arena *a, const void *rec, size_t n);
 
 /* The same by address: model_arena_get(a, model_arena_put(...)). */
 char *model_arena_str(struct model_arena *a, const char *s, size_t len, unsigned field);
@@ -111,6 +122,9 @@ size_t model_mem_full(void);
 /* "512M", "2G", "1500K", "1073741824" (binary units, K M G T, optional B or iB, case
  * ignored) into bytes; 0 on success, -1 for anything else (zero, overflow, junk). */
 int model_mem_parse_size(const char *s, size_t *out);
+/* Why model_mem_over holds, into buf: "the N instances <what> take X, more than --max-memory
+ * Y allows", or, for a full arena, that one group's text passed what a group holds. */
+void model_mem_explain(char *buf, size_t n, size_t items, const char *what);
 /* "1.5 GiB", "512 MiB", "900 KiB", "12 B" into buf; returns buf. */
 const char *model_mem_format(size_t bytes, char *buf, size_t n);
 

@@ -1,7 +1,8 @@
 /* A resource-type group's items as they are kept (DESIGN.md, "Items are compact"): packed into
- * 96 bytes each, every string a 32-bit handle into the group's arena, the four numbers in 32
- * bits unless one does not fit, identical Domains lists stored once. struct deploy_item is the
- * unpacked view the rest of the program reads (model_group_item), and the form decoded pages
+ * 48 bytes each, every string a 32-bit handle into the group's arena; the members that repeat
+ * across the group (certificate, region, protocol, listener name, status, port, …) form one
+ * interned shape that items share, and identical Domains lists are stored once. struct deploy_item
+ * is the unpacked view the rest of the program reads (model_group_item), and the form decoded pages
  * and hand-built groups hold until they are merged. Merging pages, refreshing items and the Id
  * index live here too. */
 #include "core/model.h"
@@ -12,17 +13,23 @@
 #include "core/model_arena.h"
 #include "core/util.h"
 
-/* The string members of struct deploy_item (Domains apart), in the packed order. */
-#define ITEM_STRINGS(X)                                                                            \
-    X(old_cert_id)                                                                                 \
+/* The string members of struct deploy_item (Domains apart) whose values differ from instance
+ * to instance: each packed item keeps their handles. */
+#define ITEM_OWN_STRINGS(X)                                                                        \
     X(instance_id)                                                                                 \
     X(instance_name)                                                                               \
     X(listener_id)                                                                                 \
-    X(listener_name)                                                                               \
-    X(protocol)                                                                                    \
     X(error_msg)                                                                                   \
     X(create_time)                                                                                 \
-    X(update_time)                                                                                 \
+    X(update_time)
+
+/* The members that take a handful of values across a group (one certificate, a few regions,
+ * protocols, listener names, statuses): together they are the item's shape, one interned
+ * record that many items share. */
+#define ITEM_SHAPE_STRINGS(X)                                                                      \
+    X(old_cert_id)                                                                                 \
+    X(listener_name)                                                                               \
+    X(protocol)                                                                                    \
     X(bucket)                                                                                      \
     X(namespace_)                                                                                  \
     X(secret_name)                                                                                 \
@@ -30,40 +37,47 @@
     X(ssl_mode)                                                                                    \
     X(resource_type)
 
-#define COUNT_ONE(m) +1
-enum { ITEM_N_STRINGS = 0 ITEM_STRINGS(COUNT_ONE) };
-#undef COUNT_ONE
-
-/* The numbers, in the packed order. */
 #define ITEM_NUMBERS(X)                                                                            \
     X(status)                                                                                      \
     X(sni_switch)                                                                                  \
     X(port)                                                                                        \
     X(forward)
 
+#define COUNT_ONE(m) +1
 enum {
-    PACKED_DOMAINS_NULL = 1, /* "Domains": null */
-    PACKED_WIDE = 2,         /* a number passed 32 bits: num[0] is the handle of int64_t[4] */
+    ITEM_N_OWN = 0 ITEM_OWN_STRINGS(COUNT_ONE),
+    ITEM_N_SHAPE = 0 ITEM_SHAPE_STRINGS(COUNT_ONE),
+};
+#undef COUNT_ONE
+
+enum {
+    SHAPE_DOMAINS_NULL = 1, /* "Domains": null */
+    SHAPE_WIDE = 2,         /* a number passed 32 bits: num[0] is the handle of int64_t[4] */
+};
+
+/* Zeroed before it is filled: it is interned by its bytes, padding included. */
+struct item_shape {
+    uint32_t str[ITEM_N_SHAPE];
+    int32_t num[4];
+    uint32_t flags;
 };
 
 struct item_packed {
     uint64_t id;
-    uint32_t str[ITEM_N_STRINGS];
+    uint32_t str[ITEM_N_OWN];
+    uint32_t shape;   /* the handle of a struct item_shape */
     uint32_t domains; /* the handle of char *[n_domains], 0: NULL */
     uint32_t n_domains;
-    int32_t num[4];
-    uint8_t flags;
 };
 
 /* The arena's field number of a member: its slot in struct deploy_item, as the decoder numbers
  * it (the interning statistics are per field). */
 #define FIELD_NO(m) ((unsigned)(offsetof(struct deploy_item, m) / sizeof(char *)))
 
-
 /* ---- packing ----------------------------------------------------------------------------- */
 
 /* Domains lists already stored are found by a hash of their strings' handles (the arena's
- * list cache): most instances of a group share a handful of lists. */
+ * list cache): instances of a group often share a handful of lists. */
 static uint32_t pack_domains(struct model_arena *a, char *const *v, size_t n)
 {
     if (!v || n == 0) return 0;
@@ -97,8 +111,14 @@ static uint32_t pack_domains(struct model_arena *a, char *const *v, size_t n)
     return out;
 }
 
-static void pack_numbers(struct model_arena *a, struct item_packed *p, const struct deploy_item *src)
+static uint32_t pack_shape(struct model_arena *a, const struct deploy_item *src)
 {
+    struct item_shape sh;
+    memset(&sh, 0, sizeof sh);
+    size_t k = 0;
+#define X(m) sh.str[k++] = model_arena_putz(a, src->m, FIELD_NO(m));
+    ITEM_SHAPE_STRINGS(X)
+#undef X
     const int64_t v[4] = {
 #define X(m) src->m,
         ITEM_NUMBERS(X)
@@ -107,34 +127,50 @@ static void pack_numbers(struct model_arena *a, struct item_packed *p, const str
     bool narrow = true;
     for (size_t i = 0; i < 4; i++)
         narrow = narrow && v[i] >= INT32_MIN && v[i] <= INT32_MAX;
-    p->flags &= (uint8_t)~PACKED_WIDE;
     if (narrow) {
         for (size_t i = 0; i < 4; i++)
-            p->num[i] = (int32_t)v[i];
-        return;
+            sh.num[i] = (int32_t)v[i];
+    } else {
+        void *wide;
+        uint32_t h = model_arena_alloc(a, sizeof v, _Alignof(int64_t), &wide);
+        if (h) { /* else a full arena, which model_mem_over reports */
+            memcpy(wide, v, sizeof v);
+            sh.num[0] = (int32_t)h;
+            sh.flags |= SHAPE_WIDE;
+        }
     }
-    void *wide;
-    uint32_t h = model_arena_alloc(a, sizeof v, _Alignof(int64_t), &wide);
-    memset(p->num, 0, sizeof p->num);
-    if (!h) return; /* a full arena: model_mem_over reports it */
-    memcpy(wide, v, sizeof v);
-    p->num[0] = (int32_t)h;
-    p->flags |= PACKED_WIDE;
+    if (src->domains_null) sh.flags |= SHAPE_DOMAINS_NULL;
+    return model_arena_put_record(a, &sh, sizeof sh);
 }
 
 /* dst (raw storage) becomes src packed into a. */
 static void item_pack(struct model_arena *a, struct item_packed *dst, const struct deploy_item *src)
 {
-    memset(dst, 0, sizeof *dst);
     dst->id = src->id;
     size_t k = 0;
 #define X(m) dst->str[k++] = model_arena_putz(a, src->m, FIELD_NO(m));
-    ITEM_STRINGS(X)
+    ITEM_OWN_STRINGS(X)
 #undef X
+    dst->shape = pack_shape(a, src);
     dst->domains = pack_domains(a, src->domains, src->n_domains);
     dst->n_domains = dst->domains ? (uint32_t)src->n_domains : 0;
-    if (src->domains_null) dst->flags |= PACKED_DOMAINS_NULL;
-    pack_numbers(a, dst, src);
+}
+
+static const struct item_shape *shape_of(const struct model_arena *a, const struct item_packed *p)
+{
+    static const struct item_shape none; /* a full arena dropped it */
+    const void *sh = model_arena_get(a, p->shape);
+    return sh ? sh : &none;
+}
+
+static void shape_numbers(const struct model_arena *a, const struct item_shape *sh, int64_t v[4])
+{
+    if (sh->flags & SHAPE_WIDE) {
+        memcpy(v, model_arena_get(a, (uint32_t)sh->num[0]), 4 * sizeof *v);
+        return;
+    }
+    for (size_t i = 0; i < 4; i++)
+        v[i] = sh->num[i];
 }
 
 static void item_unpack(const struct model_arena *a, const struct item_packed *p,
@@ -143,21 +179,22 @@ static void item_unpack(const struct model_arena *a, const struct item_packed *p
     out->id = p->id;
     size_t k = 0;
 #define X(m) out->m = model_arena_get(a, p->str[k++]);
-    ITEM_STRINGS(X)
+    ITEM_OWN_STRINGS(X)
 #undef X
-    out->domains = (char **)(void *)model_arena_get(a, p->domains);
-    out->n_domains = p->n_domains;
-    out->domains_null = (p->flags & PACKED_DOMAINS_NULL) != 0;
+    const struct item_shape *sh = shape_of(a, p);
+    k = 0;
+#define X(m) out->m = model_arena_get(a, sh->str[k++]);
+    ITEM_SHAPE_STRINGS(X)
+#undef X
     int64_t v[4];
-    if (p->flags & PACKED_WIDE)
-        memcpy(v, model_arena_get(a, (uint32_t)p->num[0]), sizeof v);
-    else
-        for (size_t i = 0; i < 4; i++)
-            v[i] = p->num[i];
+    shape_numbers(a, sh, v);
     k = 0;
 #define X(m) out->m = v[k++];
     ITEM_NUMBERS(X)
 #undef X
+    out->domains = (char **)(void *)model_arena_get(a, p->domains);
+    out->n_domains = p->n_domains;
+    out->domains_null = (sh->flags & SHAPE_DOMAINS_NULL) != 0;
 }
 
 static bool domains_same(const struct deploy_item *a, const struct deploy_item *b)
@@ -169,7 +206,8 @@ static bool domains_same(const struct deploy_item *a, const struct deploy_item *
 }
 
 /* dst (an item of a's group) takes src's values; unchanged strings keep their storage. */
-static void item_repack(struct model_arena *a, struct item_packed *dst, const struct deploy_item *src)
+static void item_repack(struct model_arena *a, struct item_packed *dst,
+                        const struct deploy_item *src)
 {
     struct deploy_item old;
     item_unpack(a, dst, &old);
@@ -177,14 +215,13 @@ static void item_repack(struct model_arena *a, struct item_packed *dst, const st
 #define X(m)                                                                                       \
     if (!str_same(old.m, src->m)) dst->str[k] = model_arena_putz(a, src->m, FIELD_NO(m));          \
     k++;
-    ITEM_STRINGS(X)
+    ITEM_OWN_STRINGS(X)
 #undef X
+    dst->shape = pack_shape(a, src);
     if (!domains_same(&old, src)) {
         dst->domains = pack_domains(a, src->domains, src->n_domains);
         dst->n_domains = dst->domains ? (uint32_t)src->n_domains : 0;
     }
-    dst->flags = src->domains_null ? PACKED_DOMAINS_NULL : 0;
-    pack_numbers(a, dst, src);
 }
 
 /* ---- reading ------------------------------------------------------------------------------ */
@@ -205,10 +242,10 @@ uint64_t model_group_item_id(const struct resource_group *g, size_t i)
 int64_t model_group_item_status(const struct resource_group *g, size_t i)
 {
     if (g->items) return g->items[i].status;
-    const struct item_packed *p = &g->packed[i];
-    if (!(p->flags & PACKED_WIDE)) return p->num[0];
+    const struct item_shape *sh = shape_of(g->arena, &g->packed[i]);
+    if (!(sh->flags & SHAPE_WIDE)) return sh->num[0];
     int64_t v[4];
-    memcpy(v, model_arena_get(g->arena, (uint32_t)p->num[0]), sizeof v);
+    shape_numbers(g->arena, sh, v);
     return v[0];
 }
 

@@ -186,12 +186,10 @@ static int paging_detail_check(const struct detail_page *p, struct api_error *er
         goto failed;
     }
     if (model_mem_over()) {
-        char held[32], budget[32];
+        char why[256];
+        model_mem_explain(why, sizeof why, items, "fetched so far");
         apierr_clear(err);
-        apierr_set(err, APIERR_MEMORY,
-                   "the %zu instances fetched so far take %s, more than --max-memory %s allows",
-                   items, model_mem_format(model_mem_held(), held, sizeof held),
-                   model_mem_format(model_mem_budget(), budget, sizeof budget));
+        apierr_set(err, APIERR_MEMORY, "%s", why);
         goto failed;
     }
     return 0;

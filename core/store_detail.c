@@ -245,15 +245,11 @@ static void detail_over_budget(struct detail_entry *e)
     for (size_t r = 0; r < e->d.page.n_runs; r++)
         for (size_t g = 0; g < e->d.page.runs[r].n_groups; g++)
             items += e->d.page.runs[r].groups[g].n_items;
-    char held[32], budget[32];
+    char why[256];
+    model_mem_explain(why, sizeof why, items, "loaded (with the rest of what is held)");
     struct api_error err;
     apierr_clear(&err);
-    apierr_set(&err, APIERR_MEMORY,
-               "record %llu: the %zu instances loaded take %s with the rest of what is held, "
-               "more than --max-memory %s allows",
-               (unsigned long long)e->d.record_id, items,
-               model_mem_format(model_mem_held(), held, sizeof held),
-               model_mem_format(model_mem_budget(), budget, sizeof budget));
+    apierr_set(&err, APIERR_MEMORY, "record %llu: %s", (unsigned long long)e->d.record_id, why);
     store_meta_fail(&e->d.meta, &err);
 }
 

@@ -277,6 +277,162 @@ static void test_hand_built_group_moves_into_arena(void **state)
     model_group_clear(&g); /* ASan: nothing leaked, nothing freed twice */
 }
 
+/* Every member of a equals b's (strings by content, NULL as NULL). */
+static void assert_item_equal(const struct deploy_item *a, const struct deploy_item *b)
+{
+    assert_true(a->id == b->id);
+#define S(m)                                                                                       \
+    do {                                                                                           \
+        if (!b->m)                                                                                 \
+            assert_null(a->m);                                                                     \
+        else                                                                                       \
+            assert_string_equal(a->m, b->m);                                                       \
+    } while (0)
+    S(old_cert_id);
+    S(instance_id);
+    S(instance_name);
+    S(listener_id);
+    S(listener_name);
+    S(protocol);
+    S(error_msg);
+    S(create_time);
+    S(update_time);
+    S(bucket);
+    S(namespace_);
+    S(secret_name);
+    S(region);
+    S(ssl_mode);
+    S(resource_type);
+    assert_int_equal(a->n_domains, b->n_domains);
+    assert_int_equal(!a->domains, !b->domains);
+    for (size_t k = 0; k < b->n_domains; k++)
+        S(domains[k]);
+#undef S
+    assert_int_equal(a->domains_null, b->domains_null);
+    assert_true(a->status == b->status);
+    assert_true(a->sni_switch == b->sni_switch);
+    assert_true(a->port == b->port);
+    assert_true(a->forward == b->forward);
+}
+
+/* A hand-built group of n items whose members take every form a packed item must keep: NULL
+ * and empty strings, a string longer than a block, a null and a shared Domains list, numbers
+ * past 32 bits either way. */
+static void make_varied_group(struct resource_group *g, size_t n)
+{
+    memset(g, 0, sizeof *g);
+    g->resource_type = xstrdup("clb");
+    g->items = xcalloc(n, sizeof *g->items);
+    g->n_items = n;
+    for (size_t i = 0; i < n; i++) {
+        struct deploy_item *it = &g->items[i];
+        it->id = 1000 + i;
+        it->old_cert_id = xstrdup("Cert01");
+        it->instance_id = xasprintf("lb-%zu", i);
+        it->instance_name = i % 5 ? xasprintf("名前-%zu", i) : NULL;
+        it->listener_id = xstrdup(i % 3 ? "" : "lbl-1");
+        it->listener_name = xstrdup(i % 2 ? "https" : "监听器");
+        it->protocol = xstrdup("HTTPS");
+        it->error_msg = xstrdup(i % 4 ? "" : "listener busy");
+        it->create_time = xstrdup("2025-05-01 10:00:00");
+        it->update_time = xasprintf("2025-05-01 10:%02zu:00", i % 60);
+        it->bucket = xstrdup("");
+        it->region = xstrdup(i % 2 ? "ap-guangzhou" : "ap-shanghai");
+        it->ssl_mode = i % 7 ? NULL : xstrdup("MUTUAL");
+        it->resource_type = xstrdup("clb");
+        it->status = (int64_t)(i % 3);
+        it->sni_switch = 1;
+        it->port = 443;
+        it->forward = (int64_t)(i % 2);
+        if (i % 10 == 9) {
+            it->domains_null = true;
+        } else {
+            it->n_domains = i % 2 ? 1 : 2;
+            it->domains = xcalloc(it->n_domains, sizeof(char *));
+            it->domains[0] = xstrdup("www.example.com");
+            if (it->n_domains == 2) it->domains[1] = xasprintf("d%zu.example.com", i % 4);
+        }
+    }
+    struct deploy_item *w = &g->items[7];
+    w->port = (int64_t)1 << 40;
+    w->status = INT64_MIN;
+    g->items[8].port = -70000;
+    g->items[8].forward = INT32_MIN;
+    free(g->items[11].error_msg);
+    g->items[11].error_msg = xcalloc(1, 100001);
+    memset(g->items[11].error_msg, 'x', 100000);
+}
+
+/* Packed and unpacked again, every item equals what was merged; items share their shape and
+ * their Domains lists; a packed item takes 48 bytes; a refresh changes only what changed. */
+static void test_packed_items_round_trip(void **state)
+{
+    (void)state;
+    struct resource_group src, dst = {0};
+    make_varied_group(&src, 600);
+    assert_int_equal(model_group_merge(&dst, &src), 600);
+    assert_null(dst.items);
+    assert_non_null(dst.packed);
+    for (size_t i = 0; i < 600; i++) {
+        assert_item_equal(tu_item(&dst, i), &src.items[i]);
+        assert_true(model_group_item_id(&dst, i) == src.items[i].id);
+        assert_true(model_group_item_status(&dst, i) == src.items[i].status);
+    }
+    assert_int_equal(model_item_packed_size(), 48);
+    /* 600 items, a few dozen shapes (status x region x listener name x SSL mode, the two with
+     * wide numbers) and a handful of Domains lists. */
+    assert_true(dst.arena->recs_n <= 2 * 3 * 2 * 2 + 4);
+    assert_ptr_equal(tu_item(&dst, 1)->domains, tu_item(&dst, 3)->domains);
+    assert_ptr_equal(tu_item(&dst, 5)->region, tu_item(&dst, 3)->region);
+
+    /* A copy of a packed group is packed and equal. */
+    struct resource_group copy;
+    model_group_copy(&copy, &dst);
+    for (size_t i = 0; i < 600; i += 7)
+        assert_item_equal(tu_item(&copy, i), &src.items[i]);
+    model_group_clear(&copy);
+
+    /* A refresh: item 2 fails, item 7's numbers become narrow; names keep their storage. */
+    const char *name2 = tu_item(&dst, 2)->instance_name;
+    src.items[2].status = MODEL_STATUS_FAILED;
+    src.items[7].port = 8443;
+    src.items[7].status = 1;
+    assert_int_equal(model_group_upsert(&dst, &src), 0);
+    assert_int_equal(model_group_item_status(&dst, 2), MODEL_STATUS_FAILED);
+    assert_ptr_equal(tu_item(&dst, 2)->instance_name, name2);
+    for (size_t i = 0; i < 600; i++)
+        assert_item_equal(tu_item(&dst, i), &src.items[i]);
+    size_t pos = model_group_position(&dst, 1000 + 599);
+    assert_int_equal(pos, 599);
+    assert_int_equal(model_group_position(&dst, 999), SIZE_MAX);
+    model_group_clear(&src);
+    model_group_clear(&dst);
+}
+
+/* An arena out of blocks is full: what did not fit is lost, and the memory check says so
+ * until the arena is freed; reading the group never crashes. */
+static void test_full_arena_is_reported(void **state)
+{
+    (void)state;
+    struct resource_group src, dst = {0};
+    make_varied_group(&src, 600);
+    model_arena_limit_blocks(3);
+    size_t full_before = model_mem_full();
+    model_group_merge(&dst, &src);
+    assert_true(dst.arena->full);
+    assert_int_equal(model_mem_full(), full_before + 1);
+    assert_true(model_mem_over());
+    for (size_t i = 0; i < dst.n_items; i++) {
+        const struct deploy_item *it = tu_item(&dst, i);
+        assert_true(it->id == 1000 + i); /* the Ids are in the items array, never lost */
+        if (it->instance_id) assert_string_equal(it->instance_id, src.items[i].instance_id);
+    }
+    model_arena_limit_blocks(0);
+    model_group_clear(&dst);
+    model_group_clear(&src);
+    assert_int_equal(model_mem_full(), full_before);
+}
+
 /* Past the budget the store forgets other records' idle details first; when that is not
  * enough it fails the entry with the option named, keeping what it loaded and dropping the
  * pages that arrive after. */
@@ -374,6 +530,8 @@ int main(void)
         cmocka_unit_test(test_merge_pages_in_place),
         cmocka_unit_test(test_upsert_replaces_without_growth),
         cmocka_unit_test(test_hand_built_group_moves_into_arena),
+        cmocka_unit_test(test_packed_items_round_trip),
+        cmocka_unit_test(test_full_arena_is_reported),
         cmocka_unit_test(test_store_budget),
         cmocka_unit_test(test_sizes),
     };

@@ -406,9 +406,10 @@ static void items_export(struct view *v, struct rowsink *s, FILE *out, enum rows
         /* Row r is the group's item r (query_item only if the group was rebuilt). */
         size_t r = p->t.vis[i];
         struct deploy_item item;
-        const struct deploy_item *it = r < g->n_items && model_group_item_id(g, r) == p->t.rows[r].key
-                                           ? model_group_item(g, r, &item)
-                                           : query_item(g, p->t.rows[r].key, &item);
+        const struct deploy_item *it =
+            r < g->n_items && model_group_item_id(g, r) == p->t.rows[r].key
+                ? model_group_item(g, r, &item)
+                : query_item(g, p->t.rows[r].key, &item);
         if (!it) continue;
         const char *cells[CSVOUT_DETAIL_COLS];
         csvout_item_cells(p->run_index + 1, run, g, it, &scratch, cells);

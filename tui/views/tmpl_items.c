@@ -175,8 +175,7 @@ static void item_group(struct view *v, uint64_t id, char *out, size_t n)
     store_lock(s);
     const struct deploy_run *run = query_run(store_detail(s, p->id), p->run_index);
     for (size_t gi = 0; run && gi < run->n_groups && !out[0]; gi++)
-        if (model_group_position(&run->groups[gi], id) != SIZE_MAX &&
-            run->groups[gi].resource_type)
+        if (model_group_position(&run->groups[gi], id) != SIZE_MAX && run->groups[gi].resource_type)
             strlcpy_safe(out, run->groups[gi].resource_type, n);
     store_unlock(s);
 }
