@@ -15,7 +15,7 @@ struct ratelimit;
  * reaches the server a little sooner, relative to the others, than it left here (a jitter of
  * the network or of either side's threads) still finds its token there. Costs this much
  * once per burst, not per request. */
-#define RATELIMIT_SLACK_MS 20
+#define RATELIMIT_SLACK_MS 40
 
 /* Which token paid for a request, as the caller reports what became of it: its bucket (a token
  * taken before the limiter last learned that the server's bucket was empty is from an older
