@@ -56,7 +56,12 @@ struct items {
     size_t loaded, failed, running;
     struct view *v;
     const struct resource_group *g; /* while the table reads cells (the store locked) */
-    bool was_busy;                  /* the detail had requests under way at the last look */
+    /* The item of the row whose cells are being read (row by row, column by column): unpacked
+     * once per row, not once per cell. NULL: none yet since src_begin. */
+    const struct deploy_item *item;
+    size_t item_row;
+    struct deploy_item item_scratch;
+    bool was_busy;    /* the detail had requests under way at the last look */
     bool recheck_all; /* a refresh or a change of shape: look at every row once it settles */
 };
 
@@ -78,6 +83,7 @@ static bool src_begin(void *ctx)
     struct store *s = app_store(p->v->app);
     store_lock(s);
     p->g = items_group(p, s);
+    p->item = NULL;
     return p->g != NULL;
 }
 
@@ -85,6 +91,7 @@ static void src_end(void *ctx)
 {
     struct items *p = ctx;
     p->g = NULL;
+    p->item = NULL;
     store_unlock(app_store(p->v->app));
 }
 
@@ -93,8 +100,11 @@ static const char *src_cell(void *ctx, size_t row, size_t col, struct buf *out)
     struct items *p = ctx;
     if (!p->g || row >= p->g->n_items) return "";
     if (col == 0) return ui_tone_mark(model_status_tone(model_group_item_status(p->g, row)));
-    struct deploy_item scratch;
-    return field_text(model_group_item(p->g, row, &scratch), p->fields[col], out);
+    if (!p->item || p->item_row != row) {
+        p->item = model_group_item(p->g, row, &p->item_scratch);
+        p->item_row = row;
+    }
+    return field_text(p->item, p->fields[col], out);
 }
 
 static const struct table_source items_source = {src_begin, src_end, src_cell};
