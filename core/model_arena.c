@@ -18,7 +18,7 @@
 #define BLOCK_FIRST 1024
 #define BLOCK_MAX   (64 * 1024)
 /* A field whose values repeated in fewer than a quarter of its first tries is not interned. */
-#define INTERN_SAMPLE 2048
+#define INTERN_SAMPLE 256
 
 static atomic_size_t mem_held, mem_peak, mem_budget, mem_full;
 
@@ -100,8 +100,8 @@ void model_arena_free(struct model_arena *a)
     for (uint32_t i = 0; i < a->n_blocks; i++)
         free(a->block[i]);
     free(a->block);
-    free(a->intern);
-    free(a->recs);
+    free(a->intern.slots);
+    free(a->recs.slots);
     free(a->lists);
     id_pos_index_free(&a->index);
     if (a->full) atomic_fetch_sub(&mem_full, 1);
@@ -187,23 +187,31 @@ static uint32_t arena_copy(struct model_arena *a, const char *s, size_t len)
     return h;
 }
 
-static void intern_grow(struct model_arena *a)
+/* The hash of what handle h names: a string (rec_size 0) or a record of rec_size bytes. */
+static uint64_t set_hash(const struct model_arena *a, uint32_t h, size_t rec_size)
 {
-    size_t cap = a->intern ? (a->intern_mask + 1) * 2 : 64;
+    const char *p = model_arena_get(a, h);
+    return str_hash(p, rec_size ? rec_size : strlen(p));
+}
+
+/* Makes room in set for one more handle: doubles it when it would pass half full. */
+static void set_reserve(struct model_arena *a, struct model_arena_set *set, size_t rec_size)
+{
+    size_t old_cap = set->slots ? set->mask + 1 : 0;
+    if ((set->n + 1) * 2 <= old_cap) return;
+    size_t cap = old_cap ? old_cap * 2 : 64;
     uint32_t *slots = xcalloc(cap, sizeof *slots);
-    for (size_t i = 0; a->intern && i <= a->intern_mask; i++) {
-        if (!a->intern[i]) continue;
-        const char *s = model_arena_get(a, a->intern[i]);
-        size_t h = (size_t)str_hash(s, strlen(s)) & (cap - 1);
-        while (slots[h])
-            h = (h + 1) & (cap - 1);
-        slots[h] = a->intern[i];
+    for (size_t i = 0; i < old_cap; i++) {
+        if (!set->slots[i]) continue;
+        size_t at = (size_t)set_hash(a, set->slots[i], rec_size) & (cap - 1);
+        while (slots[at])
+            at = (at + 1) & (cap - 1);
+        slots[at] = set->slots[i];
     }
-    size_t old = a->intern ? (a->intern_mask + 1) * sizeof *slots : 0;
-    free(a->intern);
-    a->intern = slots;
-    a->intern_mask = cap - 1;
-    arena_recount(a, a->held - old + cap * sizeof *slots);
+    free(set->slots);
+    set->slots = slots;
+    set->mask = cap - 1;
+    arena_recount(a, a->held - old_cap * sizeof *slots + cap * sizeof *slots);
 }
 
 uint32_t model_arena_put(struct model_arena *a, const char *s, size_t len, unsigned field)
@@ -214,13 +222,14 @@ uint32_t model_arena_put(struct model_arena *a, const char *s, size_t len, unsig
     }
     field %= MODEL_ARENA_FIELDS;
     if (a->field[field].off) return arena_copy(a, s, len);
-    if ((a->intern_n + 1) * 2 > (a->intern ? a->intern_mask + 1 : 0)) intern_grow(a);
-    size_t h = (size_t)str_hash(s, len) & a->intern_mask;
+    struct model_arena_set *set = &a->intern;
+    set_reserve(a, set, 0);
+    size_t h = (size_t)str_hash(s, len) & set->mask;
     uint32_t found = 0;
-    for (; a->intern[h]; h = (h + 1) & a->intern_mask) {
-        const char *t = model_arena_get(a, a->intern[h]);
+    for (; set->slots[h]; h = (h + 1) & set->mask) {
+        const char *t = model_arena_get(a, set->slots[h]);
         if (strncmp(t, s, len) == 0 && t[len] == '\0') { /* s holds no NUL */
-            found = a->intern[h];
+            found = set->slots[h];
             break;
         }
     }
@@ -229,46 +238,29 @@ uint32_t model_arena_put(struct model_arena *a, const char *s, size_t len, unsig
     } else {
         found = arena_copy(a, s, len);
         if (!found) return 0;
-        a->intern[h] = found;
-        a->intern_n++;
+        set->slots[h] = found;
+        set->n++;
     }
     if (++a->field[field].tries == INTERN_SAMPLE && a->field[field].hits < INTERN_SAMPLE / 4)
         a->field[field].off = true;
     return found;
 }
 
-static void recs_grow(struct model_arena *a)
-{
-    size_t cap = a->recs ? (a->recs_mask + 1) * 2 : 64;
-    uint32_t *slots = xcalloc(cap, sizeof *slots);
-    for (size_t i = 0; a->recs && i <= a->recs_mask; i++) {
-        if (!a->recs[i]) continue;
-        size_t h = (size_t)str_hash(model_arena_get(a, a->recs[i]), a->rec_size) & (cap - 1);
-        while (slots[h])
-            h = (h + 1) & (cap - 1);
-        slots[h] = a->recs[i];
-    }
-    size_t old = a->recs ? (a->recs_mask + 1) * sizeof *slots : 0;
-    free(a->recs);
-    a->recs = slots;
-    a->recs_mask = cap - 1;
-    arena_recount(a, a->held - old + cap * sizeof *slots);
-}
-
 uint32_t model_arena_put_record(struct model_arena *a, const void *rec, size_t n)
 {
     if (!a->rec_size) a->rec_size = n;
     if (n != a->rec_size) abort(); /* one size per arena: a programming error */
-    if ((a->recs_n + 1) * 2 > (a->recs ? a->recs_mask + 1 : 0)) recs_grow(a);
-    size_t h = (size_t)str_hash(rec, n) & a->recs_mask;
-    for (; a->recs[h]; h = (h + 1) & a->recs_mask)
-        if (memcmp(model_arena_get(a, a->recs[h]), rec, n) == 0) return a->recs[h];
+    struct model_arena_set *set = &a->recs;
+    set_reserve(a, set, n);
+    size_t h = (size_t)str_hash(rec, n) & set->mask;
+    for (; set->slots[h]; h = (h + 1) & set->mask)
+        if (memcmp(model_arena_get(a, set->slots[h]), rec, n) == 0) return set->slots[h];
     void *p;
     uint32_t got = model_arena_alloc(a, n, 8, &p);
     if (!got) return 0;
     memcpy(p, rec, n);
-    a->recs[h] = got;
-    a->recs_n++;
+    set->slots[h] = got;
+    set->n++;
     return got;
 }
 

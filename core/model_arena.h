@@ -22,6 +22,12 @@
 /* Interning statistics are kept for this many fields (a field number is taken modulo it). */
 #define MODEL_ARENA_FIELDS 32
 
+/* An open-addressing set of handles (0: an empty slot), kept at most half full. */
+struct model_arena_set {
+    uint32_t *slots;
+    size_t mask, n;
+};
+
 /* Strings and arrays in an arena are also named by a 32-bit handle: block number + 1 in the
  * high 16 bits, offset in the low 16 (blocks of at most 64 KiB; a longer string has a block of
  * its own, at offset 0). 0 names nothing (NULL). An arena holds at most 65,535 blocks (at least
@@ -33,19 +39,16 @@ struct model_arena {
     uint32_t n_blocks, cap_blocks;
     uint32_t cur; /* the block strings are carved from: its number + 1; 0 none */
     size_t cur_used, cur_cap;
-    size_t held;    /* bytes of blocks and tables, counted in the total */
-    uint32_t empty; /* the handle of the one "" */
-    bool full;      /* MODEL_ARENA_MAX_BLOCKS reached: something was not stored */
-    /* The interning set: slots hold handles of this arena; 0 empty, load above one half. */
-    uint32_t *intern;
-    size_t intern_mask, intern_n;
+    size_t held;                   /* bytes of blocks and tables, counted in the total */
+    uint32_t empty;                /* the handle of the one "" */
+    bool full;                     /* MODEL_ARENA_MAX_BLOCKS reached: something was not stored */
+    struct model_arena_set intern; /* interned strings */
     struct {
         uint32_t tries, hits;
         bool off; /* values of this field did not repeat: copied without a lookup */
     } field[MODEL_ARENA_FIELDS];
-    /* The set of interned records (model_arena_put_record), all rec_size bytes. */
-    uint32_t *recs;
-    size_t recs_mask, recs_n, rec_size;
+    struct model_arena_set recs; /* interned records (model_arena_put_record) */
+    size_t rec_size;             /* the bytes of each */
     /* Lists stored lately, for sharing (model_arena_lists): a list's handle and length. */
     struct {
         uint32_t h, n;

@@ -381,7 +381,7 @@ static void test_packed_items_round_trip(void **state)
     assert_int_equal(model_item_packed_size(), 48);
     /* 600 items, a few dozen shapes (status x region x listener name x SSL mode, the two with
      * wide numbers) and a handful of Domains lists. */
-    assert_true(dst.arena->recs_n <= 2 * 3 * 2 * 2 + 4);
+    assert_true(dst.arena->recs.n <= 2 * 3 * 2 * 2 + 4);
     assert_ptr_equal(tu_item(&dst, 1)->domains, tu_item(&dst, 3)->domains);
     assert_ptr_equal(tu_item(&dst, 5)->region, tu_item(&dst, 3)->region);
 
