@@ -1,12 +1,11 @@
-/* The typed records of the update family: enum names and tones, deep copies and clears, and
- * the page merge that assembles a large resource-type group from its pages. */
+/* The typed records of the update family: enum names and tones, and the deep copies and clears
+ * of runs, records and pages (a group's items, and the page merge: core/model_items.c). */
 #include "core/model.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/model_arena.h"
 #include "core/util.h"
 
 /* ---- names ------------------------------------------------------------------------------ */
@@ -81,82 +80,6 @@ const char *model_status_label(int64_t status, char *buf, size_t n)
 }
 
 /* ---- copies and clears ------------------------------------------------------------------ */
-
-/* Copies an array of strings; NULL elements stay NULL. */
-static char **strv_dup(char *const *v, size_t n)
-{
-    if (!v || n == 0) return NULL;
-    char **out = xcalloc(n, sizeof *out);
-    for (size_t i = 0; i < n; i++)
-        out[i] = xstrdup(v[i]);
-    return out;
-}
-
-static void strv_free(char **v, size_t n)
-{
-    if (!v) return;
-    for (size_t i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
-}
-
-/* Copy functions treat dst as raw storage: it is overwritten, not freed first. */
-void model_item_copy(struct deploy_item *dst, const struct deploy_item *src)
-{
-    *dst = *src; /* scalars; every pointer is replaced below */
-    dst->old_cert_id = xstrdup(src->old_cert_id);
-    dst->instance_id = xstrdup(src->instance_id);
-    dst->instance_name = xstrdup(src->instance_name);
-    dst->listener_id = xstrdup(src->listener_id);
-    dst->listener_name = xstrdup(src->listener_name);
-    dst->domains = strv_dup(src->domains, src->n_domains);
-    dst->n_domains = dst->domains ? src->n_domains : 0;
-    dst->protocol = xstrdup(src->protocol);
-    dst->error_msg = xstrdup(src->error_msg);
-    dst->create_time = xstrdup(src->create_time);
-    dst->update_time = xstrdup(src->update_time);
-    dst->bucket = xstrdup(src->bucket);
-    dst->namespace_ = xstrdup(src->namespace_);
-    dst->secret_name = xstrdup(src->secret_name);
-    dst->region = xstrdup(src->region);
-    dst->ssl_mode = xstrdup(src->ssl_mode);
-    dst->resource_type = xstrdup(src->resource_type);
-}
-
-void model_item_clear(struct deploy_item *it)
-{
-    if (!it) return;
-    free(it->old_cert_id);
-    free(it->instance_id);
-    free(it->instance_name);
-    free(it->listener_id);
-    free(it->listener_name);
-    strv_free(it->domains, it->n_domains);
-    free(it->protocol);
-    free(it->error_msg);
-    free(it->create_time);
-    free(it->update_time);
-    free(it->bucket);
-    free(it->namespace_);
-    free(it->secret_name);
-    free(it->region);
-    free(it->ssl_mode);
-    free(it->resource_type);
-    memset(it, 0, sizeof *it);
-}
-
-void model_group_clear(struct resource_group *g)
-{
-    if (!g) return;
-    free(g->resource_type);
-    if (!g->arena)
-        for (size_t i = 0; g->items && i < g->n_items; i++)
-            model_item_clear(&g->items[i]);
-    model_arena_free(g->arena);
-    free(g->items);
-    free(g->packed);
-    memset(g, 0, sizeof *g);
-}
 
 void model_run_copy(struct deploy_run *dst, const struct deploy_run *src)
 {

@@ -224,6 +224,44 @@ static void item_repack(struct model_arena *a, struct item_packed *dst,
     }
 }
 
+/* ---- items and groups that own their strings --------------------------------------------- */
+
+/* Copy functions treat dst as raw storage: it is overwritten, not freed first. */
+void model_item_copy(struct deploy_item *dst, const struct deploy_item *src)
+{
+    *dst = *src; /* scalars; every pointer is replaced below */
+#define X(m) dst->m = xstrdup(src->m);
+    ITEM_OWN_STRINGS(X)
+    ITEM_SHAPE_STRINGS(X)
+#undef X
+    dst->domains = strv_dup(src->domains, src->n_domains);
+    dst->n_domains = dst->domains ? src->n_domains : 0;
+}
+
+void model_item_clear(struct deploy_item *it)
+{
+    if (!it) return;
+#define X(m) free(it->m);
+    ITEM_OWN_STRINGS(X)
+    ITEM_SHAPE_STRINGS(X)
+#undef X
+    strv_free(it->domains, it->n_domains);
+    memset(it, 0, sizeof *it);
+}
+
+void model_group_clear(struct resource_group *g)
+{
+    if (!g) return;
+    free(g->resource_type);
+    if (!g->arena)
+        for (size_t i = 0; g->items && i < g->n_items; i++)
+            model_item_clear(&g->items[i]);
+    model_arena_free(g->arena);
+    free(g->items);
+    free(g->packed);
+    memset(g, 0, sizeof *g);
+}
+
 /* ---- reading ------------------------------------------------------------------------------ */
 
 const struct deploy_item *model_group_item(const struct resource_group *g, size_t i,

@@ -59,6 +59,23 @@ char *xstrndup(const char *s, size_t n)
     return p;
 }
 
+char **strv_dup(char *const *v, size_t n)
+{
+    if (!v || n == 0) return NULL;
+    char **out = xcalloc(n, sizeof *out);
+    for (size_t i = 0; i < n; i++)
+        out[i] = xstrdup(v[i]);
+    return out;
+}
+
+void strv_free(char **v, size_t n)
+{
+    if (!v) return;
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
 char *xasprintf(const char *fmt, ...)
 {
     struct buf b = {0};

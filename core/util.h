@@ -18,6 +18,10 @@ void *xrealloc(void *p, size_t n);
 void *xgrow(void *p, size_t *cap, size_t need, size_t size);
 char *xstrdup(const char *s); /* xstrdup(NULL) == NULL */
 char *xstrndup(const char *s, size_t n);
+/* A copy of an array of n strings (NULL elements stay NULL); NULL for none. */
+char **strv_dup(char *const *v, size_t n);
+/* Frees the n strings of v and v; NULL is a no-op. */
+void strv_free(char **v, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A growable, always NUL-terminated byte buffer. A zeroed struct is an empty buffer. */
