@@ -5,7 +5,7 @@
  * is the unpacked view the rest of the program reads (model_group_item), and the form decoded pages
  * and hand-built groups hold until they are merged. Merging pages, refreshing items and the Id
  * index live here too. */
-#include "core/model.h"
+#include "core/model_items.h"
 
 #include <stdlib.h>
 #include <string.h>

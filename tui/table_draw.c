@@ -1,5 +1,7 @@
 /* The table widget's drawing: column layout for the width at hand, the header and the rows
  * on screen (a source table's cells read for those rows only), and mouse hits. */
+#include "tui/table_draw.h"
+
 #include <string.h>
 
 #include "tui/table_int.h"

@@ -1,35 +1,15 @@
-/* Inside the table widget (tui/table.c, table_keys.c, table_order.c, table_draw.c); views use
- * table.h. */
+/* Inside the table widget (tui/table.c, table_rows.c, table_keys.c, table_order.c,
+ * table_draw.c); views use table.h. */
 #ifndef CERTDECK_TABLE_INT_H
 #define CERTDECK_TABLE_INT_H
 
-#include "tui/table.h"
-
-enum { TABLE_ROW_CHANGED = 1 };
-
-/* Source tables: the buffers table_cell writes a column's text into (raw from the source, and
- * sanitized when the raw text needed it). */
-struct table_cells {
-    struct buf raw[TABLE_MAX_COLS];
-    struct buf clean[TABLE_MAX_COLS];
-};
-
-/* Source begin/end around a batch of table_cell calls (nested calls count). */
-void table_access_begin(struct table *t);
-void table_access_end(struct table *t);
-
-/* Widths: the changed rows and up to max_rows of [n_measured, n_rows) into widths (only ever
- * grows them); true when every row is in. One row. */
-bool table_measure_new(struct table *t, size_t max_rows);
-void table_measure_row(struct table *t, size_t row);
+#include "tui/table_rows.h"
 
 /* Ordering (table_order.c). table_order_update brings vis up to date after rows, filter or
  * sort changed: at once for small and owned tables, else by starting (or leaving to) a job
  * that table_work steps. */
 void table_order_update(struct table *t);
 void table_job_free(struct table *t);
-/* The cursor back on cursor_key after vis was rebuilt (or the nearest position). */
-void table_cursor_restore(struct table *t);
 bool table_is_sorted(const struct table *t);
 
 /* Work units, in sixteenths of a cell read (a cell read costs ~16 comparisons). */

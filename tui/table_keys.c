@@ -1,6 +1,8 @@
 /* How the table's rows are tested and compared: the filter's words, each row's sort key
  * (read once per ordering: a number parsed, or text folded and copied) and a bottom-up merge
  * sort that can stop between merges. */
+#include "tui/table_keys.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>

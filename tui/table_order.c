@@ -6,6 +6,8 @@
  * the end at once otherwise. Rows appended later are filtered on arrival (server order) or,
  * sorted, wait for the next ordering, which starts when they make a quarter of the rows or
  * no more are coming; rows that changed are taken out and put back where they now belong. */
+#include "tui/table_order.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
