@@ -10,7 +10,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CTEST := ctest --output-on-failure --no-tests=error -j$(JOBS)
 PREFIX ?= /usr/local
 
-.PHONY: all deps build demo check check-plain check-asan check-tsan fuzz bench format clean \
+.PHONY: all deps build demo check check-plain check-asan check-tsan check-release fuzz bench \
+        format clean \
         install uninstall deb
 
 all: build
@@ -37,7 +38,7 @@ build: deps build/CMakeCache.txt
 demo: build
 	./build/certdeck --demo
 
-check: deps check-plain check-asan check-tsan
+check: deps check-plain check-asan check-tsan check-release
 
 check-plain: build
 	cd build && $(CTEST)
@@ -52,6 +53,12 @@ check-tsan: deps
 	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DCERTDECK_SANITIZE=thread
 	cmake --build build-tsan -j$(JOBS)
 	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 setarch -R $(CTEST) -L 'tsan'
+
+# -O3 (CMAKE_BUILD_TYPE=Release) sees warnings that -O2 does not: everything is compiled once
+# more with -Werror, so that a release build never fails. Nothing runs.
+check-release: deps
+	cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DCERTDECK_WERROR=ON -DCERTDECK_FUZZ=OFF
+	cmake --build build-release -j$(JOBS)
 
 # Each libFuzzer target for FUZZ_SECONDS (default 300) over its corpus; new inputs are kept in
 # build/fuzz-found/<target>/ (fold them in: see README, "Fuzzing").
@@ -92,4 +99,4 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-asan build-tsan build-deb
+	rm -rf build build-asan build-tsan build-release build-deb
