@@ -28,53 +28,108 @@ static void put_cell(struct buf *b, const char *s, int max, int pad)
 
 /* ---- tables ----------------------------------------------------------------------------- */
 
+/* A text table: each column as wide as its widest cell (sanitized), within its cap. Rows are
+ * kept (table_add, then table_print), or, for a table of any size, measured in one pass over
+ * the data and printed in a second (table_measure, table_header, table_line): nothing but the
+ * widths is held. */
 struct table {
     const char *const *headers;
     const int *max_widths; /* per column cap in columns */
     size_t n_cols;
-    char **cells; /* row-major, sanitized */
+    char **cells; /* kept rows, row-major, sanitized */
     size_t n_rows;
     size_t cap;
+    int *w;           /* the widths measured so far */
+    struct buf clean; /* a cell, sanitized */
+    struct buf line;
 };
+
+/* cell, sanitized (into t->clean unless it is clean already). */
+static const char *table_clean(struct table *t, const char *cell)
+{
+    if (!cell) return "";
+    size_t len = strlen(cell);
+    if (sanitize_is_clean(cell, len)) return cell;
+    buf_reset(&t->clean);
+    sanitize_append(&t->clean, cell, len, false);
+    return t->clean.data ? t->clean.data : "";
+}
+
+static void table_widen(struct table *t, size_t c, const char *clean)
+{
+    if (!t->w) {
+        t->w = xcalloc(t->n_cols, sizeof *t->w);
+        for (size_t k = 0; k < t->n_cols; k++)
+            t->w[k] = text_width(t->headers[k]);
+    }
+    int cw = text_width(clean);
+    if (cw > t->w[c]) t->w[c] = cw;
+}
+
+/* Widens the columns to fit row (cells as sent: sanitized here). */
+static void table_measure(struct table *t, const char *const *row)
+{
+    for (size_t c = 0; c < t->n_cols; c++)
+        table_widen(t, c, table_clean(t, row[c]));
+}
+
+static void table_put_line(struct table *t, const char *const *row, FILE *out)
+{
+    struct buf *line = &t->line;
+    buf_reset(line);
+    for (size_t c = 0; c < t->n_cols; c++) {
+        int w = t->w[c] < t->max_widths[c] ? t->w[c] : t->max_widths[c];
+        bool last = c + 1 == t->n_cols;
+        put_cell(line, table_clean(t, row[c]), w, last ? 0 : w);
+        if (!last) buf_puts(line, "  ");
+    }
+    while (line->len && line->data[line->len - 1] == ' ')
+        line->data[--line->len] = '\0';
+    fprintf(out, "%s\n", line->data ? line->data : "");
+    output_failed(out);
+}
+
+/* The header line (after every row was measured). */
+static void table_header(struct table *t, FILE *out)
+{
+    if (!t->w) table_widen(t, 0, "");
+    table_put_line(t, t->headers, out);
+}
+
+/* One row (measured before). */
+static void table_line(struct table *t, const char *const *row, FILE *out)
+{
+    table_put_line(t, row, out);
+}
+
+static void table_done(struct table *t)
+{
+    for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
+        free(t->cells[i]);
+    free(t->cells);
+    free(t->w);
+    buf_free(&t->clean);
+    buf_free(&t->line);
+}
 
 static void table_add(struct table *t, const char *const *row)
 {
     t->cells = xgrow(t->cells, &t->cap, (t->n_rows + 1) * t->n_cols, sizeof(char *));
-    for (size_t c = 0; c < t->n_cols; c++)
-        t->cells[t->n_rows * t->n_cols + c] = sanitize_dup(row[c] ? row[c] : "");
+    for (size_t c = 0; c < t->n_cols; c++) {
+        char *cell = sanitize_dup(row[c] ? row[c] : "");
+        t->cells[t->n_rows * t->n_cols + c] = cell;
+        table_widen(t, c, cell);
+    }
     t->n_rows++;
 }
 
+/* The kept rows under their header; frees them. */
 static void table_print(struct table *t, FILE *out)
 {
-    int *w = xcalloc(t->n_cols, sizeof(int));
-    for (size_t c = 0; c < t->n_cols; c++) {
-        w[c] = text_width(t->headers[c]);
-        for (size_t r = 0; r < t->n_rows; r++) {
-            int cw = text_width(t->cells[r * t->n_cols + c]);
-            if (cw > w[c]) w[c] = cw;
-        }
-        if (w[c] > t->max_widths[c]) w[c] = t->max_widths[c];
-    }
-    struct buf line = {0};
-    for (size_t r = 0; r <= t->n_rows && !output_failed(out); r++) {
-        buf_reset(&line);
-        for (size_t c = 0; c < t->n_cols; c++) {
-            const char *s = r == 0 ? t->headers[c] : t->cells[(r - 1) * t->n_cols + c];
-            bool last = c + 1 == t->n_cols;
-            put_cell(&line, s, w[c], last ? 0 : w[c]);
-            if (!last) buf_puts(&line, "  ");
-        }
-        while (line.len && line.data[line.len - 1] == ' ')
-            line.data[--line.len] = '\0';
-        fprintf(out, "%s\n", line.data);
-        output_failed(out);
-    }
-    buf_free(&line);
-    free(w);
-    for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
-        free(t->cells[i]);
-    free(t->cells);
+    table_header(t, out);
+    for (size_t r = 0; r < t->n_rows && !output_failed(out); r++)
+        table_line(t, (const char *const *)&t->cells[r * t->n_cols], out);
+    table_done(t);
 }
 
 /* One CSV row (core/csvout.c), then the check that keeps the first write error's errno. */
@@ -152,7 +207,7 @@ int batch_records(struct api_client *api, const struct batch_options *o, FILE *o
     static const char *const headers[] = {"ID",     "OLD CERT", "RESOURCE TYPES",
                                           "STATUS", "CREATED",  "UPDATED"};
     static const int widths[] = {12, 24, 40, 18, 25, 25}; /* times: "… 15:03:17+05:30" */
-    struct table t = {headers, widths, ARRAY_LEN(headers), NULL, 0, 0};
+    struct table t = {.headers = headers, .max_widths = widths, .n_cols = ARRAY_LEN(headers)};
     struct buf types = {0};
     if (o->format == BATCH_JSON) {
         char *rid = page.request_id;
@@ -220,12 +275,31 @@ static const char *item_where(const struct deploy_item *it, struct buf *b)
     return b->data ? b->data : "";
 }
 
+/* The text of a detail table row: scratch the row's cells point into. */
+struct detail_cells {
+    char id[32], status[32];
+    struct buf where;
+};
+
+static void detail_row(const struct resource_group *grp, const struct deploy_item *it,
+                       struct detail_cells *dc, const char **row)
+{
+    snprintf(dc->id, sizeof dc->id, "%llu", (unsigned long long)it->id);
+    row[0] = grp->resource_type;
+    row[1] = dc->id;
+    row[2] = it->instance_id;
+    row[3] = it->instance_name;
+    row[4] = item_where(it, &dc->where);
+    row[5] = status_text(it->status, model_item_status_name, dc->status, sizeof dc->status);
+    row[6] = it->error_msg;
+}
+
 static void detail_table(const struct detail_page *p, FILE *out)
 {
     static const char *const headers[] = {"TYPE",  "ID",     "INSTANCE", "NAME",
                                           "WHERE", "STATUS", "ERROR"};
     static const int widths[] = {10, 10, 22, 28, 40, 16, 60};
-    struct buf where = {0};
+    struct detail_cells cells = {0};
     for (size_t r = 0; r < p->n_runs; r++) {
         const struct deploy_run *run = &p->runs[r];
         char st[32], ty[32];
@@ -247,36 +321,34 @@ static void detail_table(const struct detail_page *p, FILE *out)
             fprintf(out, ", %lld pending", (long long)run->pending_total_count);
         fputc('\n', out);
         free(when);
-        struct table t = {headers, widths, ARRAY_LEN(headers), NULL, 0, 0};
-        for (size_t g = 0; g < run->n_groups; g++) {
-            const struct resource_group *grp = &run->groups[g];
-            for (size_t i = 0; i < grp->n_items; i++) {
-                struct deploy_item item;
-                const struct deploy_item *it = model_group_item(grp, i, &item);
-                char id[32];
-                snprintf(id, sizeof id, "%llu", (unsigned long long)it->id);
-                const char *row[] = {grp->resource_type,
-                                     id,
-                                     it->instance_id,
-                                     it->instance_name,
-                                     item_where(it, &where),
-                                     status_text(it->status, model_item_status_name, st, sizeof st),
-                                     it->error_msg};
-                table_add(&t, row);
-            }
-            if (grp->n_items < (size_t)(grp->total_count > 0 ? grp->total_count : 0)) {
-                char *rt = sanitize_dup(grp->resource_type);
-                fprintf(out, "  %s: showing %zu of %lld instances (--all for every one)\n", rt,
-                        grp->n_items, (long long)grp->total_count);
-                free(rt);
+        struct table t = {.headers = headers, .max_widths = widths, .n_cols = ARRAY_LEN(headers)};
+        size_t rows = 0;
+        for (int pass = 0; pass < 2; pass++) { /* measure every row, then print them */
+            if (pass == 1 && rows) table_header(&t, out);
+            for (size_t g = 0; g < run->n_groups && !output_failed(out); g++) {
+                const struct resource_group *grp = &run->groups[g];
+                for (size_t i = 0; i < grp->n_items && !(pass && output_failed(out)); i++) {
+                    struct deploy_item item;
+                    const char *row[ARRAY_LEN(headers)];
+                    detail_row(grp, model_group_item(grp, i, &item), &cells, row);
+                    if (pass == 0)
+                        table_measure(&t, row);
+                    else
+                        table_line(&t, row, out);
+                }
+                rows += grp->n_items;
+                if (pass == 0 &&
+                    grp->n_items < (size_t)(grp->total_count > 0 ? grp->total_count : 0)) {
+                    char *rt = sanitize_dup(grp->resource_type);
+                    fprintf(out, "  %s: showing %zu of %lld instances (--all for every one)\n", rt,
+                            grp->n_items, (long long)grp->total_count);
+                    free(rt);
+                }
             }
         }
-        if (t.n_rows)
-            table_print(&t, out);
-        else
-            free(t.cells);
+        table_done(&t);
     }
-    buf_free(&where);
+    buf_free(&cells.where);
 }
 
 static void detail_csv(const struct detail_page *p, bool raw, FILE *out)
@@ -388,7 +460,7 @@ int batch_retry(struct api_client *api, int64_t record_id, int64_t detail_id, FI
 void batch_table_out(FILE *out, const char *const *headers, const int *max_widths, size_t n_cols,
                      const char *const *cells, size_t n_rows)
 {
-    struct table t = {headers, max_widths, n_cols, NULL, 0, 0};
+    struct table t = {.headers = headers, .max_widths = max_widths, .n_cols = n_cols};
     for (size_t r = 0; r < n_rows; r++)
         table_add(&t, cells + r * n_cols);
     table_print(&t, out);
