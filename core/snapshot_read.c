@@ -12,6 +12,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h> /* malloc_trim */
+#endif
 
 #include <cjson/cJSON.h>
 
@@ -108,7 +111,10 @@ static int decode_detail(struct snapshot *s, const char *key, const cJSON *d, co
             fail(err, n, name, "%s", e.message);
             return -1;
         }
-        groups += sd->page.runs[sd->page.n_runs++].n_groups;
+        struct deploy_run *run = &sd->page.runs[sd->page.n_runs++];
+        for (size_t g = 0; g < run->n_groups; g++)
+            model_group_pack(&run->groups[g]); /* held compactly, as the store holds them */
+        groups += run->n_groups;
     }
     if (groups > API_DETAIL_MAX_GROUPS) {
         fail(err, n, name, "details.%s: %zu resource-type groups, more than the %d certdeck reads",
@@ -475,6 +481,11 @@ struct snapshot *snapshot_load(const char *path, char *err, size_t errlen)
     }
     struct snapshot *s = snapshot_parse(path, data, len, err, errlen);
     free(data);
+#ifdef __GLIBC__
+    /* The file's bytes and the parse trees of its pieces, all freed now, are several times what
+     * the snapshot keeps: handed back to the system rather than held for the session. */
+    malloc_trim(0);
+#endif
     return s;
 }
 

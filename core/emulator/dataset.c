@@ -42,8 +42,10 @@ static void group_slice(struct resource_group *dst, const struct resource_group 
     int64_t hi = from > n - limit ? n : from + limit; /* min(from + limit, n), no overflow */
     if (hi <= lo) return;
     dst->items = xcalloc((size_t)(hi - lo), sizeof *dst->items);
-    for (int64_t i = lo; i < hi; i++)
-        model_item_copy(&dst->items[i - lo], &src->items[i]);
+    for (int64_t i = lo; i < hi; i++) {
+        struct deploy_item scratch; /* a snapshot's groups are packed */
+        model_item_copy(&dst->items[i - lo], model_group_item(src, (size_t)i, &scratch));
+    }
     dst->n_items = (size_t)(hi - lo);
 }
 
