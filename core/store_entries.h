@@ -10,7 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/store.h"
+#include "core/api.h"
+#include "core/store_types.h"
 
 /* A page that arrived before the one in front of it: kept (deep copy) until the gap fills. */
 struct held_records {

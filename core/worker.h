@@ -11,6 +11,7 @@
 
 #include "core/api.h"
 #include "core/store.h"
+#include "core/worker_stats.h"
 
 #define WORKER_PAGE_LIMIT    200 /* detail items per request (the API's maximum) */
 #define WORKER_RECORDS_LIMIT 100 /* record-list rows per request */
@@ -88,18 +89,6 @@ void worker_retry(struct worker *w, uint64_t record_id, int64_t detail_id);
  * touches the store when it becomes idle, so a poll() on the wake fd sees it. */
 bool worker_idle(struct worker *w);
 
-/* Counters for the status line and the tests. */
-struct worker_stats {
-    size_t queued;       /* jobs waiting for a thread */
-    size_t running;      /* jobs a thread is working on (including rate-limit waits) */
-    size_t peak_running; /* most jobs running at once so far */
-    uint64_t submitted;  /* jobs queued */
-    uint64_t merged;     /* requests satisfied by a job already queued or in flight */
-    uint64_t dropped;    /* queued jobs dropped (generation change, filter change, exit) */
-    uint64_t cancelled;  /* running jobs aborted */
-    uint64_t kept;       /* in-flight jobs a new generation asked for again (kept) */
-    uint64_t done;       /* jobs finished with a result written (data or error) */
-};
 void worker_get_stats(struct worker *w, struct worker_stats *out);
 
 #endif

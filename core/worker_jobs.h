@@ -11,7 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/worker.h"
+#include "core/api.h"
+#include "core/store.h"
+#include "core/worker_stats.h"
 
 enum job_kind { JOB_RECORDS, JOB_DETAIL, JOB_ROLLBACK, JOB_RETRY };
 
