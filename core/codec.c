@@ -589,3 +589,14 @@ int codec_decode_deploy_run(const cJSON *obj, const char *path, struct deploy_ru
 {
     return decode_object(obj, path, &codec_run_shape, out, clear_run, err);
 }
+
+static void clear_item(void *p)
+{
+    model_item_clear(p);
+}
+
+int codec_decode_deploy_item(const cJSON *obj, const char *path, struct deploy_item *out,
+                             struct api_error *err)
+{
+    return decode_object(obj, path, &codec_item_shape, out, clear_item, err);
+}

@@ -40,6 +40,10 @@ int codec_decode_update_record(const cJSON *obj, const char *path, struct update
                                struct api_error *err);
 int codec_decode_deploy_run(const cJSON *obj, const char *path, struct deploy_run *out,
                             struct api_error *err);
+/* One item (its strings on the heap: model_item_clear frees them), for a group's List read
+ * one item at a time (a snapshot file). */
+int codec_decode_deploy_item(const cJSON *obj, const char *path, struct deploy_item *out,
+                             struct api_error *err);
 
 /* An integer from a JSON number with an integral value, or a string holding one ("15",
  * "-3"). Returns 0, or -1 when v is neither (NULL v is -1). */

@@ -102,12 +102,23 @@ enum jsonscan_result jsonscan_object_open(const char *s, size_t len, size_t *pos
     return JSONSCAN_OK;
 }
 
-enum jsonscan_result jsonscan_member(const char *s, size_t len, size_t *pos, size_t *kstart,
-                                     size_t *kend, size_t *vstart, size_t *vend)
+enum jsonscan_result jsonscan_array_open(const char *s, size_t len, size_t *pos)
 {
     skip_space(s, len, pos);
     if (*pos >= len) return JSONSCAN_TRUNCATED;
-    if (s[*pos] == '}') {
+    if (s[*pos] != '[') return JSONSCAN_INVALID;
+    (*pos)++;
+    return JSONSCAN_OK;
+}
+
+/* Past the comma between two entries of an object or array, or at the closing bracket
+ * (JSONSCAN_END, *pos past it). open: the opening bracket, for "[," and "{,". */
+static enum jsonscan_result entry_next(const char *s, size_t len, size_t *pos, char open,
+                                       char close)
+{
+    skip_space(s, len, pos);
+    if (*pos >= len) return JSONSCAN_TRUNCATED;
+    if (s[*pos] == close) {
         (*pos)++;
         return JSONSCAN_END;
     }
@@ -115,11 +126,43 @@ enum jsonscan_result jsonscan_member(const char *s, size_t len, size_t *pos, siz
         size_t back = *pos;
         while (back > 0 && is_space(s[back - 1]))
             back--;
-        if (back == 0 || s[back - 1] == '{') return JSONSCAN_INVALID; /* "{," */
+        if (back == 0 || s[back - 1] == open) return JSONSCAN_INVALID; /* "[," */
         (*pos)++;
         skip_space(s, len, pos);
         if (*pos >= len) return JSONSCAN_TRUNCATED;
     }
+    return JSONSCAN_OK;
+}
+
+/* What follows an entry: a comma or the closing bracket. */
+static enum jsonscan_result entry_after(const char *s, size_t len, size_t *pos, char close)
+{
+    size_t after = *pos;
+    skip_space(s, len, &after);
+    if (after >= len) return JSONSCAN_TRUNCATED;
+    if (s[after] != ',' && s[after] != close) {
+        *pos = after;
+        return JSONSCAN_INVALID;
+    }
+    return JSONSCAN_OK;
+}
+
+enum jsonscan_result jsonscan_element(const char *s, size_t len, size_t *pos, size_t *vstart,
+                                      size_t *vend)
+{
+    enum jsonscan_result r = entry_next(s, len, pos, '[', ']');
+    if (r != JSONSCAN_OK) return r;
+    if (s[*pos] == ']' || s[*pos] == ',') return JSONSCAN_INVALID; /* "[1,]", "[1,,2]" */
+    r = jsonscan_value(s, len, pos, vstart, vend);
+    if (r != JSONSCAN_OK) return r;
+    return entry_after(s, len, pos, ']');
+}
+
+enum jsonscan_result jsonscan_member(const char *s, size_t len, size_t *pos, size_t *kstart,
+                                     size_t *kend, size_t *vstart, size_t *vend)
+{
+    enum jsonscan_result next = entry_next(s, len, pos, '{', '}');
+    if (next != JSONSCAN_OK) return next;
     if (s[*pos] != '"') return JSONSCAN_INVALID;
     *kstart = *pos;
     enum jsonscan_result r = scan_string(s, len, pos);
@@ -131,13 +174,5 @@ enum jsonscan_result jsonscan_member(const char *s, size_t len, size_t *pos, siz
     (*pos)++;
     r = jsonscan_value(s, len, pos, vstart, vend);
     if (r != JSONSCAN_OK) return r;
-    /* What follows a member: a comma or the end of the object. */
-    size_t after = *pos;
-    skip_space(s, len, &after);
-    if (after >= len) return JSONSCAN_TRUNCATED;
-    if (s[after] != ',' && s[after] != '}') {
-        *pos = after;
-        return JSONSCAN_INVALID;
-    }
-    return JSONSCAN_OK;
+    return entry_after(s, len, pos, '}'); /* a comma or the end of the object */
 }

@@ -10,7 +10,7 @@
 
 enum jsonscan_result {
     JSONSCAN_OK = 0,
-    JSONSCAN_END,       /* the object has no more members */
+    JSONSCAN_END,       /* the object (array) has no more members (elements) */
     JSONSCAN_TRUNCATED, /* the text stops before the value does */
     JSONSCAN_INVALID,   /* not JSON at *pos */
 };
@@ -25,6 +25,12 @@ enum jsonscan_result jsonscan_object_open(const char *s, size_t len, size_t *pos
  * '}' (then *pos is past it). */
 enum jsonscan_result jsonscan_member(const char *s, size_t len, size_t *pos, size_t *kstart,
                                      size_t *kend, size_t *vstart, size_t *vend);
+/* Enters the array at s[*pos]: *pos after its '['. */
+enum jsonscan_result jsonscan_array_open(const char *s, size_t len, size_t *pos);
+/* The next element of an array entered with jsonscan_array_open: [*vstart, *vend);
+ * JSONSCAN_END after the closing ']' (then *pos is past it). */
+enum jsonscan_result jsonscan_element(const char *s, size_t len, size_t *pos, size_t *vstart,
+                                      size_t *vend);
 /* Whether only whitespace follows s[pos]. */
 bool jsonscan_only_space(const char *s, size_t len, size_t pos);
 

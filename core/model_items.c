@@ -357,6 +357,15 @@ void model_group_copy(struct resource_group *dst, const struct resource_group *s
     dst->n_items = src->n_items;
 }
 
+void model_group_append(struct resource_group *g, const struct deploy_item *it)
+{
+    model_group_pack(g);
+    group_reserve(g, g->n_items + 1);
+    item_pack(g->arena, &g->packed[g->n_items], it);
+    g->n_items++;
+    g->list_null = false;
+}
+
 static size_t group_merge(struct resource_group *dst, const struct resource_group *src,
                           bool replace)
 {

@@ -81,50 +81,6 @@ static bool parse_key(const char *k, uint64_t *out)
     return true;
 }
 
-/* One member of "details": its key (a record Id) and its value, parsed on its own. */
-static int decode_detail(struct snapshot *s, const char *key, const cJSON *d, const char *name,
-                         char *err, size_t n)
-{
-    uint64_t id;
-    if (!parse_key(key, &id)) {
-        fail(err, n, name, "details: '%s' is not a record Id", key ? key : "");
-        return -1;
-    }
-    const cJSON *runs = cJSON_GetObjectItemCaseSensitive(d, "DeployRecordDetail");
-    if (!cJSON_IsObject(d) || !cJSON_IsArray(runs)) {
-        fail(err, n, name, "details.%s: expected {\"DeployRecordDetail\": [...]}", key);
-        return -1;
-    }
-    s->details = xgrow(s->details, &s->cap_details, s->n_details + 1, sizeof *s->details);
-    struct snapshot_detail *sd = &s->details[s->n_details++];
-    memset(sd, 0, sizeof *sd);
-    sd->record_id = id;
-    size_t nr = (size_t)cJSON_GetArraySize(runs);
-    sd->page.runs = xcalloc(nr ? nr : 1, sizeof *sd->page.runs);
-    size_t groups = 0;
-    for (const cJSON *r = runs->child; r; r = r->next) {
-        char path[96];
-        snprintf(path, sizeof path, "details.%s.DeployRecordDetail[%zu]", key, sd->page.n_runs);
-        struct api_error e;
-        apierr_clear(&e);
-        if (codec_decode_deploy_run(r, path, &sd->page.runs[sd->page.n_runs], &e) != 0) {
-            fail(err, n, name, "%s", e.message);
-            return -1;
-        }
-        struct deploy_run *run = &sd->page.runs[sd->page.n_runs++];
-        for (size_t g = 0; g < run->n_groups; g++)
-            model_group_pack(&run->groups[g]); /* held compactly, as the store holds them */
-        groups += run->n_groups;
-    }
-    if (groups > API_DETAIL_MAX_GROUPS) {
-        fail(err, n, name, "details.%s: %zu resource-type groups, more than the %d certdeck reads",
-             key, groups, API_DETAIL_MAX_GROUPS);
-        return -1;
-    }
-    cap_partial_groups(s, &sd->page);
-    return 0;
-}
-
 static int check_duplicates(struct snapshot *s, const char *name, char *err, size_t n)
 {
     if (s->n_details == 0) return 0; /* qsort wants an array */
@@ -310,6 +266,239 @@ static char *piece_key(const struct reader *r, size_t a, size_t b)
     return key;
 }
 
+/* ---- a detail, one item at a time ---------------------------------------------------------- */
+
+/* Where a group's List lies in the file: read one item at a time once the rest of its run is
+ * decoded, so that no tree ever holds a group's items. */
+struct list_span {
+    size_t group; /* the group's position in RecordDetailList */
+    size_t a, b;
+};
+
+struct list_spans {
+    struct list_span *v;
+    size_t n, cap;
+};
+
+/* The groups array [a, b) as a tree whose first List of each group is an empty array (its
+ * span kept in ls). NULL with err set. */
+static cJSON *groups_shell(const struct reader *r, size_t a, size_t b, struct list_spans *ls)
+{
+    size_t pos = a;
+    enum jsonscan_result res = jsonscan_array_open(r->data, b, &pos);
+    if (res != JSONSCAN_OK) return scan_failed(r, res, pos), NULL;
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t gi = 0;; gi++) {
+        size_t ea, eb;
+        res = jsonscan_element(r->data, b, &pos, &ea, &eb);
+        if (res == JSONSCAN_END) return arr;
+        if (res != JSONSCAN_OK) break;
+        cJSON *g = NULL;
+        if (r->data[ea] != '{') {
+            g = parse_piece(r, ea, eb); /* not a group: the codec says so */
+        } else {
+            g = cJSON_CreateObject();
+            size_t gpos = ea, ka, kb, va, vb;
+            bool have_list = false;
+            jsonscan_object_open(r->data, eb, &gpos);
+            while ((res = jsonscan_member(r->data, eb, &gpos, &ka, &kb, &va, &vb)) == JSONSCAN_OK) {
+                char *key = piece_key(r, ka, kb);
+                cJSON *v = NULL;
+                if (key && !have_list && !strcmp(key, "List") && r->data[va] == '[') {
+                    have_list = true;
+                    ls->v = xgrow(ls->v, &ls->cap, ls->n + 1, sizeof *ls->v);
+                    ls->v[ls->n++] = (struct list_span){gi, va, vb};
+                    v = cJSON_CreateArray();
+                } else if (key) {
+                    v = parse_piece(r, va, vb);
+                }
+                if (v) cJSON_AddItemToObject(g, key, v);
+                free(key);
+                if (!v) {
+                    cJSON_Delete(g);
+                    cJSON_Delete(arr);
+                    return NULL;
+                }
+            }
+            if (res != JSONSCAN_END) {
+                cJSON_Delete(g);
+                pos = gpos;
+                break;
+            }
+        }
+        if (!g) {
+            cJSON_Delete(arr);
+            return NULL;
+        }
+        cJSON_AddItemToArray(arr, g);
+    }
+    cJSON_Delete(arr);
+    scan_failed(r, res, pos);
+    return NULL;
+}
+
+/* The run object [a, b) as a tree, its groups' Lists empty (groups_shell). NULL with err. */
+static cJSON *run_shell(const struct reader *r, size_t a, size_t b, struct list_spans *ls)
+{
+    if (r->data[a] != '{') return parse_piece(r, a, b); /* not a run: the codec says so */
+    cJSON *run = cJSON_CreateObject();
+    size_t pos = a, ka, kb, va, vb;
+    bool have_groups = false;
+    enum jsonscan_result res;
+    jsonscan_object_open(r->data, b, &pos);
+    while ((res = jsonscan_member(r->data, b, &pos, &ka, &kb, &va, &vb)) == JSONSCAN_OK) {
+        char *key = piece_key(r, ka, kb);
+        cJSON *v = NULL;
+        if (key && !have_groups && !strcmp(key, "RecordDetailList") && r->data[va] == '[') {
+            have_groups = true;
+            v = groups_shell(r, va, vb, ls);
+        } else if (key) {
+            v = parse_piece(r, va, vb);
+        }
+        if (v) cJSON_AddItemToObject(run, key, v);
+        free(key);
+        if (!v) {
+            cJSON_Delete(run);
+            return NULL;
+        }
+    }
+    if (res == JSONSCAN_END) return run;
+    cJSON_Delete(run);
+    scan_failed(r, res, pos);
+    return NULL;
+}
+
+/* The items of one List span into group g, one parse at a time; 0, or -1 with err set. */
+static int read_list(const struct reader *r, const char *path, const struct list_span *sp,
+                     struct resource_group *g)
+{
+    size_t pos = sp->a, ea, eb;
+    enum jsonscan_result res = jsonscan_array_open(r->data, sp->b, &pos);
+    for (size_t i = 0; res == JSONSCAN_OK; i++) {
+        res = jsonscan_element(r->data, sp->b, &pos, &ea, &eb);
+        if (res != JSONSCAN_OK) break;
+        cJSON *v = parse_piece(r, ea, eb);
+        if (!v) return -1;
+        char where[160];
+        snprintf(where, sizeof where, "%s.RecordDetailList[%zu].List[%zu]", path, sp->group, i);
+        struct deploy_item item;
+        struct api_error e;
+        apierr_clear(&e);
+        int rc = codec_decode_deploy_item(v, where, &item, &e);
+        cJSON_Delete(v);
+        if (rc != 0) {
+            fail(r->err, r->errlen, r->name, "%s", e.message);
+            return -1;
+        }
+        model_group_append(g, &item);
+        model_item_clear(&item);
+    }
+    if (res == JSONSCAN_END) return 0;
+    return scan_failed(r, res, pos);
+}
+
+/* One run of a detail [a, b) appended to sd; 0, or -1 with err set. */
+static int read_run(const struct reader *r, const char *key, size_t a, size_t b,
+                    struct snapshot_detail *sd, size_t *cap_runs)
+{
+    char path[96];
+    snprintf(path, sizeof path, "details.%s.DeployRecordDetail[%zu]", key, sd->page.n_runs);
+    struct list_spans ls = {0};
+    cJSON *shell = run_shell(r, a, b, &ls);
+    if (!shell) {
+        free(ls.v);
+        return -1;
+    }
+    sd->page.runs = xgrow(sd->page.runs, cap_runs, sd->page.n_runs + 1, sizeof *sd->page.runs);
+    struct deploy_run *run = &sd->page.runs[sd->page.n_runs];
+    struct api_error e;
+    apierr_clear(&e);
+    int rc = codec_decode_deploy_run(shell, path, run, &e);
+    cJSON_Delete(shell);
+    if (rc != 0) {
+        fail(r->err, r->errlen, r->name, "%s", e.message);
+        free(ls.v);
+        return -1;
+    }
+    sd->page.n_runs++; /* cleared with the snapshot from here on */
+    for (size_t i = 0; i < ls.n && rc == 0; i++)
+        if (ls.v[i].group < run->n_groups)
+            rc = read_list(r, path, &ls.v[i], &run->groups[ls.v[i].group]);
+    free(ls.v);
+    return rc;
+}
+
+/* One member of "details": its key (a record Id) and its value [a, b), read run by run and
+ * item by item. */
+static int read_detail(struct snapshot *s, const struct reader *r, const char *key, size_t a,
+                       size_t b)
+{
+    uint64_t id;
+    if (!parse_key(key, &id)) {
+        fail(r->err, r->errlen, r->name, "details: '%s' is not a record Id", key ? key : "");
+        return -1;
+    }
+    /* The first DeployRecordDetail, an array; other members are only checked to be JSON. */
+    size_t pos = a, ka, kb, va, vb, ra = 0, rb = 0;
+    bool have = false;
+    enum jsonscan_result res = JSONSCAN_END;
+    if (r->data[a] == '{') {
+        jsonscan_object_open(r->data, b, &pos);
+        while ((res = jsonscan_member(r->data, b, &pos, &ka, &kb, &va, &vb)) == JSONSCAN_OK) {
+            char *k = piece_key(r, ka, kb);
+            if (!k) return -1;
+            bool runs = !have && !strcmp(k, "DeployRecordDetail");
+            free(k);
+            if (runs) {
+                have = true;
+                ra = va;
+                rb = vb;
+                continue;
+            }
+            cJSON *other = parse_piece(r, va, vb);
+            if (!other) return -1;
+            cJSON_Delete(other);
+        }
+        if (res != JSONSCAN_END) return scan_failed(r, res, pos);
+    }
+    if (!have || r->data[ra] != '[') {
+        if (have) { /* what it is, if it is JSON at all */
+            cJSON *v = parse_piece(r, ra, rb);
+            if (!v) return -1;
+            cJSON_Delete(v);
+        }
+        fail(r->err, r->errlen, r->name, "details.%s: expected {\"DeployRecordDetail\": [...]}",
+             key);
+        return -1;
+    }
+    s->details = xgrow(s->details, &s->cap_details, s->n_details + 1, sizeof *s->details);
+    struct snapshot_detail *sd = &s->details[s->n_details++];
+    memset(sd, 0, sizeof *sd);
+    sd->record_id = id;
+    size_t cap_runs = 0, groups = 0;
+    pos = ra;
+    jsonscan_array_open(r->data, rb, &pos);
+    for (;;) {
+        size_t ea, eb;
+        res = jsonscan_element(r->data, rb, &pos, &ea, &eb);
+        if (res == JSONSCAN_END) break;
+        if (res != JSONSCAN_OK) return scan_failed(r, res, pos);
+        if (read_run(r, key, ea, eb, sd, &cap_runs) != 0) return -1;
+        groups += sd->page.runs[sd->page.n_runs - 1].n_groups;
+        if (groups > API_DETAIL_MAX_GROUPS) {
+            fail(r->err, r->errlen, r->name,
+                 "details.%s: %zu resource-type groups, more than the %d certdeck reads", key,
+                 groups, API_DETAIL_MAX_GROUPS);
+            return -1;
+        }
+    }
+    for (size_t k = 0; k < sd->page.n_runs; k++)
+        for (size_t g = 0; g < sd->page.runs[k].n_groups; g++)
+            model_group_pack(&sd->page.runs[k].groups[g]); /* held compactly, as the store does */
+    cap_partial_groups(s, &sd->page);
+    return 0;
+}
+
 /* The members of "details", each parsed and decoded on its own and then freed. */
 static int read_details(struct snapshot *s, const struct reader *r, const struct span *sp)
 {
@@ -331,9 +520,7 @@ static int read_details(struct snapshot *s, const struct reader *r, const struct
         if (res == JSONSCAN_END) break;
         if (res != JSONSCAN_OK) return scan_failed(r, res, pos);
         char *key = piece_key(r, ka, kb);
-        cJSON *v = key ? parse_piece(r, va, vb) : NULL;
-        int rc = v ? decode_detail(s, key, v, r->name, r->err, r->errlen) : -1;
-        cJSON_Delete(v);
+        int rc = key ? read_detail(s, r, key, va, vb) : -1;
         free(key);
         if (rc != 0) return -1;
     }

@@ -347,6 +347,69 @@ static void test_bad_documents(void **state)
     expect_refused("evil\x1b[2J", "", "evil^[[2J: is empty");
 }
 
+/* A detail is read run by run and item by item (no tree holds a group's items): an item's
+ * error names its place, a broken list is refused, the first List of a group counts as a
+ * whole parse would have it, and the items read are packed, Ids and values intact. */
+static void test_details_item_by_item(void **state)
+{
+    (void)state;
+#define HEAD "{\"certdeck_snapshot\":1,\"taken\":\"2025-12-31T00:00:00Z\",\"records\":[],"
+    expect_refused("d",
+                   HEAD "\"details\":{\"7\":{\"DeployRecordDetail\":[{\"RecordDetailList\":[{"
+                        "\"ResourceType\":\"clb\",\"List\":[{\"Id\":1},{\"Id\":2,\"Port\":\"x\"}]}"
+                        "]}]}}}",
+                   "details.7.DeployRecordDetail[0].RecordDetailList[0].List[1].Port: expected "
+                   "integer");
+    expect_refused("d",
+                   HEAD "\"details\":{\"7\":{\"DeployRecordDetail\":[{\"RecordDetailList\":[{"
+                        "\"List\":[{\"Id\":1},,{\"Id\":2}]}]}]}}}",
+                   "is not valid JSON");
+    expect_refused("d",
+                   HEAD "\"details\":{\"7\":{\"DeployRecordDetail\":[{\"RecordDetailList\":[{"
+                        "\"List\":[{\"Id\":1},]}]}]}}}",
+                   "is not valid JSON");
+    expect_refused("d",
+                   HEAD "\"details\":{\"7\":{\"DeployRecordDetail\":[{\"RecordDetailList\":[{"
+                        "\"List\":[{\"Id\":1} {\"Id\":2}]}]}]}}}",
+                   "is not valid JSON");
+    expect_refused("d",
+                   HEAD "\"details\":{\"7\":{\"DeployRecordDetail\":[{\"RecordDetailList\":[7]}]"
+                        "}}}",
+                   "details.7.DeployRecordDetail[0].RecordDetailList[0]: expected object");
+    expect_refused("d",
+                   HEAD "\"details\":{\"7\":{\"DeployRecordDetail\":[{\"RecordDetailList\":[{"
+                        "\"List\":[3]}]}]}}}",
+                   "details.7.DeployRecordDetail[0].RecordDetailList[0].List[0]: expected "
+                   "object");
+
+    const char text[] =
+        HEAD "\"details\":{\"7\":{\"DeployRecordDetail\":[{\"Type\":0,\"RecordDetailList\":["
+             "{\"ResourceType\":\"clb\",\"TotalCount\":3,\"List\":[{\"Id\":11,\"Port\":443,"
+             "\"Region\":\"ap-guangzhou\"},{\"Id\":12,\"Port\":8443,\"Domains\":null},"
+             "{\"Id\":13,\"Status\":9000000000}],\"List\":[{\"Id\":99}]},"
+             "{\"ResourceType\":\"cdn\",\"TotalCount\":0,\"List\":null}]},"
+             "{\"Type\":1,\"RecordDetailList\":[]}]}}}";
+#undef HEAD
+    char err[1200];
+    struct snapshot *s = snapshot_parse("ok", text, strlen(text), err, sizeof err);
+    if (!s) fprintf(stderr, "%s\n", err);
+    assert_non_null(s);
+    const struct snapshot_detail *d = snapshot_find_detail(s, 7);
+    assert_non_null(d);
+    assert_int_equal(d->page.n_runs, 2);
+    const struct resource_group *clb = &d->page.runs[0].groups[0];
+    assert_int_equal(clb->n_items, 3); /* the first List, as a whole parse reads it */
+    assert_null(clb->items);           /* packed */
+    assert_true(tu_item(clb, 0)->id == 11 && tu_item(clb, 0)->port == 443);
+    assert_string_equal(tu_item(clb, 0)->region, "ap-guangzhou");
+    assert_true(tu_item(clb, 1)->domains_null);
+    assert_true(tu_item(clb, 2)->status == 9000000000LL);
+    assert_true(d->page.runs[0].groups[1].list_null);
+    assert_int_equal(d->page.runs[0].groups[1].n_items, 0);
+    assert_int_equal(d->page.runs[1].n_groups, 0);
+    snapshot_free(s);
+}
+
 /* A file cut at any byte is refused, as truncated, never crashes and never loads. */
 static void test_truncated_anywhere(void **state)
 {
@@ -643,6 +706,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_round_trip, tu_tmp_setup, tu_tmp_teardown),
         cmocka_unit_test_setup_teardown(test_atomic_write, tu_tmp_setup, tu_tmp_teardown),
         cmocka_unit_test(test_bad_documents),
+        cmocka_unit_test(test_details_item_by_item),
         cmocka_unit_test(test_truncated_anywhere),
         cmocka_unit_test_setup_teardown(test_bad_files, tu_tmp_setup, tu_tmp_teardown),
         cmocka_unit_test_setup_teardown(test_source_records, tu_tmp_setup, tu_tmp_teardown),
