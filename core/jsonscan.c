@@ -93,22 +93,24 @@ enum jsonscan_result jsonscan_value(const char *s, size_t len, size_t *pos, size
     return JSONSCAN_TRUNCATED;
 }
 
-enum jsonscan_result jsonscan_object_open(const char *s, size_t len, size_t *pos)
+/* Past the opening bracket at s[*pos] (whitespace before it skipped). */
+static enum jsonscan_result open_bracket(const char *s, size_t len, size_t *pos, char open)
 {
     skip_space(s, len, pos);
     if (*pos >= len) return JSONSCAN_TRUNCATED;
-    if (s[*pos] != '{') return JSONSCAN_INVALID;
+    if (s[*pos] != open) return JSONSCAN_INVALID;
     (*pos)++;
     return JSONSCAN_OK;
 }
 
+enum jsonscan_result jsonscan_object_open(const char *s, size_t len, size_t *pos)
+{
+    return open_bracket(s, len, pos, '{');
+}
+
 enum jsonscan_result jsonscan_array_open(const char *s, size_t len, size_t *pos)
 {
-    skip_space(s, len, pos);
-    if (*pos >= len) return JSONSCAN_TRUNCATED;
-    if (s[*pos] != '[') return JSONSCAN_INVALID;
-    (*pos)++;
-    return JSONSCAN_OK;
+    return open_bracket(s, len, pos, '[');
 }
 
 /* Past the comma between two entries of an object or array, or at the closing bracket

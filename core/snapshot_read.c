@@ -280,92 +280,84 @@ struct list_spans {
     size_t n, cap;
 };
 
-/* The groups array [a, b) as a tree whose first List of each group is an empty array (its
- * span kept in ls). NULL with err set. */
-static cJSON *groups_shell(const struct reader *r, size_t a, size_t b, struct list_spans *ls)
+/* The object [a, b) as a tree of its members, each parsed on its own, except the first one
+ * named `name` whose value is an array: that value is special(r, its span, ctx) instead. A
+ * value that is not an object is parsed as it is (the codec then says what it is). NULL with
+ * err set. */
+typedef cJSON *special_fn(const struct reader *r, size_t a, size_t b, void *ctx);
+static cJSON *object_shell(const struct reader *r, size_t a, size_t b, const char *name,
+                           special_fn *special, void *ctx)
 {
-    size_t pos = a;
-    enum jsonscan_result res = jsonscan_array_open(r->data, b, &pos);
-    if (res != JSONSCAN_OK) return scan_failed(r, res, pos), NULL;
-    cJSON *arr = cJSON_CreateArray();
-    for (size_t gi = 0;; gi++) {
-        size_t ea, eb;
-        res = jsonscan_element(r->data, b, &pos, &ea, &eb);
-        if (res == JSONSCAN_END) return arr;
-        if (res != JSONSCAN_OK) break;
-        cJSON *g = NULL;
-        if (r->data[ea] != '{') {
-            g = parse_piece(r, ea, eb); /* not a group: the codec says so */
-        } else {
-            g = cJSON_CreateObject();
-            size_t gpos = ea, ka, kb, va, vb;
-            bool have_list = false;
-            jsonscan_object_open(r->data, eb, &gpos);
-            while ((res = jsonscan_member(r->data, eb, &gpos, &ka, &kb, &va, &vb)) == JSONSCAN_OK) {
-                char *key = piece_key(r, ka, kb);
-                cJSON *v = NULL;
-                if (key && !have_list && !strcmp(key, "List") && r->data[va] == '[') {
-                    have_list = true;
-                    ls->v = xgrow(ls->v, &ls->cap, ls->n + 1, sizeof *ls->v);
-                    ls->v[ls->n++] = (struct list_span){gi, va, vb};
-                    v = cJSON_CreateArray();
-                } else if (key) {
-                    v = parse_piece(r, va, vb);
-                }
-                if (v) cJSON_AddItemToObject(g, key, v);
-                free(key);
-                if (!v) {
-                    cJSON_Delete(g);
-                    cJSON_Delete(arr);
-                    return NULL;
-                }
-            }
-            if (res != JSONSCAN_END) {
-                cJSON_Delete(g);
-                pos = gpos;
-                break;
-            }
+    if (r->data[a] != '{') return parse_piece(r, a, b);
+    cJSON *obj = cJSON_CreateObject();
+    size_t pos = a, ka, kb, va, vb;
+    bool done = false;
+    enum jsonscan_result res;
+    jsonscan_object_open(r->data, b, &pos);
+    while ((res = jsonscan_member(r->data, b, &pos, &ka, &kb, &va, &vb)) == JSONSCAN_OK) {
+        char *key = piece_key(r, ka, kb);
+        cJSON *v = NULL;
+        if (key && !done && !strcmp(key, name) && r->data[va] == '[') {
+            done = true;
+            v = special(r, va, vb, ctx);
+        } else if (key) {
+            v = parse_piece(r, va, vb);
         }
+        if (v) cJSON_AddItemToObject(obj, key, v);
+        free(key);
+        if (!v) {
+            cJSON_Delete(obj);
+            return NULL;
+        }
+    }
+    if (res == JSONSCAN_END) return obj;
+    cJSON_Delete(obj);
+    scan_failed(r, res, pos);
+    return NULL;
+}
+
+struct group_ctx {
+    struct list_spans *ls;
+    size_t group;
+};
+
+/* A group's List: its span kept for later, an empty array in the tree. */
+static cJSON *list_placeholder(const struct reader *r, size_t a, size_t b, void *ctx)
+{
+    (void)r;
+    struct group_ctx *gc = ctx;
+    struct list_spans *ls = gc->ls;
+    ls->v = xgrow(ls->v, &ls->cap, ls->n + 1, sizeof *ls->v);
+    ls->v[ls->n++] = (struct list_span){gc->group, a, b};
+    return cJSON_CreateArray();
+}
+
+/* RecordDetailList [a, b): each group as a tree whose List is empty (its span kept). */
+static cJSON *groups_shell(const struct reader *r, size_t a, size_t b, void *ctx)
+{
+    size_t pos = a, ea, eb;
+    jsonscan_array_open(r->data, b, &pos);
+    cJSON *arr = cJSON_CreateArray();
+    enum jsonscan_result res;
+    for (size_t gi = 0; (res = jsonscan_element(r->data, b, &pos, &ea, &eb)) == JSONSCAN_OK; gi++) {
+        struct group_ctx gc = {ctx, gi};
+        cJSON *g = object_shell(r, ea, eb, "List", list_placeholder, &gc);
         if (!g) {
             cJSON_Delete(arr);
             return NULL;
         }
         cJSON_AddItemToArray(arr, g);
     }
+    if (res == JSONSCAN_END) return arr;
     cJSON_Delete(arr);
     scan_failed(r, res, pos);
     return NULL;
 }
 
-/* The run object [a, b) as a tree, its groups' Lists empty (groups_shell). NULL with err. */
+/* The run object [a, b) as a tree, its groups' Lists empty (their spans in ls). */
 static cJSON *run_shell(const struct reader *r, size_t a, size_t b, struct list_spans *ls)
 {
-    if (r->data[a] != '{') return parse_piece(r, a, b); /* not a run: the codec says so */
-    cJSON *run = cJSON_CreateObject();
-    size_t pos = a, ka, kb, va, vb;
-    bool have_groups = false;
-    enum jsonscan_result res;
-    jsonscan_object_open(r->data, b, &pos);
-    while ((res = jsonscan_member(r->data, b, &pos, &ka, &kb, &va, &vb)) == JSONSCAN_OK) {
-        char *key = piece_key(r, ka, kb);
-        cJSON *v = NULL;
-        if (key && !have_groups && !strcmp(key, "RecordDetailList") && r->data[va] == '[') {
-            have_groups = true;
-            v = groups_shell(r, va, vb, ls);
-        } else if (key) {
-            v = parse_piece(r, va, vb);
-        }
-        if (v) cJSON_AddItemToObject(run, key, v);
-        free(key);
-        if (!v) {
-            cJSON_Delete(run);
-            return NULL;
-        }
-    }
-    if (res == JSONSCAN_END) return run;
-    cJSON_Delete(run);
-    scan_failed(r, res, pos);
-    return NULL;
+    return object_shell(r, a, b, "RecordDetailList", groups_shell, ls);
 }
 
 /* The items of one List span into group g, one parse at a time; 0, or -1 with err set. */
