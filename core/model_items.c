@@ -301,7 +301,9 @@ static void group_reserve(struct resource_group *g, size_t need)
     model_arena_items_cap(a, cap, sizeof *g->packed);
 }
 
-void model_group_pack(struct resource_group *g)
+/* Packs g's items (a decoded page's, or a group built by hand) into a new arena of their own;
+ * a packed group is left alone. */
+static void group_pack(struct resource_group *g)
 {
     if (!g->items && g->arena) return;
     struct model_arena *old = g->arena;
@@ -359,7 +361,7 @@ void model_group_copy(struct resource_group *dst, const struct resource_group *s
 
 void model_group_append(struct resource_group *g, const struct deploy_item *it)
 {
-    model_group_pack(g);
+    group_pack(g);
     group_reserve(g, g->n_items + 1);
     item_pack(g->arena, &g->packed[g->n_items], it);
     g->n_items++;
@@ -370,7 +372,7 @@ static size_t group_merge(struct resource_group *dst, const struct resource_grou
                           bool replace)
 {
     if (!dst || !src || src->n_items == 0) return 0;
-    model_group_pack(dst);
+    group_pack(dst);
     group_index(dst);
     struct model_arena *a = dst->arena;
     size_t added = 0;
@@ -408,7 +410,7 @@ const struct deploy_item *model_group_find(struct resource_group *g, uint64_t id
                                            struct deploy_item *scratch)
 {
     if (!g) return NULL;
-    model_group_pack(g);
+    group_pack(g);
     group_index(g);
     size_t at = id_pos_index_find(&g->arena->index, id, g->packed, sizeof *g->packed,
                                   offsetof(struct item_packed, id));

@@ -76,9 +76,6 @@ const struct deploy_item *model_group_item(const struct resource_group *g, size_
 uint64_t model_group_item_id(const struct resource_group *g, size_t i);
 int64_t model_group_item_status(const struct resource_group *g, size_t i);
 
-/* Packs g's items (a decoded page's, or a group built by hand) into a new arena of their own:
- * the compact form, as a merge leaves it. A packed group is left alone. */
-void model_group_pack(struct resource_group *g);
 /* Appends a copy of it to g (packed first), Id or not already there: a list read as it is. */
 void model_group_append(struct resource_group *g, const struct deploy_item *it);
 /* Appends src's items to dst, skipping items whose Id dst already holds; returns how many were

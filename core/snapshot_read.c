@@ -484,9 +484,6 @@ static int read_detail(struct snapshot *s, const struct reader *r, const char *k
             return -1;
         }
     }
-    for (size_t k = 0; k < sd->page.n_runs; k++)
-        for (size_t g = 0; g < sd->page.runs[k].n_groups; g++)
-            model_group_pack(&sd->page.runs[k].groups[g]); /* held compactly, as the store does */
     cap_partial_groups(s, &sd->page);
     return 0;
 }

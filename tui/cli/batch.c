@@ -73,7 +73,8 @@ static void table_measure(struct table *t, const char *const *row)
         table_widen(t, c, table_clean(t, row[c]));
 }
 
-static void table_put_line(struct table *t, const char *const *row, FILE *out)
+/* One row (measured before). */
+static void table_line(struct table *t, const char *const *row, FILE *out)
 {
     struct buf *line = &t->line;
     buf_reset(line);
@@ -93,13 +94,7 @@ static void table_put_line(struct table *t, const char *const *row, FILE *out)
 static void table_header(struct table *t, FILE *out)
 {
     if (!t->w) table_widen(t, 0, "");
-    table_put_line(t, t->headers, out);
-}
-
-/* One row (measured before). */
-static void table_line(struct table *t, const char *const *row, FILE *out)
-{
-    table_put_line(t, row, out);
+    table_line(t, t->headers, out);
 }
 
 static void table_done(struct table *t)
